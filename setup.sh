@@ -1,0 +1,75 @@
+#!/usr/bin/env bash
+# Makes a Debian 12 (bookworm) host ready for vmclock-conformance. Idempotent.
+#   - QEMU >= 10.0 (first version with -device vmclock) and qemu-img, from bookworm-backports,
+#     using the mirror the machine's own apt sources already point at;
+#   - tools the guest-image builder needs (busybox-static, a C toolchain with static libc, xz, cpio).
+# On anything else it says what to install and exits 2.
+set -euo pipefail
+
+need_qemu_major=10
+log() { printf 'setup: %s\n' "$*" >&2; }
+die() { printf 'setup: %s\n' "$*" >&2; exit 2; }
+
+qemu_ok() {
+  command -v qemu-system-x86_64 >/dev/null 2>&1 && command -v qemu-img >/dev/null 2>&1 || return 1
+  local major
+  major=$(qemu-system-x86_64 --version | sed -n 's/.*version \([0-9]*\)\..*/\1/p' | head -n1)
+  [ -n "$major" ] && [ "$major" -ge "$need_qemu_major" ] || return 1
+  qemu-system-x86_64 -machine none -device help 2>/dev/null | grep -q '"vmclock"'
+}
+
+guest_tools_ok() {
+  command -v busybox >/dev/null 2>&1 && [ -x /bin/busybox ] && file_is_static /bin/busybox \
+    && command -v gcc >/dev/null 2>&1 && [ -e /usr/lib/x86_64-linux-gnu/libc.a ] \
+    && command -v cpio >/dev/null 2>&1 && command -v xz >/dev/null 2>&1 && command -v zstd >/dev/null 2>&1
+}
+file_is_static() { ! LC_ALL=C ldd "$1" >/dev/null 2>&1; }
+
+if qemu_ok && guest_tools_ok; then
+  log "ready: $(qemu-system-x86_64 --version | head -n1)"
+  exit 0
+fi
+
+. /etc/os-release 2>/dev/null || true
+if [ "${ID:-}" != "debian" ] || [ "${VERSION_CODENAME:-}" != "bookworm" ]; then
+  die "this script only prepares Debian 12 (bookworm); here is ${PRETTY_NAME:-an unknown system}. Install QEMU >= ${need_qemu_major}.0 with the vmclock device (qemu-system-x86_64, qemu-img), busybox (static), gcc with static libc, cpio, xz and zstd yourself, or pass --qemu to the suite."
+fi
+[ "$(id -u)" -eq 0 ] || exec sudo -n "$0" "$@" || die "needs root (apt-get); run it with sudo"
+
+# The mirror this machine already uses for bookworm: first deb822 URI whose Suites list bookworm,
+# else the first one-line 'deb' entry for bookworm.
+mirror=""
+for f in /etc/apt/sources.list.d/*.sources; do
+  [ -e "$f" ] || continue
+  mirror=$(awk 'BEGIN{RS=""} /Suites:[^\n]*bookworm([ \n]|$)/ && /Types:[^\n]*deb([ \n]|$)/ {
+             if (match($0, /URIs:[ \t]*[^ \t\n]+/)) { s=substr($0,RSTART,RLENGTH); sub(/URIs:[ \t]*/,"",s); print s; exit } }' "$f")
+  [ -n "$mirror" ] && break
+done
+if [ -z "$mirror" ] && [ -e /etc/apt/sources.list ]; then
+  mirror=$(awk '$1=="deb" && $0 ~ / bookworm / { for (i=2;i<=NF;i++) if ($i ~ /^[a-z]+:\/\//) { print $i; exit } }' /etc/apt/sources.list)
+fi
+[ -n "$mirror" ] || die "could not find the Debian mirror in /etc/apt/sources.list{,.d}; add bookworm-backports yourself"
+
+list=/etc/apt/sources.list.d/vmclock-conformance-backports.sources
+want="Types: deb
+URIs: ${mirror}
+Suites: bookworm-backports
+Components: main
+Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg"
+if [ ! -e "$list" ] || [ "$(cat "$list")" != "$want" ]; then
+  log "adding bookworm-backports from ${mirror}"
+  printf '%s\n' "$want" > "$list"
+fi
+
+export DEBIAN_FRONTEND=noninteractive
+apt-get -o Acquire::Retries=3 update -qq
+if ! qemu_ok; then
+  log "installing QEMU from bookworm-backports"
+  apt-get install -y -qq -o Acquire::Retries=3 --no-install-recommends -t bookworm-backports \
+    qemu-system-x86 qemu-utils >/dev/null
+fi
+apt-get install -y -qq -o Acquire::Retries=3 --no-install-recommends \
+  busybox-static gcc libc6-dev cpio xz-utils zstd ca-certificates >/dev/null
+
+qemu_ok || die "QEMU was installed but $(command -v qemu-system-x86_64 || echo qemu-system-x86_64) has no vmclock device"
+log "ready: $(qemu-system-x86_64 --version | head -n1)"
