@@ -1,0 +1,297 @@
+#!/usr/bin/env bash
+# Builds the vmclock conformance guest: a Debian cloud kernel (>= 6.13, for ptp_vmclock) and a
+# gzip'd newc initramfs holding busybox (static, the host's), the static vmclock agent, /init and
+# ptp_vmclock.ko.
+#
+#   build-image.sh OUTDIR     writes OUTDIR/vmlinuz, OUTDIR/initramfs.cpio.gz, OUTDIR/manifest.json
+#
+# The kernel packages come from trixie-backports on the Debian mirror the machine's apt sources
+# already use (debian-mirror.sh), fetched with a private apt state (nothing of the system's apt
+# state, sources or installed packages changes; the packages are never installed). The Release
+# signature is checked with the system's Debian archive keyring; when that keyring lacks the keys,
+# a newer debian-archive-keyring .deb is fetched from the host's own suite, authenticated by the
+# host's keyring, and used instead. Insecure repositories are never allowed.
+#
+# Environment (all optional):
+#   VMCLOCK_RECIPE_HASH    recipe hash to record (GuestImageBuilder sets it; else computed here)
+#   SOURCE_DATE_EPOCH      mtime for every initramfs entry and output (default: the kernel's own)
+#   VMCLOCK_DEBIAN_MIRROR  mirror URI override (default: derived from the apt sources)
+#   VMCLOCK_APT_KEYRING    keyring to verify the archive with (default: the system's)
+#   VMCLOCK_BUSYBOX        static busybox to embed (default: /bin/busybox)
+#   VMCLOCK_KEEP_WORK=1    keep the work directory (for debugging)
+#
+# Failures print one line 'ERROR: <cause>; <fix>' and exit with:
+#   2 usage, 3 missing host tool, 4 download failed, 5 signature verification failed,
+#   6 no suitable kernel, 7 no Debian mirror in the apt sources, 8 bad package content.
+set -euo pipefail
+umask 022
+export LC_ALL=C
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# shellcheck source=debian-mirror.sh
+. "$here/debian-mirror.sh"
+
+suite=trixie-backports
+flavour=cloud-amd64
+min_major=6 min_minor=13
+
+fail() { local code=$1; shift; printf 'ERROR: %s\n' "$*" >&2; exit "$code"; }
+log() { printf 'build-image: [%(%H:%M:%S)T] %s\n' -1 "$*" >&2; }
+
+[ $# -eq 1 ] && [ -n "$1" ] || fail 2 "usage: build-image.sh OUTDIR"
+mkdir -p "$1" || fail 2 "cannot create output directory $1"
+out=$(cd "$1" && pwd)
+
+# --- host tools --------------------------------------------------------------------------------
+for tool in apt-get apt-cache apt-config dpkg-deb gpgv gcc cpio gzip xz tar sha256sum find sort \
+            touch stat awk sed ldd; do
+  command -v "$tool" >/dev/null 2>&1 \
+    || fail 3 "missing host tool '$tool'; run ./setup.sh (Debian 12) or install it"
+done
+busybox=${VMCLOCK_BUSYBOX:-/bin/busybox}
+[ -x "$busybox" ] || fail 3 "missing host tool 'busybox' ($busybox); run ./setup.sh (package busybox-static)"
+if LC_ALL=C ldd "$busybox" >/dev/null 2>&1; then
+  fail 3 "$busybox is dynamically linked; run ./setup.sh (package busybox-static)"
+fi
+libc_a=$(gcc -print-file-name=libc.a)
+[ -f "$libc_a" ] || fail 3 "gcc has no static libc (libc.a); run ./setup.sh (package libc6-dev)"
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/vmclock-image.XXXXXX")
+cleanup() { if [ -n "${VMCLOCK_KEEP_WORK:-}" ]; then log "work directory kept: $work"; else rm -rf "$work"; fi; }
+trap cleanup EXIT
+
+# --- recipe hash -------------------------------------------------------------------------------
+# Same algorithm as GuestImageBuilder.recipeHash(): sha256 over, for each name in recipe.files,
+# "<name>\n<byte length>\n<bytes>".
+recipe_hash=${VMCLOCK_RECIPE_HASH:-}
+if [ -z "$recipe_hash" ]; then
+  recipe_hash=$(while IFS= read -r name; do
+      [ -n "$name" ] || continue
+      printf '%s\n%s\n' "$name" "$(stat -c %s "$here/$name")"; cat "$here/$name"
+    done < "$here/recipe.files" | sha256sum | cut -d' ' -f1)
+fi
+
+# --- mirror and private apt state --------------------------------------------------------------
+host_codename=$( (. /etc/os-release 2>/dev/null && printf '%s' "${VERSION_CODENAME:-}") || true)
+mirror=$(debian_mirror "$suite" || debian_mirror trixie || debian_mirror || debian_mirror bookworm) \
+  || fail 7 "no Debian mirror found in /etc/apt/sources.list{,.d}; set VMCLOCK_DEBIAN_MIRROR to a Debian archive URI"
+log "mirror (from the apt sources): $mirror"
+
+# Acquire settings the machine's apt configuration sets (proxies, validity checks) carry over;
+# everything else (hooks, sources, lists, preferences, trusted keys) is replaced by private state.
+apt_config_carry=$(apt-config dump 2>/dev/null \
+  | grep -E '^Acquire::((http|https|ftp)::Proxy|Check-Valid-Until|Check-Date|Max-ValidTime|Min-ValidTime|http::Timeout|https::Timeout)' \
+  || true)
+
+APTOPTS=()
+# apt_state DIR KEYRING SUITE...: a private apt state in DIR, sources = mirror SUITE..., 'main'.
+apt_state() {
+  local d=$1 keyring=$2; shift 2
+  mkdir -p "$d"/lists/partial "$d"/cache/archives/partial "$d"/sources.list.d "$d"/preferences.d \
+           "$d"/apt.conf.d "$d"/trusted.gpg.d
+  : > "$d/status"; : > "$d/sources.list"; : > "$d/preferences"
+  printf 'Types: deb\nURIs: %s\nSuites: %s\nComponents: main\nArchitectures: amd64\nSigned-By: %s\n' \
+    "$mirror" "$*" "$keyring" > "$d/sources.list.d/private.sources"
+  {
+    printf '%s\n' "$apt_config_carry"
+    printf 'Dir::Etc::main "%s";\nDir::Etc::parts "%s";\n' "$d/apt.conf" "$d/apt.conf.d"
+  } > "$d/apt-config"
+  : > "$d/apt.conf"
+  APTOPTS=(-o "Dir::State=$d" -o "Dir::State::Lists=$d/lists" -o "Dir::State::status=$d/status"
+           -o "Dir::Etc::SourceList=$d/sources.list" -o "Dir::Etc::SourceParts=$d/sources.list.d"
+           -o "Dir::Etc::Preferences=$d/preferences" -o "Dir::Etc::PreferencesParts=$d/preferences.d"
+           -o "Dir::Etc::Trusted=$d/trusted.gpg" -o "Dir::Etc::TrustedParts=$d/trusted.gpg.d"
+           -o "Dir::Cache=$d/cache" -o "Dir::Cache::pkgcache=" -o "Dir::Cache::srcpkgcache="
+           -o APT::Architecture=amd64 -o APT::Architectures=amd64 -o Acquire::Languages=none
+           -o Acquire::Retries=3 -o Acquire::AllowInsecureRepositories=false
+           -o Acquire::AllowDowngradeToInsecureRepositories=false -o Debug::NoLocking=true)
+  if [ "$(id -u)" -eq 0 ]; then APTOPTS+=(-o APT::Sandbox::User=root); fi
+  APT_STATE_DIR=$d
+}
+papt_get() { APT_CONFIG="$APT_STATE_DIR/apt-config" apt-get -q "${APTOPTS[@]}" "$@"; }
+papt_cache() { APT_CONFIG="$APT_STATE_DIR/apt-config" apt-cache "${APTOPTS[@]}" "$@"; }
+# verified_update: apt-get update; true only if every suite's Release was authenticated.
+verified_update() {
+  local s rc=0
+  papt_get update >&2 || rc=$?
+  for s in "$@"; do
+    compgen -G "$APT_STATE_DIR/lists/*_dists_${s}_InRelease" >/dev/null \
+      || compgen -G "$APT_STATE_DIR/lists/*_dists_${s}_Release.gpg" >/dev/null || return 1
+  done
+  return "$rc"
+}
+
+keyring=""
+for k in ${VMCLOCK_APT_KEYRING:-} /usr/share/keyrings/debian-archive-keyring.gpg \
+         /usr/share/keyrings/debian-archive-keyring.pgp; do
+  if [ -r "$k" ]; then keyring=$k; break; fi
+done
+[ -n "$keyring" ] || fail 5 "no Debian archive keyring; run ./setup.sh (package debian-archive-keyring) or set VMCLOCK_APT_KEYRING"
+
+log "apt-get update ($suite, keyring $keyring)"
+apt_state "$work/apt" "$keyring" "$suite"
+if ! verified_update "$suite"; then
+  # The system keyring may predate trixie's keys. Fetch the newest debian-archive-keyring that the
+  # host's own (still trusted) suites offer, authenticated by the system keyring, and retry.
+  [ -n "$host_codename" ] || fail 5 "$suite Release could not be verified with $keyring and the host suite is unknown; update debian-archive-keyring or set VMCLOCK_APT_KEYRING"
+  log "$suite not verifiable with $keyring; fetching a newer keyring from $host_codename (verified by $keyring)"
+  apt_state "$work/apt-keyring" "$keyring" "$host_codename" "$host_codename-updates" "$host_codename-backports"
+  verified_update "$host_codename" || fail 5 "could not verify the $host_codename Release with $keyring; check the mirror and the system clock"
+  mkdir -p "$work/keyring-deb" && (cd "$work/keyring-deb" && papt_get download debian-archive-keyring >&2) \
+    || fail 4 "download of debian-archive-keyring failed; check the network and the mirror $mirror"
+  dpkg-deb -x "$work"/keyring-deb/debian-archive-keyring_*.deb "$work/keyring-root"
+  keyring=""
+  for k in "$work"/keyring-root/usr/share/keyrings/debian-archive-keyring.{pgp,gpg}; do
+    if [ -r "$k" ]; then keyring=$k; break; fi
+  done
+  [ -n "$keyring" ] || fail 8 "debian-archive-keyring .deb holds no keyring"
+  apt_state "$work/apt" "$keyring" "$suite"
+  verified_update "$suite" \
+    || fail 5 "the $suite Release signature could not be verified (even with the newest $host_codename keyring); no insecure fallback is used"
+fi
+
+# --- kernel selection --------------------------------------------------------------------------
+pkg_version() { papt_cache show --no-all-versions "$1" 2>/dev/null | awk '/^Version:/ { print $2; exit }'; }
+abis=$(papt_cache pkgnames linux- \
+       | sed -nE "s/^linux-(binary|image)-([0-9]+\.[0-9]+[^-]*)-${flavour}\$/\2/p" | sort -u -V -r)
+layout="" abi=""
+for cand in $abis; do
+  mm=${cand%%[+-]*}; major=${mm%%.*}; rest=${mm#*.}; minor=${rest%%.*}
+  if [ "$major" -lt "$min_major" ] || { [ "$major" -eq "$min_major" ] && [ "$minor" -lt "$min_minor" ]; }; then
+    continue
+  fi
+  binv=$(pkg_version "linux-binary-$cand-$flavour"); modv=$(pkg_version "linux-modules-$cand-$flavour")
+  if [ -n "$binv" ] && [ -n "$modv" ]; then layout=split abi=$cand; break; fi
+  imgv=$(pkg_version "linux-image-$cand-$flavour")
+  if [ -n "$imgv" ]; then layout=image abi=$cand; break; fi
+done
+[ -n "$abi" ] || fail 6 "no $flavour kernel >= $min_major.$min_minor in $suite; check the mirror or use GuestImage.of(kernel, initramfs)"
+if [ "$layout" = split ]; then
+  pkgs=("linux-binary-$abi-$flavour=$binv" "linux-modules-$abi-$flavour=$modv")
+else
+  pkgs=("linux-image-$abi-$flavour=$imgv")
+fi
+log "kernel: $abi ($layout layout): ${pkgs[*]}"
+
+mkdir -p "$work/debs"
+for p in "${pkgs[@]}"; do
+  log "apt-get download $p"
+  (cd "$work/debs" && papt_get download "$p" >&2) \
+    || fail 4 "download of package ${p%%=*} (version ${p#*=}) from $suite failed; check the network and the mirror $mirror"
+done
+
+# --- extract kernel and module -----------------------------------------------------------------
+mkdir -p "$work/x"
+for deb in "$work"/debs/*.deb; do
+  dpkg-deb --fsys-tarfile "$deb" \
+    | tar -x -C "$work/x" --wildcards '*/vmlinuz*' '*/kernel/drivers/ptp/ptp_vmclock.ko*' 2>/dev/null || true
+done
+vmlinuz=$(find "$work/x" \( -path '*/lib/modules/*/vmlinuz' -o -path '*/boot/vmlinuz-*' \) -type f | head -n1)
+[ -n "$vmlinuz" ] || fail 8 "no vmlinuz in ${pkgs[*]}; the Debian package layout changed: adapt build-image.sh"
+ko_packed=$(find "$work/x" -path '*/kernel/drivers/ptp/ptp_vmclock.ko*' -type f | head -n1)
+[ -n "$ko_packed" ] || fail 8 "no ptp_vmclock.ko in ${pkgs[*]}; the kernel lacks the vmclock driver"
+kernel_release=${ko_packed#*/lib/modules/}; kernel_release=${kernel_release%%/*}
+case "$ko_packed" in
+  *.ko.xz)  xz -dc "$ko_packed" > "$work/ptp_vmclock.ko" ;;
+  *.ko.zst) command -v zstd >/dev/null || fail 3 "missing host tool 'zstd'; run ./setup.sh"
+            zstd -qdc "$ko_packed" > "$work/ptp_vmclock.ko" ;;
+  *.ko.gz)  gzip -dc "$ko_packed" > "$work/ptp_vmclock.ko" ;;
+  *.ko)     cp "$ko_packed" "$work/ptp_vmclock.ko" ;;
+  *)        fail 8 "unknown module compression: $ko_packed" ;;
+esac
+modinfo_field() { tr '\0' '\n' < "$work/ptp_vmclock.ko" | sed -n "s/^$1=//p" | head -n1; }
+vermagic=$(modinfo_field vermagic); vermagic=${vermagic%% *}
+[ "$vermagic" = "$kernel_release" ] || fail 8 "ptp_vmclock.ko vermagic '$vermagic' != kernel release '$kernel_release'"
+module_srcversion=$(modinfo_field srcversion)
+log "kernel release $kernel_release, ptp_vmclock srcversion ${module_srcversion:-?}"
+
+# Fixed timestamps: the kernel package's own date unless the caller chose one.
+export SOURCE_DATE_EPOCH=${SOURCE_DATE_EPOCH:-$(stat -c %Y "$vmlinuz")}
+
+# --- agent -------------------------------------------------------------------------------------
+log "compiling the agent"
+gcc -static -Os -s -std=gnu11 -Wall -Wextra -ffile-prefix-map="$here"=. -o "$work/vmclock-agent" \
+    "$here/agent/vmclock-agent.c" >&2 \
+  || fail 3 "the agent did not compile with $(command -v gcc); run ./setup.sh (gcc, libc6-dev)"
+
+# --- initramfs ---------------------------------------------------------------------------------
+log "assembling the initramfs"
+root=$work/root
+mkdir -p "$root"/bin "$root"/dev "$root"/proc "$root"/sys "$root"/tmp "$root"/run "$root"/lib/modules
+ln -s bin "$root/sbin"
+install -m 0755 "$here/init" "$root/init"
+install -m 0755 "$busybox" "$root/bin/busybox"
+for applet in $("$busybox" --list); do
+  [ -e "$root/bin/$applet" ] || ln -s busybox "$root/bin/$applet"
+done
+install -m 0755 "$work/vmclock-agent" "$root/bin/vmclock-agent"
+install -m 0644 "$work/ptp_vmclock.ko" "$root/lib/modules/ptp_vmclock.ko"
+find "$root" -exec touch -h -d "@$SOURCE_DATE_EPOCH" {} +
+
+# newc header for one entry with no data (a device node or the trailer); GNU cpio cannot add
+# device nodes without root, so /dev/console is appended as a second archive, which the kernel
+# unpacks like the first. Fields: ino mode uid gid nlink mtime size devmaj devmin rdevmaj rdevmin
+# namesize check, each 8 hex digits; the header plus name is padded to 4 bytes.
+newc_entry() { # NAME MODE RDEVMAJOR RDEVMINOR INO
+  local name=$1 hdr pad
+  hdr=$(printf '070701%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X' \
+        "$5" "$2" 0 0 1 "$SOURCE_DATE_EPOCH" 0 0 0 "$3" "$4" $((${#name} + 1)) 0)
+  printf '%s%s\0' "$hdr" "$name"
+  pad=$(( (4 - (110 + ${#name} + 1) % 4) % 4 ))
+  head -c "$pad" /dev/zero
+}
+{
+  (cd "$root" && find . -mindepth 1 -printf '%P\n' | sort | cpio -o -H newc --reproducible -R 0:0 --quiet)
+  newc_entry dev/console $((0020600)) 5 1 90001
+  newc_entry TRAILER!!! 0 0 0 0
+} > "$work/initramfs.cpio"
+
+gzip -n -9 -c "$work/initramfs.cpio" > "$out/initramfs.cpio.gz"
+install -m 0644 "$vmlinuz" "$out/vmlinuz"
+touch -d "@$SOURCE_DATE_EPOCH" "$out/initramfs.cpio.gz" "$out/vmlinuz"
+
+# --- manifest ----------------------------------------------------------------------------------
+sha() { sha256sum "$1" | cut -d' ' -f1; }
+json() { # a JSON string literal
+  local s=$1
+  s=${s//\\/\\\\}; s=${s//\"/\\\"}; s=${s//$'\n'/\\n}; s=${s//$'\t'/\\t}; s=${s//$'\r'/}
+  printf '"%s"' "$s"
+}
+busybox_version=$("$busybox" 2>&1 | head -n1 | sed 's/ multi-call binary\.$//')
+gcc_version=$(gcc --version | head -n1)
+packages_json=""
+for p in "${pkgs[@]}"; do
+  name=${p%%=*} version=${p#*=}
+  deb=$(ls "$work"/debs/"${name}"_*.deb)
+  packages_json+="${packages_json:+,}
+    {\"name\": $(json "$name"), \"version\": $(json "$version"), \"suite\": $(json "$suite"), \"file\": $(json "$(basename "$deb")"), \"sha256\": $(json "$(sha "$deb")"), \"size\": $(stat -c %s "$deb")}"
+done
+cat > "$out/manifest.json.tmp" <<EOF
+{
+  "format": 1,
+  "recipe_hash": $(json "$recipe_hash"),
+  "build_date": $(json "$(date -u +%Y-%m-%dT%H:%M:%SZ)"),
+  "source_date_epoch": $SOURCE_DATE_EPOCH,
+  "kernel_release": $(json "$kernel_release"),
+  "kernel_abi": $(json "$abi"),
+  "kernel_flavour": $(json "$flavour"),
+  "suite": $(json "$suite"),
+  "keyring_sha256": $(json "$(sha "$keyring")"),
+  "packages": [$packages_json
+  ],
+  "module": {"name": "ptp_vmclock", "path": "/lib/modules/ptp_vmclock.ko", "srcversion": $(json "$module_srcversion"), "sha256": $(json "$(sha "$work/ptp_vmclock.ko")")},
+  "busybox_version": $(json "$busybox_version"),
+  "busybox_sha256": $(json "$(sha "$busybox")"),
+  "gcc_version": $(json "$gcc_version"),
+  "agent_sha256": $(json "$(sha "$work/vmclock-agent")"),
+  "agent_source_sha256": $(json "$(sha "$here/agent/vmclock-agent.c")"),
+  "init_sha256": $(json "$(sha "$here/init")"),
+  "outputs": {
+    "vmlinuz": {"sha256": $(json "$(sha "$out/vmlinuz")"), "size": $(stat -c %s "$out/vmlinuz")},
+    "initramfs.cpio.gz": {"sha256": $(json "$(sha "$out/initramfs.cpio.gz")"), "size": $(stat -c %s "$out/initramfs.cpio.gz")},
+    "initramfs.cpio": {"sha256": $(json "$(sha "$work/initramfs.cpio")"), "size": $(stat -c %s "$work/initramfs.cpio")}
+  }
+}
+EOF
+mv "$out/manifest.json.tmp" "$out/manifest.json"
+log "done: $out (kernel $kernel_release)"

@@ -1,0 +1,110 @@
+package dev.vmclock.harness.acpi;
+
+import dev.vmclock.harness.memory.PhysicalMemory;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The firmware's ACPI tables read out of guest memory from the host: RSDP in the BIOS area, then the
+ * RSDT/XSDT, then every DSDT/SSDT. This is what a guest's OS finds, read without trusting the guest.
+ */
+public final class AcpiTables {
+
+    public static final String VMCLOCK_HID = "AMZNC10C";
+    private static final long BIOS_AREA = 0xe0000L;
+    private static final int BIOS_AREA_SIZE = 0x20000;
+
+    public record Table(String signature, String oemTableId, long address, byte[] bytes) {
+        int amlStart() {
+            return 36;
+        }
+    }
+
+    private final List<Table> tables;
+
+    private AcpiTables(List<Table> tables) {
+        this.tables = List.copyOf(tables);
+    }
+
+    /** Empty when there is no RSDP yet (firmware not run) or none at all (microvm, {@code -machine none}). */
+    public static Optional<AcpiTables> read(PhysicalMemory memory) {
+        byte[] bios = memory.read(BIOS_AREA, BIOS_AREA_SIZE);
+        for (int off = 0; off + 20 <= bios.length; off += 16) {
+            if (matches(bios, off, "RSD PTR ") && checksumOk(bios, off, 20)) {
+                int revision = bios[off + 15] & 0xff;
+                long rsdt = Aml.le(bios, off + 16, 4);
+                long xsdt = revision >= 2 && off + 32 <= bios.length ? Aml.le(bios, off + 24, 8) : 0;
+                return Optional.of(new AcpiTables(walk(memory, xsdt != 0 ? xsdt : rsdt, xsdt != 0 ? 8 : 4)));
+            }
+        }
+        return Optional.empty();
+    }
+
+    private static List<Table> walk(PhysicalMemory memory, long rootAddress, int entrySize) {
+        List<Table> out = new ArrayList<>();
+        Table root = table(memory, rootAddress);
+        for (int at = 36; at + entrySize <= root.bytes().length; at += entrySize) {
+            Table t = table(memory, Aml.le(root.bytes(), at, entrySize));
+            out.add(t);
+            if (t.signature().equals("FACP") && t.bytes().length >= 44) {
+                long dsdt = t.bytes().length >= 148 ? Aml.le(t.bytes(), 140, 8) : 0;
+                out.add(table(memory, dsdt != 0 ? dsdt : Aml.le(t.bytes(), 40, 4)));
+            }
+        }
+        return out;
+    }
+
+    private static Table table(PhysicalMemory memory, long address) {
+        byte[] header = memory.read(address, 36);
+        int length = (int) Aml.le(header, 4, 4);
+        if (length < 36 || length > (16 << 20)) {
+            throw new IllegalStateException(String.format("implausible ACPI table length %d at 0x%x", length, address));
+        }
+        byte[] bytes = memory.read(address, length);
+        return new Table(new String(bytes, 0, 4, StandardCharsets.US_ASCII),
+                new String(bytes, 16, 8, StandardCharsets.US_ASCII).replace("\0", "").strip(), address, bytes);
+    }
+
+    public List<Table> tables() {
+        return tables;
+    }
+
+    /** Every device in DSDT/SSDTs whose {@code _HID} is {@code hid}. */
+    public List<AcpiDevice> devicesWithHid(String hid) {
+        List<AcpiDevice> out = new ArrayList<>();
+        for (Table t : tables) {
+            if (!t.signature().equals("DSDT") && !t.signature().equals("SSDT")) {
+                continue;
+            }
+            byte[] aml = t.bytes();
+            for (Aml.DeviceScope d : Aml.devices(aml, t.amlStart(), aml.length)) {
+                Optional<String> h = Aml.nameString(aml, d, "_HID");
+                if (h.isPresent() && h.get().equals(hid)) {
+                    out.add(new AcpiDevice(t.signature() + "/" + t.oemTableId(), d.name(), h,
+                            Aml.nameString(aml, d, "_CID"), Aml.nameString(aml, d, "_DDN"),
+                            Aml.nameBuffer(aml, d, "_CRS").map(Aml::memoryRanges).orElse(List.of())));
+                }
+            }
+        }
+        return out;
+    }
+
+    private static boolean matches(byte[] b, int at, String s) {
+        for (int i = 0; i < s.length(); i++) {
+            if (b[at + i] != s.charAt(i)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean checksumOk(byte[] b, int at, int len) {
+        int sum = 0;
+        for (int i = 0; i < len; i++) {
+            sum += b[at + i];
+        }
+        return (sum & 0xff) == 0;
+    }
+}

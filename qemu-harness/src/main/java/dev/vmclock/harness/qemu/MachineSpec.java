@@ -1,0 +1,205 @@
+package dev.vmclock.harness.qemu;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * What to start: an immutable description of one QEMU machine, turned into an argv list (never a shell
+ * string) by {@link #argv}. Tests describe machines with this and never write QEMU options themselves.
+ */
+public record MachineSpec(
+        String machineType,
+        int memoryMib,
+        int cpus,
+        Accelerator accelerator,
+        boolean vmclock,
+        List<PageOverride> pageOverrides,
+        Optional<KernelBoot> kernelBoot,
+        boolean agentPort,
+        boolean qtest,
+        Optional<Path> snapshotDisk,
+        boolean incoming,
+        boolean startPaused,
+        List<String> extraArgs) {
+
+    /** Name of the virtio-serial port the in-guest agent listens on. */
+    public static final String AGENT_PORT_NAME = "dev.vmclock.agent.0";
+    /** File name of the qcow2 image, inside the run directory, that holds savevm snapshots. */
+    public static final String DEFAULT_SNAPSHOT_DISK = "vmstate.qcow2";
+    /** Block node name of that image. */
+    public static final String SNAPSHOT_NODE = "vmstate0";
+
+    public MachineSpec {
+        Objects.requireNonNull(machineType);
+        Objects.requireNonNull(accelerator);
+        pageOverrides = List.copyOf(pageOverrides);
+        extraArgs = List.copyOf(extraArgs);
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.machineType = machineType;
+        b.memoryMib = memoryMib;
+        b.cpus = cpus;
+        b.accelerator = accelerator;
+        b.vmclock = vmclock;
+        b.pageOverrides.addAll(pageOverrides);
+        b.kernelBoot = kernelBoot.orElse(null);
+        b.agentPort = agentPort;
+        b.qtest = qtest;
+        b.snapshotDisk = snapshotDisk.orElse(null);
+        b.incoming = incoming;
+        b.startPaused = startPaused;
+        b.extraArgs.addAll(extraArgs);
+        return b;
+    }
+
+    /** The same machine, ready to receive a migration stream (devices must match the source). */
+    public MachineSpec asMigrationTarget(Path sharedSnapshotDisk) {
+        return toBuilder().incoming(true).snapshotDisk(sharedSnapshotDisk).build();
+    }
+
+    /** The QEMU argument list for this machine, with sockets and logs inside {@code dir}. */
+    public List<String> argv(Path qemu, Path dir) {
+        List<String> a = new ArrayList<>();
+        a.add(qemu.toString());
+        a.addAll(List.of("-nodefaults", "-no-user-config", "-display", "none", "-name", "vmclock-conformance"));
+        a.addAll(List.of("-machine", machineType, "-accel", accelerator.qemuName()));
+        a.addAll(List.of("-m", Integer.toString(memoryMib), "-smp", Integer.toString(cpus)));
+        a.addAll(List.of("-chardev", "socket,id=qmp,path=" + dir.resolve("qmp.sock") + ",server=on,wait=off",
+                "-mon", "chardev=qmp,mode=control"));
+        a.addAll(List.of("-serial", "file:" + dir.resolve("console.log")));
+        if (vmclock) {
+            a.addAll(List.of("-device", "vmclock"));
+        }
+        for (PageOverride o : pageOverrides) {
+            a.addAll(List.of("-device", "loader,file=" + o.file() + ",addr=0x" + Long.toHexString(o.address())
+                    + ",force-raw=on"));
+        }
+        snapshotDisk.ifPresent(disk -> a.addAll(List.of(
+                "-blockdev", "driver=file,filename=" + dir.resolve(disk) + ",node-name=" + SNAPSHOT_NODE + "-file",
+                "-blockdev", "driver=qcow2,file=" + SNAPSHOT_NODE + "-file,node-name=" + SNAPSHOT_NODE)));
+        kernelBoot.ifPresent(k -> {
+            a.addAll(List.of("-kernel", k.kernel().toString()));
+            if (k.initrd() != null) {
+                a.addAll(List.of("-initrd", k.initrd().toString()));
+            }
+            a.addAll(List.of("-append", k.commandLine()));
+        });
+        if (agentPort) {
+            a.addAll(List.of("-device", "virtio-serial-pci,id=vser0",
+                    "-chardev", "socket,id=agent,path=" + dir.resolve("agent.sock") + ",server=on,wait=off",
+                    "-device", "virtserialport,bus=vser0.0,chardev=agent,name=" + AGENT_PORT_NAME));
+        }
+        if (qtest) {
+            a.addAll(List.of("-qtest", "unix:" + dir.resolve("qtest.sock") + ",server=on,wait=off"));
+        }
+        if (incoming) {
+            a.addAll(List.of("-incoming", "defer"));
+        }
+        if (startPaused) {
+            a.add("-S");
+        }
+        a.addAll(extraArgs);
+        return List.copyOf(a);
+    }
+
+    public static final class Builder {
+        private String machineType = "q35";
+        private int memoryMib = 256;
+        private int cpus = 1;
+        private Accelerator accelerator = Accelerator.TCG;
+        private boolean vmclock = true;
+        private final List<PageOverride> pageOverrides = new ArrayList<>();
+        private KernelBoot kernelBoot;
+        private boolean agentPort;
+        private boolean qtest;
+        private Path snapshotDisk;
+        private boolean incoming;
+        private boolean startPaused;
+        private final List<String> extraArgs = new ArrayList<>();
+
+        public Builder machineType(String type) {
+            this.machineType = type;
+            return this;
+        }
+
+        public Builder memoryMib(int mib) {
+            this.memoryMib = mib;
+            return this;
+        }
+
+        public Builder cpus(int n) {
+            this.cpus = n;
+            return this;
+        }
+
+        public Builder accelerator(Accelerator accel) {
+            this.accelerator = accel;
+            return this;
+        }
+
+        public Builder vmclock(boolean present) {
+            this.vmclock = present;
+            return this;
+        }
+
+        public Builder pageOverride(PageOverride override) {
+            this.pageOverrides.add(override);
+            return this;
+        }
+
+        public Builder kernelBoot(KernelBoot boot) {
+            this.kernelBoot = boot;
+            return this;
+        }
+
+        public Builder agentPort(boolean on) {
+            this.agentPort = on;
+            return this;
+        }
+
+        public Builder qtest(boolean on) {
+            this.qtest = on;
+            return this;
+        }
+
+        /** A qcow2 image for savevm/loadvm; a relative path lives in (and is created in) the run directory. */
+        public Builder snapshotDisk(Path disk) {
+            this.snapshotDisk = disk;
+            return this;
+        }
+
+        public Builder withSnapshotDisk() {
+            return snapshotDisk(Path.of(DEFAULT_SNAPSHOT_DISK));
+        }
+
+        public Builder incoming(boolean on) {
+            this.incoming = on;
+            return this;
+        }
+
+        public Builder startPaused(boolean on) {
+            this.startPaused = on;
+            return this;
+        }
+
+        public Builder extraArg(String... args) {
+            this.extraArgs.addAll(List.of(args));
+            return this;
+        }
+
+        public MachineSpec build() {
+            return new MachineSpec(machineType, memoryMib, cpus, accelerator, vmclock, pageOverrides,
+                    Optional.ofNullable(kernelBoot), agentPort, qtest, Optional.ofNullable(snapshotDisk), incoming,
+                    startPaused, extraArgs);
+        }
+    }
+}

@@ -1,0 +1,129 @@
+package dev.vmclock.harness.qemu;
+
+import dev.vmclock.harness.ExitCode;
+import dev.vmclock.harness.HarnessException;
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * A probed QEMU system emulator: where it is, its version and the devices it was built with.
+ * Probing runs the binary twice ({@code --version}, {@code -device help}) and never starts a guest.
+ */
+public final class QemuBinary {
+
+    /** Environment variable naming the QEMU binary when {@code --qemu} is not given. */
+    public static final String ENV = "VMCLOCK_QEMU";
+    public static final String DEFAULT_NAME = "qemu-system-x86_64";
+    private static final Pattern DEVICE_NAME = Pattern.compile("^name \"([^\"]+)\"", Pattern.MULTILINE);
+
+    private final Path path;
+    private final QemuVersion version;
+    private final Set<String> devices;
+
+    private QemuBinary(Path path, QemuVersion version, Set<String> devices) {
+        this.path = path;
+        this.version = version;
+        this.devices = devices;
+    }
+
+    /** {@code explicit} if given, else {@code $VMCLOCK_QEMU}, else {@code qemu-system-x86_64} on PATH. */
+    public static QemuBinary locate(String explicit) {
+        String name = explicit != null ? explicit : Optional.ofNullable(System.getenv(ENV)).orElse(DEFAULT_NAME);
+        return probe(resolve(name));
+    }
+
+    public static QemuBinary probe(Path binary) {
+        if (!Files.isRegularFile(binary) || !Files.isExecutable(binary)) {
+            throw new HarnessException(ExitCode.QEMU_NOT_FOUND, "QEMU not found at " + binary
+                    + ": install QEMU >= " + QemuVersion.FIRST_WITH_VMCLOCK + " (./setup.sh on Debian 12) or pass --qemu PATH");
+        }
+        try {
+            Command.Result v = Command.of(binary.toString(), "--version").run(Duration.ofSeconds(20));
+            if (!v.ok()) {
+                throw new HarnessException(ExitCode.QEMU_NOT_FOUND, binary + " --version failed (exit "
+                        + v.exitCode() + "): " + firstLine(v.stderr()) + "; is it a QEMU system emulator?");
+            }
+            QemuVersion version = QemuVersion.parse(v.stdout());
+            Command.Result d = Command.of(binary.toString(), "-machine", "none", "-nodefaults", "-device", "help")
+                    .run(Duration.ofSeconds(20));
+            Set<String> devices = new TreeSet<>();
+            Matcher m = DEVICE_NAME.matcher(d.stdout());
+            while (m.find()) {
+                devices.add(m.group(1));
+            }
+            return new QemuBinary(binary.toAbsolutePath(), version, Set.copyOf(devices));
+        } catch (IOException | IllegalArgumentException e) {
+            throw new HarnessException(ExitCode.QEMU_NOT_FOUND, "cannot probe QEMU at " + binary + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Fails with the documented exit code when this QEMU cannot host the device under test. */
+    public QemuBinary requireVmclock() {
+        if (!hasDevice("vmclock")) {
+            throw new HarnessException(ExitCode.QEMU_WITHOUT_VMCLOCK, "QEMU " + version + " at " + path
+                    + " has no vmclock device: it needs QEMU >= " + QemuVersion.FIRST_WITH_VMCLOCK
+                    + " (Debian 12: ./setup.sh installs it from bookworm-backports) or pass --qemu PATH");
+        }
+        return this;
+    }
+
+    public Path path() {
+        return path;
+    }
+
+    public QemuVersion version() {
+        return version;
+    }
+
+    public Set<String> devices() {
+        return devices;
+    }
+
+    public boolean hasDevice(String name) {
+        return devices.contains(name);
+    }
+
+    /** qemu-img next to the binary (a build tree or prefix), else on PATH. */
+    public Path qemuImg() {
+        Path sibling = path.resolveSibling("qemu-img");
+        if (Files.isExecutable(sibling)) {
+            return sibling;
+        }
+        Path onPath = resolve("qemu-img");
+        if (!Files.isExecutable(onPath)) {
+            throw new HarnessException(ExitCode.QEMU_NOT_FOUND,
+                    "qemu-img not found next to " + path + " nor on PATH: install qemu-utils (./setup.sh)");
+        }
+        return onPath;
+    }
+
+    private static Path resolve(String name) {
+        if (name.contains("/")) {
+            return Path.of(name);
+        }
+        for (String dir : Optional.ofNullable(System.getenv("PATH")).orElse("/usr/bin:/bin").split(File.pathSeparator)) {
+            Path p = Path.of(dir, name);
+            if (Files.isExecutable(p)) {
+                return p;
+            }
+        }
+        return Path.of(name);
+    }
+
+    private static String firstLine(String s) {
+        return s.strip().lines().findFirst().orElse("");
+    }
+
+    @Override
+    public String toString() {
+        return "QEMU " + version + " (" + path + ")";
+    }
+}

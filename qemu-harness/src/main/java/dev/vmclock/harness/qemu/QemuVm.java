@@ -1,0 +1,225 @@
+package dev.vmclock.harness.qemu;
+
+import dev.vmclock.harness.ExitCode;
+import dev.vmclock.harness.HarnessException;
+import dev.vmclock.harness.qmp.QmpClient;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One running QEMU process with its QMP connection and private run directory. Closing it asks QEMU to
+ * quit, kills it if it does not, and removes the run directory unless {@link #keepEvidence()} was
+ * called.
+ */
+public final class QemuVm implements AutoCloseable {
+
+    public static final Duration START_TIMEOUT = Duration.ofSeconds(30);
+    private static final Duration QUIT_GRACE = Duration.ofSeconds(3);
+
+    private final QemuBinary binary;
+    private final MachineSpec spec;
+    private final RunDirectory dir;
+    private final Process process;
+    private final QmpClient qmp;
+    private final Duration startupTime;
+
+    private QemuVm(QemuBinary binary, MachineSpec spec, RunDirectory dir, Process process, QmpClient qmp,
+                   Duration startupTime) {
+        this.binary = binary;
+        this.spec = spec;
+        this.dir = dir;
+        this.process = process;
+        this.qmp = qmp;
+        this.startupTime = startupTime;
+    }
+
+    /** Starts QEMU in a fresh run directory and returns once QMP is ready. */
+    public static QemuVm start(QemuBinary binary, MachineSpec spec) {
+        return start(binary, spec, RunDirectory.create("vm"));
+    }
+
+    public static QemuVm start(QemuBinary binary, MachineSpec spec, RunDirectory dir) {
+        long t0 = System.nanoTime();
+        List<String> argv = spec.argv(binary.path(), dir.path());
+        Process p = null;
+        try {
+            createSnapshotDisk(binary, spec, dir);
+            Files.write(dir.resolve("argv"), argv, StandardCharsets.UTF_8);
+            p = QemuProcesses.start(argv, dir.resolve("qemu.stdout"), dir.resolve("qemu.stderr"));
+            QmpClient qmp = awaitQmp(p, dir, START_TIMEOUT);
+            return new QemuVm(binary, spec, dir, p, qmp, Duration.ofNanos(System.nanoTime() - t0));
+        } catch (IOException | RuntimeException e) {
+            if (p != null) {
+                p.destroyForcibly();
+                waitQuietly(p, Duration.ofSeconds(5));
+            }
+            dir.keep();
+            if (e instanceof HarnessException he) {
+                throw he;
+            }
+            throw startFailure(binary, dir, p, e);
+        }
+    }
+
+    private static void createSnapshotDisk(QemuBinary binary, MachineSpec spec, RunDirectory dir) throws IOException {
+        if (spec.snapshotDisk().isEmpty()) {
+            return;
+        }
+        Path disk = dir.path().resolve(spec.snapshotDisk().get());
+        if (Files.exists(disk)) {
+            return;
+        }
+        Command.Result r = Command.of(binary.qemuImg().toString(), "create", "-q", "-f", "qcow2", disk.toString(), "1G")
+                .run(Duration.ofSeconds(30));
+        if (!r.ok()) {
+            throw new HarnessException(ExitCode.HARNESS_ERROR, "qemu-img create " + disk + " failed: " + r.stderr().strip());
+        }
+    }
+
+    private static QmpClient awaitQmp(Process p, RunDirectory dir, Duration timeout) throws IOException {
+        Path sock = dir.resolve("qmp.sock");
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (!p.isAlive()) {
+                throw new IOException("QEMU exited with status " + p.exitValue() + " during start-up");
+            }
+            if (Files.exists(sock)) {
+                try {
+                    return QmpClient.connect(sock, Duration.ofNanos(Math.max(1, deadline - System.nanoTime())));
+                } catch (IOException e) {
+                    if (!p.isAlive()) {
+                        throw new IOException("QEMU exited with status " + p.exitValue() + " during start-up");
+                    }
+                    // Socket file exists but QEMU is not accepting yet: retry.
+                }
+            }
+            sleep(2);
+        }
+        throw new IOException("QMP not ready within " + timeout.toSeconds() + " s");
+    }
+
+    private static HarnessException startFailure(QemuBinary binary, RunDirectory dir, Process p, Exception cause) {
+        String stderr = readQuietly(dir.resolve("qemu.stderr")).strip();
+        String first = stderr.lines().filter(l -> !l.isBlank()).findFirst().orElse("");
+        ExitCode code = ExitCode.HARNESS_ERROR;
+        String hint = "see " + dir.resolve("qemu.stderr");
+        if (stderr.contains("'vmclock' is not a valid device model name")) {
+            code = ExitCode.QEMU_WITHOUT_VMCLOCK;
+            hint = "QEMU " + binary.version() + " has no vmclock device; use QEMU >= " + QemuVersion.FIRST_WITH_VMCLOCK;
+        } else if (stderr.contains("KVM") && (stderr.contains("failed to initialize") || stderr.contains("internal error")
+                || stderr.contains("Could not access KVM"))) {
+            code = ExitCode.ACCELERATOR_UNAVAILABLE;
+            hint = "KVM does not work here; use --accel tcg";
+        }
+        return new HarnessException(code, "QEMU failed to start: " + (first.isEmpty() ? cause.getMessage() : first)
+                + " (" + hint + "; argv in " + dir.resolve("argv") + ")", cause);
+    }
+
+    public QmpClient qmp() {
+        return qmp;
+    }
+
+    public QemuBinary binary() {
+        return binary;
+    }
+
+    public MachineSpec spec() {
+        return spec;
+    }
+
+    public RunDirectory runDirectory() {
+        return dir;
+    }
+
+    public long pid() {
+        return process.pid();
+    }
+
+    /** From process start to QMP capabilities negotiated. */
+    public Duration startupTime() {
+        return startupTime;
+    }
+
+    public boolean isAlive() {
+        return process.isAlive();
+    }
+
+    /** The run state QEMU reports ({@code running}, {@code paused}, {@code postmigrate}, {@code inmigrate}...). */
+    public String runState() {
+        return qmp.execute("query-status").path("status").asText();
+    }
+
+    public Path consoleLog() {
+        return dir.resolve("console.log");
+    }
+
+    public Path stderrLog() {
+        return dir.resolve("qemu.stderr");
+    }
+
+    /** The last {@code lines} lines of the guest's serial console. */
+    public String consoleTail(int lines) {
+        List<String> all = readQuietly(consoleLog()).lines().toList();
+        return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
+    }
+
+    /** Keep the run directory (logs, sockets, dumps) after close: the evidence of a failure. */
+    public void keepEvidence() {
+        dir.keep();
+    }
+
+    @Override
+    public void close() {
+        try {
+            if (process.isAlive() && qmp.isConnected()) {
+                qmp.execute("quit", Map.of(), Duration.ofSeconds(2));
+            }
+        } catch (RuntimeException e) {
+            // Already gone or not answering: killed below.
+        } finally {
+            qmp.close();
+            if (!waitQuietly(process, QUIT_GRACE)) {
+                process.destroyForcibly();
+                waitQuietly(process, Duration.ofSeconds(5));
+            }
+            dir.delete();
+        }
+    }
+
+    private static boolean waitQuietly(Process p, Duration d) {
+        try {
+            return p.waitFor(d.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    private static String readQuietly(Path p) {
+        try {
+            return Files.exists(p) ? Files.readString(p, StandardCharsets.ISO_8859_1) : "";
+        } catch (IOException e) {
+            return "";
+        }
+    }
+
+    private static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new HarnessException(ExitCode.HARNESS_ERROR, "interrupted while starting QEMU", e);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "QemuVm[pid=" + process.pid() + ", " + spec.machineType() + ", " + dir + "]";
+    }
+}
