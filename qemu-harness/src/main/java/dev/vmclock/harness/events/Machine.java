@@ -1,0 +1,362 @@
+package dev.vmclock.harness.events;
+
+import dev.vmclock.harness.ExitCode;
+import dev.vmclock.harness.HarnessException;
+import dev.vmclock.harness.memory.PmemsaveMemory;
+import dev.vmclock.harness.page.HostPageReader;
+import dev.vmclock.harness.page.PageLocation;
+import dev.vmclock.harness.page.PageLocator;
+import dev.vmclock.harness.page.SeqlockRead;
+import dev.vmclock.harness.qemu.Command;
+import dev.vmclock.harness.qemu.MachineSpec;
+import dev.vmclock.harness.qemu.QemuBinary;
+import dev.vmclock.harness.qemu.QemuVm;
+import dev.vmclock.harness.qemu.RunDirectory;
+import dev.vmclock.harness.qmp.QmpClient;
+import dev.vmclock.harness.qmp.QmpErrorException;
+import dev.vmclock.harness.qmp.QmpEvent;
+import dev.vmclock.harness.qmp.QmpEvents;
+import dev.vmclock.harness.qmp.QmpTranscript;
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The virtual machine under test, as the guest experiences it: one machine that may move between QEMU
+ * processes (live migration, restore from a file) while keeping its identity. Events are methods
+ * here; each returns an {@link EventResult}. The host view of the VMClock page follows the machine to
+ * whichever QEMU currently runs it.
+ *
+ * <p>Snapshots live in a qcow2 image in the machine's own directory, shared by every QEMU the machine
+ * runs in (as shared storage would be across hosts).
+ */
+public final class Machine implements AutoCloseable {
+
+    public static final Duration EVENT_TIMEOUT = Duration.ofSeconds(60);
+    private static final Duration LOCATE_TIMEOUT = Duration.ofSeconds(10);
+
+    private final QemuBinary binary;
+    private final MachineSpec spec;
+    private final RunDirectory home;
+    private final List<QmpTranscript> transcripts = new ArrayList<>();
+    private QemuVm vm;
+    private HostPageReader reader;
+    private PageLocation location;
+    private int files;
+
+    private Machine(QemuBinary binary, MachineSpec spec, RunDirectory home, QemuVm vm, PageLocation location) {
+        this.binary = binary;
+        this.spec = spec;
+        this.home = home;
+        this.location = location;
+        attach(vm);
+    }
+
+    /** Starts a machine: creates its snapshot image, starts QEMU, locates the page once firmware has run. */
+    public static Machine start(QemuBinary binary, MachineSpec template) {
+        RunDirectory home = RunDirectory.create("machine");
+        MachineSpec spec = template.toBuilder().snapshotDisk(createDisk(binary, home)).build();
+        QemuVm vm = startVm(binary, spec, home);
+        return new Machine(binary, spec, home, vm, null);
+    }
+
+    /** A fresh machine restored from a state file (a sibling of every other restore of that file). */
+    public static Machine restore(QemuBinary binary, MachineSpec template, Path stateFile) {
+        RunDirectory home = RunDirectory.create("machine");
+        MachineSpec spec = template.toBuilder().snapshotDisk(createDisk(binary, home)).build();
+        Machine m = new Machine(binary, spec, home, startVm(binary, spec.asMigrationTarget(spec.snapshotDisk().get()), home),
+                null);
+        m.incoming("file:" + stateFile, EVENT_TIMEOUT);
+        return m;
+    }
+
+    private static QemuVm startVm(QemuBinary binary, MachineSpec spec, RunDirectory home) {
+        try {
+            return QemuVm.start(binary, spec);
+        } catch (RuntimeException e) {
+            home.keep();
+            throw e;
+        }
+    }
+
+    private static Path createDisk(QemuBinary binary, RunDirectory home) {
+        Path disk = home.resolve(MachineSpec.DEFAULT_SNAPSHOT_DISK);
+        try {
+            Command.Result r = Command.of(binary.qemuImg().toString(), "create", "-q", "-f", "qcow2", disk.toString(), "1G")
+                    .run(Duration.ofSeconds(30));
+            if (!r.ok()) {
+                throw new HarnessException(ExitCode.HARNESS_ERROR, "qemu-img create failed: " + r.stderr().strip());
+            }
+        } catch (IOException e) {
+            throw new HarnessException(ExitCode.HARNESS_ERROR, "qemu-img create failed: " + e.getMessage(), e);
+        }
+        return disk;
+    }
+
+    private void attach(QemuVm next) {
+        this.vm = next;
+        this.transcripts.add(next.qmp().transcript());
+        this.reader = null;
+    }
+
+    public QemuVm vm() {
+        return vm;
+    }
+
+    public MachineSpec spec() {
+        return spec;
+    }
+
+    public QmpClient qmp() {
+        return vm.qmp();
+    }
+
+    public RunDirectory home() {
+        return home;
+    }
+
+    /** Where the page is; found from ACPI the first time it is asked for, then kept (it is constant). */
+    public PageLocation pageLocation() {
+        if (location == null) {
+            location = PageLocator.locate(new PmemsaveMemory(vm.qmp(), vm.runDirectory().path()), LOCATE_TIMEOUT);
+        }
+        return location;
+    }
+
+    /** The page as the host sees it now, read under the seq_count protocol. */
+    public SeqlockRead readPage() {
+        return hostReader().read();
+    }
+
+    public HostPageReader hostReader() {
+        if (reader == null) {
+            reader = new HostPageReader(new PmemsaveMemory(vm.qmp(), vm.runDirectory().path()), pageLocation());
+        }
+        return reader;
+    }
+
+    /** Every QMP line of every QEMU this machine has run in, oldest first. */
+    public List<QmpTranscript> transcripts() {
+        return List.copyOf(transcripts);
+    }
+
+    // ---------------------------------------------------------------- events
+
+    public EventResult pause() {
+        return timed(LifecycleEvent.PAUSE, "QMP stop", () -> {
+            QmpEvents.Cursor c = qmp().events().cursor();
+            qmp().execute("stop");
+            c.await("STOP", EVENT_TIMEOUT);
+        });
+    }
+
+    public EventResult resume() {
+        return timed(LifecycleEvent.RESUME, "QMP cont", () -> {
+            QmpEvents.Cursor c = qmp().events().cursor();
+            qmp().execute("cont");
+            c.await("RESUME", EVENT_TIMEOUT);
+        });
+    }
+
+    public EventResult systemReset() {
+        return timed(LifecycleEvent.SYSTEM_RESET, "QMP system_reset", () -> {
+            QmpEvents.Cursor c = qmp().events().cursor();
+            qmp().execute("system_reset");
+            c.await("RESET", EVENT_TIMEOUT);
+        });
+    }
+
+    public EventResult saveSnapshot(String tag) {
+        return snapshotJob(LifecycleEvent.SNAPSHOT_SAVE, "snapshot-save", "savevm", tag);
+    }
+
+    public EventResult loadSnapshot(String tag) {
+        return snapshotJob(LifecycleEvent.SNAPSHOT_LOAD, "snapshot-load", "loadvm", tag);
+    }
+
+    public EventResult deleteSnapshot(String tag) {
+        return snapshotJob(LifecycleEvent.SNAPSHOT_DELETE, "snapshot-delete", "delvm", tag);
+    }
+
+    /**
+     * Snapshot operations as QMP jobs where this QEMU has them (6.0+), HMP otherwise. The job reports its
+     * outcome through JOB_STATUS_CHANGE; an aborted job's error comes from query-jobs.
+     */
+    private EventResult snapshotJob(LifecycleEvent event, String qmpCommand, String hmpCommand, String tag) {
+        if (!hasCommand(qmpCommand)) {
+            return timed(event, "HMP " + hmpCommand, () -> {
+                String out = qmp().hmp(hmpCommand + " " + tag, EVENT_TIMEOUT).strip();
+                if (!out.isEmpty()) {
+                    throw new HarnessException(ExitCode.HARNESS_ERROR, hmpCommand + " " + tag + ": " + out);
+                }
+            });
+        }
+        String jobId = event.name().toLowerCase() + "-" + tag + "-" + System.nanoTime();
+        Map<String, Object> args = event == LifecycleEvent.SNAPSHOT_DELETE
+                ? Map.of("job-id", jobId, "tag", tag, "devices", List.of(MachineSpec.SNAPSHOT_NODE))
+                : Map.of("job-id", jobId, "tag", tag, "vmstate", MachineSpec.SNAPSHOT_NODE,
+                        "devices", List.of(MachineSpec.SNAPSHOT_NODE));
+        return timed(event, "QMP " + qmpCommand + " job", () -> {
+            QmpEvents.Cursor c = qmp().events().cursor();
+            qmp().execute(qmpCommand, args);
+            c.await("JOB_STATUS_CHANGE", e -> e.dataText("id").equals(jobId) && e.dataText("status").equals("concluded"),
+                    EVENT_TIMEOUT);
+            String error = "";
+            for (JsonNode job : qmp().execute("query-jobs")) {
+                if (job.path("id").asText().equals(jobId)) {
+                    error = job.path("error").asText("");
+                }
+            }
+            qmp().execute("job-dismiss", Map.of("id", jobId));
+            if (!error.isEmpty()) {
+                throw new HarnessException(ExitCode.HARNESS_ERROR, qmpCommand + " " + tag + " failed: " + error);
+            }
+        });
+    }
+
+    /** Live migration to a second QEMU started with {@code -incoming defer}; the machine then lives there. */
+    public EventResult liveMigrate(MigrationTransport transport) {
+        long t0 = System.nanoTime();
+        int mark = qmp().transcript().size();
+        QemuVm source = vm;
+        QemuVm target = QemuVm.start(binary, spec.asMigrationTarget(spec.snapshotDisk().get()));
+        try {
+            String uri = switch (transport) {
+                case UNIX -> "unix:" + target.runDirectory().resolve("migration.sock");
+                case TCP -> "tcp:127.0.0.1:" + freeLoopbackPort();
+            };
+            enableMigrationEvents(source.qmp());
+            enableMigrationEvents(target.qmp());
+            QmpEvents.Cursor targetEvents = target.qmp().events().cursor();
+            target.qmp().execute("migrate-incoming", Map.of("uri", uri));
+            migrateAndAwait(source.qmp(), uri);
+            targetEvents.await("MIGRATION", e -> e.dataText("status").equals("completed"), EVENT_TIMEOUT);
+            awaitRunState(target, "running");
+        } catch (RuntimeException e) {
+            target.keepEvidence();
+            target.close();
+            throw e;
+        }
+        List<QmpTranscript.Entry> lines = source.qmp().transcript().since(mark);
+        attach(target);
+        source.close();
+        return new EventResult(LifecycleEvent.LIVE_MIGRATION, Duration.ofNanos(System.nanoTime() - t0),
+                "QMP migrate over " + transport.name().toLowerCase() + " to a second QEMU", lines);
+    }
+
+    /**
+     * Saves the whole machine state to {@code file} (QMP migrate to a {@code file:} URI). The source QEMU
+     * stops, as a VM suspended to disk does; restore with {@link #restoreFromFile} or {@link #restore}.
+     */
+    public EventResult saveToFile(Path file) {
+        return timed(LifecycleEvent.SAVE_TO_FILE, "QMP migrate to file:" + file, () -> {
+            enableMigrationEvents(qmp());
+            migrateAndAwait(qmp(), "file:" + file);
+        });
+    }
+
+    /** A fresh file name in the machine's directory for {@link #saveToFile}. */
+    public Path newStateFile() {
+        return home.resolve("state-" + (++files) + ".bin");
+    }
+
+    /** Restores this machine from {@code file} into a fresh QEMU, replacing the one it ran in. */
+    public EventResult restoreFromFile(Path file) {
+        long t0 = System.nanoTime();
+        QemuVm old = vm;
+        QemuVm target = QemuVm.start(binary, spec.asMigrationTarget(spec.snapshotDisk().get()));
+        attach(target);
+        old.close();
+        int mark = qmp().transcript().size();
+        incoming("file:" + file, EVENT_TIMEOUT);
+        return new EventResult(LifecycleEvent.RESTORE_FROM_FILE, Duration.ofNanos(System.nanoTime() - t0),
+                "fresh QEMU, QMP migrate-incoming file:" + file, qmp().transcript().since(mark));
+    }
+
+    private void incoming(String uri, Duration timeout) {
+        enableMigrationEvents(qmp());
+        QmpEvents.Cursor c = qmp().events().cursor();
+        qmp().execute("migrate-incoming", Map.of("uri", uri));
+        QmpEvent done = c.await("MIGRATION", e -> e.dataText("status").matches("completed|failed"), timeout);
+        if (done.dataText("status").equals("failed")) {
+            vm.keepEvidence();
+            throw new HarnessException(ExitCode.HARNESS_ERROR, "incoming migration from " + uri + " failed; see "
+                    + vm.stderrLog());
+        }
+        if (!vm.runState().equals("running")) {
+            qmp().execute("cont");
+        }
+        awaitRunState(vm, "running");
+    }
+
+    private static void enableMigrationEvents(QmpClient qmp) {
+        qmp.execute("migrate-set-capabilities",
+                Map.of("capabilities", List.of(Map.of("capability", "events", "state", true))));
+    }
+
+    private static void migrateAndAwait(QmpClient source, String uri) {
+        QmpEvents.Cursor c = source.events().cursor();
+        source.execute("migrate", Map.of("uri", uri));
+        QmpEvent done = c.await("MIGRATION", e -> e.dataText("status").matches("completed|failed|cancelled"),
+                EVENT_TIMEOUT);
+        if (!done.dataText("status").equals("completed")) {
+            String why = source.execute("query-migrate").path("error-desc").asText(done.dataText("status"));
+            throw new HarnessException(ExitCode.HARNESS_ERROR, "migration to " + uri + " failed: " + why);
+        }
+    }
+
+    private static void awaitRunState(QemuVm vm, String state) {
+        long deadline = System.nanoTime() + EVENT_TIMEOUT.toNanos();
+        String now;
+        while (!(now = vm.runState()).equals(state)) {
+            if (System.nanoTime() > deadline) {
+                throw new HarnessException(ExitCode.HARNESS_ERROR, "QEMU stayed in run state " + now + ", expected " + state);
+            }
+            Thread.onSpinWait();
+        }
+    }
+
+    private boolean hasCommand(String name) {
+        for (JsonNode c : qmp().execute("query-commands")) {
+            if (c.path("name").asText().equals(name)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private EventResult timed(LifecycleEvent event, String how, Runnable action) {
+        int mark = qmp().transcript().size();
+        long t0 = System.nanoTime();
+        try {
+            action.run();
+        } catch (QmpErrorException e) {
+            throw new HarnessException(ExitCode.HARNESS_ERROR, event + " failed: " + e.getMessage(), e);
+        }
+        return new EventResult(event, Duration.ofNanos(System.nanoTime() - t0), how, qmp().transcript().since(mark));
+    }
+
+    private static int freeLoopbackPort() {
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        } catch (IOException e) {
+            throw new HarnessException(ExitCode.HARNESS_ERROR, "no free loopback port: " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public void close() {
+        try {
+            vm.close();
+        } finally {
+            home.delete();
+        }
+    }
+
+}
