@@ -14,7 +14,8 @@ public record QemuVersion(int major, int minor, int micro) implements Comparable
     public static QemuVersion parse(String versionOutput) {
         Matcher m = VERSION.matcher(versionOutput);
         if (!m.find()) {
-            throw new IllegalArgumentException("no QEMU version in: " + versionOutput.strip());
+            throw new IllegalArgumentException("no QEMU version in '"
+                    + versionOutput.strip().lines().findFirst().orElse("") + "'");
         }
         return new QemuVersion(Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2)),
                 m.group(3) == null ? 0 : Integer.parseInt(m.group(3)));

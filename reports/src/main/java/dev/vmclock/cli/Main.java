@@ -1,0 +1,159 @@
+package dev.vmclock.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.vmclock.harness.ExitCode;
+import dev.vmclock.harness.HarnessException;
+import dev.vmclock.harness.events.Machine;
+import dev.vmclock.harness.page.PageLocation;
+import dev.vmclock.harness.page.SeqlockRead;
+import dev.vmclock.harness.page.VmclockPage;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * {@code ./vmclock-conformance}: the command line. Every failure ends in one line on stderr naming the
+ * fix, and an exit code from {@link ExitCode} (documented in the README).
+ */
+public final class Main {
+
+    static final String USAGE = """
+            usage: ./vmclock-conformance <command> [options]
+
+            commands:
+              page     start a target, print the VMClock page as the host sees it
+                       [--json] [--out DIR] (also writes DIR/page.bin and DIR/page.json)
+              doctor   print the QEMU in use, its version, whether it has vmclock, the accelerator and why
+            options for every command:
+              --qemu PATH        QEMU system emulator (default: $VMCLOCK_QEMU, else qemu-system-x86_64 on PATH)
+              --machine TYPE     q35 (default), pc, microvm, none
+              --accel MODE       auto (default: KVM only if a Linux guest really boots under it), kvm, tcg
+            exit codes: 0 ok, 1 gate failed, 2 usage, 3 no QEMU, 4 QEMU without vmclock,
+                        5 accelerator unavailable, 6 output not writable, 7 guest image, 10 harness error
+            """;
+
+    private final PrintStream out;
+    private final PrintStream err;
+
+    Main(PrintStream out, PrintStream err) {
+        this.out = out;
+        this.err = err;
+    }
+
+    public static void main(String[] args) {
+        System.exit(new Main(System.out, System.err).run(Arrays.asList(args)));
+    }
+
+    int run(List<String> args) {
+        try {
+            if (args.isEmpty() || args.get(0).equals("--help") || args.get(0).equals("-h") || args.get(0).equals("help")) {
+                out.print(USAGE);
+                return args.isEmpty() ? ExitCode.USAGE.code() : ExitCode.OK.code();
+            }
+            List<String> rest = args.subList(1, args.size());
+            return switch (args.get(0)) {
+                case "page" -> page(rest);
+                case "doctor" -> doctor(rest);
+                default -> throw Options.usage("unknown command " + args.get(0));
+            };
+        } catch (HarnessException e) {
+            err.println("vmclock-conformance: " + e.getMessage());
+            return e.exitCode().code();
+        } catch (RuntimeException e) {
+            err.println("vmclock-conformance: internal error: " + e);
+            return ExitCode.HARNESS_ERROR.code();
+        }
+    }
+
+    private int doctor(List<String> args) {
+        Options o = Options.parse(args, Target.OPTIONS, Set.of());
+        Target t = Target.from(o, Optional.empty());
+        out.println("qemu:        " + t.qemu().path());
+        out.println("version:     " + t.qemu().version());
+        out.println("vmclock:     " + (t.qemu().hasDevice("vmclock") ? "present" : "ABSENT (QEMU >= 10.0 needed)"));
+        out.println("virtio-rtc:  " + (t.qemu().hasDevice("virtio-rtc-pci") ? "present" : "absent"));
+        out.println("accelerator: " + t.accelerator());
+        t.requireVmclock();
+        return ExitCode.OK.code();
+    }
+
+    private int page(List<String> args) {
+        Options o = Options.parse(args, union(Target.OPTIONS, Set.of("--out")), Set.of("--json"));
+        Optional<Path> outDir = o.value("--out").map(Path::of);
+        outDir.ifPresent(Main::prepareOutput);
+        Target t = Target.from(o, Optional.empty()).requireVmclock();
+        try (Machine m = Machine.start(t.qemu(), t.spec().build())) {
+            PageLocation where = m.pageLocation();
+            SeqlockRead read = m.readPage();
+            Map<String, Object> doc = pageDocument(t, where, read);
+            String json = json(doc);
+            if (outDir.isPresent()) {
+                write(outDir.get().resolve("page.bin"), read.page().raw());
+                write(outDir.get().resolve("page.json"), json.getBytes());
+            }
+            if (o.flag("--json")) {
+                out.println(json);
+            } else {
+                out.printf("%s, machine %s, accel %s%n", t.qemu(), t.machineType(), t.accelerator());
+                out.printf("page at %s, read in %.2f ms with %d retries%n", where, read.elapsed().toNanos() / 1e6,
+                        read.retries());
+                read.page().describe().forEach((k, v) -> out.printf("  %-40s %s%n", k, v));
+            }
+        }
+        return ExitCode.OK.code();
+    }
+
+    static Map<String, Object> pageDocument(Target t, PageLocation where, SeqlockRead read) {
+        Map<String, Object> doc = new LinkedHashMap<>();
+        doc.put("qemu", Map.of("path", t.qemu().path().toString(), "version", t.qemu().version().toString()));
+        doc.put("machine", t.machineType());
+        doc.put("accelerator", Map.of("name", t.accelerator().accelerator().qemuName(), "reason", t.accelerator().reason()));
+        doc.put("location", Map.of("address", String.format("0x%x", where.address()),
+                "length", String.format("0x%x", where.length()), "source", where.source().name()));
+        doc.put("read", Map.of("retries", read.retries(), "elapsed_ns", read.elapsed().toNanos()));
+        VmclockPage p = read.page();
+        doc.put("fields", p.describe());
+        doc.put("hex", p.hex(0x70));
+        return doc;
+    }
+
+    static void prepareOutput(Path dir) {
+        try {
+            Files.createDirectories(dir);
+            Path probe = Files.createTempFile(dir, ".write-test", "");
+            Files.delete(probe);
+        } catch (IOException | SecurityException e) {
+            throw Target.notWritable(dir, e);
+        }
+    }
+
+    private static void write(Path file, byte[] bytes) {
+        try {
+            Files.write(file, bytes);
+        } catch (IOException e) {
+            throw Target.notWritable(file.getParent(), e);
+        }
+    }
+
+    private static String json(Object doc) {
+        try {
+            return new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(doc);
+        } catch (IOException e) {
+            throw new HarnessException(ExitCode.HARNESS_ERROR, "cannot render JSON: " + e.getMessage(), e);
+        }
+    }
+
+    private static Set<String> union(Set<String> a, Set<String> b) {
+        java.util.HashSet<String> s = new java.util.HashSet<>(a);
+        s.addAll(b);
+        return s;
+    }
+}

@@ -1,0 +1,49 @@
+package dev.vmclock.cli;
+
+import dev.vmclock.harness.ExitCode;
+import dev.vmclock.harness.HarnessException;
+import dev.vmclock.harness.qemu.Accelerator;
+import dev.vmclock.harness.qemu.AcceleratorChoice;
+import dev.vmclock.harness.qemu.AcceleratorProbe;
+import dev.vmclock.harness.qemu.MachineSpec;
+import dev.vmclock.harness.qemu.QemuBinary;
+import java.nio.file.Path;
+import java.util.Optional;
+import java.util.Set;
+
+/** The implementation under test, as chosen on the command line: which QEMU, machine and accelerator. */
+record Target(QemuBinary qemu, String machineType, AcceleratorChoice accelerator) {
+
+    static final Set<String> OPTIONS = Set.of("--qemu", "--machine", "--accel");
+    private static final Set<String> MACHINES = Set.of("q35", "pc", "microvm", "none");
+
+    static Target from(Options o, Optional<Path> probeKernel) {
+        String machine = o.value("--machine").orElse("q35");
+        if (!MACHINES.contains(machine)) {
+            throw Options.usage("--machine must be one of " + MACHINES + ", not " + machine);
+        }
+        Optional<Accelerator> forced = o.value("--accel").filter(a -> !a.equals("auto")).map(a -> {
+            try {
+                return Accelerator.parse(a);
+            } catch (IllegalArgumentException e) {
+                throw Options.usage("--accel must be auto, kvm or tcg, not " + a);
+            }
+        });
+        QemuBinary qemu = QemuBinary.locate(o.value("--qemu").orElse(null));
+        return new Target(qemu, machine, AcceleratorProbe.choose(qemu, forced, probeKernel));
+    }
+
+    Target requireVmclock() {
+        qemu.requireVmclock();
+        return this;
+    }
+
+    MachineSpec.Builder spec() {
+        return MachineSpec.builder().machineType(machineType).accelerator(accelerator.accelerator());
+    }
+
+    static HarnessException notWritable(Path dir, Exception e) {
+        return new HarnessException(ExitCode.OUTPUT_NOT_WRITABLE, "cannot write to " + dir + " (" + e.getClass().getSimpleName() + ": " + e.getMessage()
+                + "): choose a writable directory with --out", e);
+    }
+}

@@ -1,0 +1,90 @@
+package dev.vmclock.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The command line: documented exit codes and one-line errors, and a real page read. */
+class MainTest {
+
+    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+
+    private int run(String... args) {
+        return new Main(new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8))
+                .run(List.of(args));
+    }
+
+    private String stderr() {
+        return err.toString(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void pageJsonCarriesTheDecodedPage(@TempDir Path dir) throws Exception {
+        assertThat(run("page", "--json", "--out", dir.toString())).isZero();
+        String json = out.toString(StandardCharsets.UTF_8);
+        assertThat(json).contains("\"magic\" : \"0x4b4c4356 (VCLK)\"").contains("\"source\" : \"ACPI_CRS\"");
+        assertThat(Files.size(dir.resolve("page.bin"))).isEqualTo(4096);
+        assertThat(dir.resolve("page.json")).exists();
+    }
+
+    @Test
+    void doctorNamesQemuVersionAndAccelerator() {
+        assertThat(run("doctor", "--accel", "tcg")).isZero();
+        assertThat(out.toString(StandardCharsets.UTF_8)).contains("vmclock:     present").contains("tcg (forced with --accel tcg)");
+    }
+
+    @Test
+    void missingQemuExitsThree() {
+        assertThat(run("page", "--qemu", "/nonexistent/qemu")).isEqualTo(3);
+        assertThat(stderr()).startsWith("vmclock-conformance: QEMU not found at /nonexistent/qemu").hasLineCount(1);
+    }
+
+    @Test
+    void qemuWithoutVmclockExitsFour(@TempDir Path dir) throws Exception {
+        Path fake = dir.resolve("qemu-system-x86_64");
+        Files.writeString(fake, "#!/bin/sh\n[ \"$1\" = --version ] && echo 'QEMU emulator version 7.2.15' || echo 'name \"virtio-net-pci\"'\n");
+        fake.toFile().setExecutable(true);
+        assertThat(run("page", "--qemu", fake.toString())).isEqualTo(4);
+        assertThat(stderr()).contains("has no vmclock device").contains("QEMU >= 10.0").hasLineCount(1);
+    }
+
+    @Test
+    void notAQemuExitsThreeWithOneLine() {
+        assertThat(run("doctor", "--qemu", "/bin/true")).isEqualTo(3);
+        assertThat(stderr()).hasLineCount(1);
+    }
+
+    @Test
+    void unwritableOutputExitsSix() {
+        assertThat(run("page", "--out", "/proc/vmclock-conformance-test")).isEqualTo(6);
+        assertThat(stderr()).contains("cannot write to /proc/vmclock-conformance-test").contains("--out").hasLineCount(1);
+    }
+
+    @Test
+    void badOptionsExitTwo() {
+        assertThat(run("page", "--frobnicate")).isEqualTo(2);
+        assertThat(run("page", "--accel", "hvf")).isEqualTo(2);
+        assertThat(run("page", "--machine")).isEqualTo(2);
+        assertThat(run("no-such-command")).isEqualTo(2);
+        assertThat(stderr()).contains("unknown option --frobnicate").contains("--accel must be auto, kvm or tcg");
+    }
+
+    @Test
+    void forcedKvmThatCannotWorkExitsFive(@TempDir Path dir) throws Exception {
+        // A kernel that is not a kernel: the KVM boot probe cannot succeed with it, wherever this runs.
+        Path notAKernel = Files.writeString(dir.resolve("vmlinuz"), "not a kernel");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> dev.vmclock.harness.qemu.AcceleratorProbe.choose(
+                        dev.vmclock.harness.qemu.QemuBinary.locate(null),
+                        java.util.Optional.of(dev.vmclock.harness.qemu.Accelerator.KVM), java.util.Optional.of(notAKernel)))
+                .isInstanceOfSatisfying(dev.vmclock.harness.HarnessException.class,
+                        e -> assertThat(e.exitCode().code()).isEqualTo(5));
+    }
+}
