@@ -2,11 +2,13 @@
 # Makes a Debian 12 (bookworm) host ready for vmclock-conformance. Idempotent.
 #   - QEMU >= 10.0 (first version with -device vmclock) and qemu-img, from bookworm-backports,
 #     using the mirror the machine's own apt sources already point at;
-#   - tools the guest-image builder needs (busybox-static, a C toolchain with static libc, xz, cpio).
+#   - tools the guest-image builder needs (busybox-static, a C toolchain with static libc, xz, cpio,
+#     gpgv and the Debian archive keyring to verify the kernel packages it downloads).
 # On anything else it says what to install and exits 2.
 set -euo pipefail
 
 need_qemu_major=10
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 log() { printf 'setup: %s\n' "$*" >&2; }
 die() { printf 'setup: %s\n' "$*" >&2; exit 2; }
 
@@ -21,7 +23,9 @@ qemu_ok() {
 guest_tools_ok() {
   command -v busybox >/dev/null 2>&1 && [ -x /bin/busybox ] && file_is_static /bin/busybox \
     && command -v gcc >/dev/null 2>&1 && [ -e /usr/lib/x86_64-linux-gnu/libc.a ] \
-    && command -v cpio >/dev/null 2>&1 && command -v xz >/dev/null 2>&1 && command -v zstd >/dev/null 2>&1
+    && command -v cpio >/dev/null 2>&1 && command -v xz >/dev/null 2>&1 && command -v zstd >/dev/null 2>&1 \
+    && command -v gzip >/dev/null 2>&1 && command -v dpkg-deb >/dev/null 2>&1 && command -v apt-get >/dev/null 2>&1 \
+    && command -v gpgv >/dev/null 2>&1 && [ -r /usr/share/keyrings/debian-archive-keyring.gpg ]
 }
 file_is_static() { ! LC_ALL=C ldd "$1" >/dev/null 2>&1; }
 
@@ -32,22 +36,15 @@ fi
 
 . /etc/os-release 2>/dev/null || true
 if [ "${ID:-}" != "debian" ] || [ "${VERSION_CODENAME:-}" != "bookworm" ]; then
-  die "this script only prepares Debian 12 (bookworm); here is ${PRETTY_NAME:-an unknown system}. Install QEMU >= ${need_qemu_major}.0 with the vmclock device (qemu-system-x86_64, qemu-img), busybox (static), gcc with static libc, cpio, xz and zstd yourself, or pass --qemu to the suite."
+  die "this script only prepares Debian 12 (bookworm); here is ${PRETTY_NAME:-an unknown system}. Install QEMU >= ${need_qemu_major}.0 with the vmclock device (qemu-system-x86_64, qemu-img), busybox (static), gcc with static libc, cpio, xz, zstd, gpgv and the Debian archive keyring yourself, or pass --qemu to the suite."
 fi
 [ "$(id -u)" -eq 0 ] || exec sudo -n "$0" "$@" || die "needs root (apt-get); run it with sudo"
 
-# The mirror this machine already uses for bookworm: first deb822 URI whose Suites list bookworm,
-# else the first one-line 'deb' entry for bookworm.
-mirror=""
-for f in /etc/apt/sources.list.d/*.sources; do
-  [ -e "$f" ] || continue
-  mirror=$(awk 'BEGIN{RS=""} /Suites:[^\n]*bookworm([ \n]|$)/ && /Types:[^\n]*deb([ \n]|$)/ {
-             if (match($0, /URIs:[ \t]*[^ \t\n]+/)) { s=substr($0,RSTART,RLENGTH); sub(/URIs:[ \t]*/,"",s); print s; exit } }' "$f")
-  [ -n "$mirror" ] && break
-done
-if [ -z "$mirror" ] && [ -e /etc/apt/sources.list ]; then
-  mirror=$(awk '$1=="deb" && $0 ~ / bookworm / { for (i=2;i<=NF;i++) if ($i ~ /^[a-z]+:\/\//) { print $i; exit } }' /etc/apt/sources.list)
-fi
+# The mirror this machine already uses for bookworm (first deb822 URI whose Suites list bookworm,
+# else the first one-line 'deb' entry for bookworm), derived by the helper build-image.sh uses too.
+# shellcheck source=guest-images/src/main/resources/dev/vmclock/images/debian-mirror.sh
+. "$here/guest-images/src/main/resources/dev/vmclock/images/debian-mirror.sh"
+mirror=$(debian_mirror bookworm) || mirror=""
 [ -n "$mirror" ] || die "could not find the Debian mirror in /etc/apt/sources.list{,.d}; add bookworm-backports yourself"
 
 list=/etc/apt/sources.list.d/vmclock-conformance-backports.sources
@@ -69,7 +66,7 @@ if ! qemu_ok; then
     qemu-system-x86 qemu-utils >/dev/null
 fi
 apt-get install -y -qq -o Acquire::Retries=3 --no-install-recommends \
-  busybox-static gcc libc6-dev cpio xz-utils zstd ca-certificates >/dev/null
+  busybox-static gcc libc6-dev cpio xz-utils zstd gzip gpgv debian-archive-keyring ca-certificates >/dev/null
 
 qemu_ok || die "QEMU was installed but $(command -v qemu-system-x86_64 || echo qemu-system-x86_64) has no vmclock device"
 log "ready: $(qemu-system-x86_64 --version | head -n1)"

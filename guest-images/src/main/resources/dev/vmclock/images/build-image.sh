@@ -63,12 +63,16 @@ trap cleanup EXIT
 # --- recipe hash -------------------------------------------------------------------------------
 # Same algorithm as GuestImageBuilder.recipeHash(): sha256 over, for each name in recipe.files,
 # "<name>\n<byte length>\n<bytes>".
-recipe_hash=${VMCLOCK_RECIPE_HASH:-}
-if [ -z "$recipe_hash" ]; then
-  recipe_hash=$(while IFS= read -r name; do
+computed_hash=""
+if [ -f "$here/recipe.files" ]; then
+  computed_hash=$(while IFS= read -r name; do
       [ -n "$name" ] || continue
       printf '%s\n%s\n' "$name" "$(stat -c %s "$here/$name")"; cat "$here/$name"
     done < "$here/recipe.files" | sha256sum | cut -d' ' -f1)
+fi
+recipe_hash=${VMCLOCK_RECIPE_HASH:-$computed_hash}
+if [ -n "${VMCLOCK_RECIPE_HASH:-}" ] && [ -n "$computed_hash" ] && [ "$computed_hash" != "$VMCLOCK_RECIPE_HASH" ]; then
+  fail 8 "recipe hash mismatch: GuestImageBuilder says $VMCLOCK_RECIPE_HASH, build-image.sh computes $computed_hash; keep both algorithms in sync"
 fi
 
 # --- mirror and private apt state --------------------------------------------------------------
@@ -110,15 +114,16 @@ apt_state() {
 }
 papt_get() { APT_CONFIG="$APT_STATE_DIR/apt-config" apt-get -q "${APTOPTS[@]}" "$@"; }
 papt_cache() { APT_CONFIG="$APT_STATE_DIR/apt-config" apt-cache "${APTOPTS[@]}" "$@"; }
-# verified_update: apt-get update; true only if every suite's Release was authenticated.
+# verified_update SUITE...: apt-get update; true if every SUITE's Release was authenticated
+# (apt keeps no Release it could not verify). apt-get's own status is left in UPDATE_RC.
 verified_update() {
-  local s rc=0
-  papt_get update >&2 || rc=$?
+  local s
+  UPDATE_RC=0
+  papt_get update >&2 || UPDATE_RC=$?
   for s in "$@"; do
     compgen -G "$APT_STATE_DIR/lists/*_dists_${s}_InRelease" >/dev/null \
       || compgen -G "$APT_STATE_DIR/lists/*_dists_${s}_Release.gpg" >/dev/null || return 1
   done
-  return "$rc"
 }
 
 keyring=""
@@ -127,6 +132,7 @@ for k in ${VMCLOCK_APT_KEYRING:-} /usr/share/keyrings/debian-archive-keyring.gpg
   if [ -r "$k" ]; then keyring=$k; break; fi
 done
 [ -n "$keyring" ] || fail 5 "no Debian archive keyring; run ./setup.sh (package debian-archive-keyring) or set VMCLOCK_APT_KEYRING"
+keyring_source="host keyring $keyring"
 
 log "apt-get update ($suite, keyring $keyring)"
 apt_state "$work/apt" "$keyring" "$suite"
@@ -145,10 +151,12 @@ if ! verified_update "$suite"; then
     if [ -r "$k" ]; then keyring=$k; break; fi
   done
   [ -n "$keyring" ] || fail 8 "debian-archive-keyring .deb holds no keyring"
+  keyring_source="$(basename "$work"/keyring-deb/debian-archive-keyring_*.deb) from $host_codename, verified with $keyring_source"
   apt_state "$work/apt" "$keyring" "$suite"
   verified_update "$suite" \
     || fail 5 "the $suite Release signature could not be verified (even with the newest $host_codename keyring); no insecure fallback is used"
 fi
+[ "$UPDATE_RC" -eq 0 ] || fail 4 "apt-get update of $suite failed (status $UPDATE_RC); check the network and the mirror $mirror"
 
 # --- kernel selection --------------------------------------------------------------------------
 pkg_version() { papt_cache show --no-all-versions "$1" 2>/dev/null | awk '/^Version:/ { print $2; exit }'; }
@@ -257,6 +265,7 @@ json() { # a JSON string literal
   s=${s//\\/\\\\}; s=${s//\"/\\\"}; s=${s//$'\n'/\\n}; s=${s//$'\t'/\\t}; s=${s//$'\r'/}
   printf '"%s"' "$s"
 }
+jsonn() { if [ -n "$1" ]; then json "$1"; else printf null; fi; } # a string, or null when empty
 busybox_version=$("$busybox" 2>&1 | head -n1 | sed 's/ multi-call binary\.$//')
 gcc_version=$(gcc --version | head -n1)
 packages_json=""
@@ -276,10 +285,11 @@ cat > "$out/manifest.json.tmp" <<EOF
   "kernel_abi": $(json "$abi"),
   "kernel_flavour": $(json "$flavour"),
   "suite": $(json "$suite"),
+  "keyring": $(json "$keyring_source"),
   "keyring_sha256": $(json "$(sha "$keyring")"),
   "packages": [$packages_json
   ],
-  "module": {"name": "ptp_vmclock", "path": "/lib/modules/ptp_vmclock.ko", "srcversion": $(json "$module_srcversion"), "sha256": $(json "$(sha "$work/ptp_vmclock.ko")")},
+  "module": {"name": "ptp_vmclock", "path": "/lib/modules/ptp_vmclock.ko", "srcversion": $(jsonn "$module_srcversion"), "sha256": $(json "$(sha "$work/ptp_vmclock.ko")")},
   "busybox_version": $(json "$busybox_version"),
   "busybox_sha256": $(json "$(sha "$busybox")"),
   "gcc_version": $(json "$gcc_version"),

@@ -1,0 +1,1040 @@
+/*
+ * vmclock-agent: the in-guest half of the vmclock conformance suite.
+ *
+ * Speaks JSON lines over the virtio-serial port named "dev.vmclock.agent.0" (falling back to
+ * /dev/ttyS1 in raw mode): one request object per line, {"id":N,"cmd":"NAME",...}, one response
+ * line {"id":N,"ok":true,...} or {"id":N,"ok":false,"error":"...","errno":"E..."}.
+ * The host may connect, disconnect and reconnect at any time (also across live migration and
+ * snapshot restore): the agent never exits on channel errors, it sleeps ~5 ms and retries.
+ *
+ * Static, libc only. Build: gcc -static -Os -Wall -Wextra -o vmclock-agent vmclock-agent.c
+ */
+#define _GNU_SOURCE
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/reboot.h>
+#include <sys/stat.h>
+#include <sys/utsname.h>
+#include <termios.h>
+#include <time.h>
+#include <unistd.h>
+
+#define AGENT_VERSION "1.0.0"
+#define PORT_NAME "dev.vmclock.agent.0"
+#define FALLBACK_TTY "/dev/ttyS1"
+#define VMCLOCK_DEV "/dev/vmclock0"
+#define PAGE 4096u
+/* Offsets in the vmclock_abi page (Linux include/uapi/linux/vmclock-abi.h), little-endian. */
+#define OFF_SIZE 0x04u
+#define OFF_SEQ 0x0cu
+#define MAX_LINE 65536
+#define MAX_KEYS 16
+
+/* ---- output buffer ------------------------------------------------------------------------- */
+struct buf { char *p; size_t len, cap; };
+
+static void buf_add(struct buf *b, const char *s, size_t n)
+{
+	if (b->len + n + 1 > b->cap) {
+		size_t cap = b->cap ? b->cap : 256;
+		while (b->len + n + 1 > cap)
+			cap *= 2;
+		char *p = realloc(b->p, cap);
+		if (!p)
+			abort();
+		b->p = p;
+		b->cap = cap;
+	}
+	memcpy(b->p + b->len, s, n);
+	b->len += n;
+	b->p[b->len] = 0;
+}
+
+static void buf_str(struct buf *b, const char *s) { buf_add(b, s, strlen(s)); }
+
+__attribute__((format(printf, 2, 3)))
+static void buf_fmt(struct buf *b, const char *fmt, ...)
+{
+	char tmp[512];
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vsnprintf(tmp, sizeof tmp, fmt, ap);
+	va_end(ap);
+	if (n > 0)
+		buf_add(b, tmp, (size_t)n < sizeof tmp ? (size_t)n : sizeof tmp - 1);
+}
+
+/* A JSON string literal, or null for NULL. */
+static void buf_jstr(struct buf *b, const char *s)
+{
+	if (!s) {
+		buf_str(b, "null");
+		return;
+	}
+	buf_str(b, "\"");
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		if (c == '"' || c == '\\') {
+			char e[2] = { '\\', (char)c };
+			buf_add(b, e, 2);
+		} else if (c == '\n') {
+			buf_str(b, "\\n");
+		} else if (c < 0x20 || c == 0x7f) {
+			buf_fmt(b, "\\u%04x", c);
+		} else {
+			buf_add(b, (const char *)&c, 1);
+		}
+	}
+	buf_str(b, "\"");
+}
+
+static void buf_hex(struct buf *b, const uint8_t *d, size_t n)
+{
+	static const char hx[] = "0123456789abcdef";
+	char tmp[128];
+	size_t k = 0;
+	buf_str(b, "\"");
+	for (size_t i = 0; i < n; i++) {
+		tmp[k++] = hx[d[i] >> 4];
+		tmp[k++] = hx[d[i] & 15];
+		if (k == sizeof tmp) {
+			buf_add(b, tmp, k);
+			k = 0;
+		}
+	}
+	buf_add(b, tmp, k);
+	buf_str(b, "\"");
+}
+
+/* ---- request parsing: one flat JSON object of strings, integers, booleans, null ----------- */
+enum jtype { J_STR, J_NUM, J_BOOL, J_NULL };
+struct kv { char key[64]; char val[1024]; enum jtype type; };
+struct req { struct kv kv[MAX_KEYS]; int n; };
+
+static const char *ws(const char *p)
+{
+	while (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n')
+		p++;
+	return p;
+}
+
+static void put_utf8(char *out, size_t cap, size_t *k, unsigned cp)
+{
+	char u[4];
+	size_t n;
+	if (cp < 0x80) { u[0] = (char)cp; n = 1; }
+	else if (cp < 0x800) { u[0] = (char)(0xc0 | cp >> 6); u[1] = (char)(0x80 | (cp & 63)); n = 2; }
+	else { u[0] = (char)(0xe0 | cp >> 12); u[1] = (char)(0x80 | ((cp >> 6) & 63));
+	       u[2] = (char)(0x80 | (cp & 63)); n = 3; }
+	for (size_t i = 0; i < n && *k + 1 < cap; i++)
+		out[(*k)++] = u[i];
+}
+
+/* Parses a JSON string at *pp (which points at the opening quote). */
+static int parse_string(const char **pp, char *out, size_t cap)
+{
+	const char *p = *pp + 1;
+	size_t k = 0;
+	for (;;) {
+		unsigned char c = (unsigned char)*p++;
+		if (c == 0 || c < 0x20)
+			return -1;
+		if (c == '"')
+			break;
+		if (c == '\\') {
+			char e = *p++;
+			switch (e) {
+			case '"': case '\\': case '/': c = (unsigned char)e; break;
+			case 'b': c = '\b'; break;
+			case 'f': c = '\f'; break;
+			case 'n': c = '\n'; break;
+			case 'r': c = '\r'; break;
+			case 't': c = '\t'; break;
+			case 'u': {
+				unsigned cp = 0;
+				for (int i = 0; i < 4; i++, p++) {
+					if (!isxdigit((unsigned char)*p))
+						return -1;
+					cp = cp * 16 + (unsigned)(isdigit((unsigned char)*p) ? *p - '0' : (tolower((unsigned char)*p) - 'a' + 10));
+				}
+				put_utf8(out, cap, &k, (cp >= 0xd800 && cp < 0xe000) ? '?' : cp);
+				continue;
+			}
+			default: return -1;
+			}
+		}
+		if (k + 1 >= cap)
+			return -1;
+		out[k++] = (char)c;
+	}
+	out[k] = 0;
+	*pp = p;
+	return 0;
+}
+
+static int parse_request(const char *line, struct req *rq, const char **err)
+{
+	const char *p = ws(line);
+	rq->n = 0;
+	if (*p++ != '{') { *err = "request is not a JSON object"; return -1; }
+	p = ws(p);
+	if (*p == '}')
+		return *ws(p + 1) ? (*err = "trailing characters after the object", -1) : 0;
+	for (;;) {
+		if (rq->n == MAX_KEYS) { *err = "too many keys"; return -1; }
+		struct kv *kv = &rq->kv[rq->n];
+		if (*p != '"' || parse_string(&p, kv->key, sizeof kv->key)) { *err = "bad key"; return -1; }
+		p = ws(p);
+		if (*p++ != ':') { *err = "expected ':'"; return -1; }
+		p = ws(p);
+		if (*p == '"') {
+			if (parse_string(&p, kv->val, sizeof kv->val)) { *err = "bad string value"; return -1; }
+			kv->type = J_STR;
+		} else if (*p == '-' || isdigit((unsigned char)*p)) {
+			size_t k = 0;
+			while ((*p == '-' || *p == '+' || *p == '.' || *p == 'e' || *p == 'E' || isdigit((unsigned char)*p))
+			       && k + 1 < sizeof kv->val)
+				kv->val[k++] = *p++;
+			kv->val[k] = 0;
+			kv->type = J_NUM;
+		} else if (!strncmp(p, "true", 4) || !strncmp(p, "false", 5)) {
+			strcpy(kv->val, *p == 't' ? "true" : "false");
+			p += *p == 't' ? 4 : 5;
+			kv->type = J_BOOL;
+		} else if (!strncmp(p, "null", 4)) {
+			kv->val[0] = 0;
+			p += 4;
+			kv->type = J_NULL;
+		} else if (*p == '{' || *p == '[') {
+			*err = "nested objects and arrays are not supported";
+			return -1;
+		} else {
+			*err = "bad value";
+			return -1;
+		}
+		rq->n++;
+		p = ws(p);
+		if (*p == ',') { p = ws(p + 1); continue; }
+		if (*p == '}') break;
+		*err = "expected ',' or '}'";
+		return -1;
+	}
+	if (*ws(p + 1)) { *err = "trailing characters after the object"; return -1; }
+	return 0;
+}
+
+static const struct kv *req_get(const struct req *rq, const char *key)
+{
+	for (int i = 0; i < rq->n; i++)
+		if (!strcmp(rq->kv[i].key, key))
+			return &rq->kv[i];
+	return NULL;
+}
+
+/* ---- command plumbing ---------------------------------------------------------------------- */
+static char g_err[512];
+static const char *g_errno;
+
+static int fail(int e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int fail(int e, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(g_err, sizeof g_err, fmt, ap);
+	va_end(ap);
+	g_errno = e ? strerrorname_np(e) : NULL;
+	if (e) {
+		size_t n = strlen(g_err);
+		snprintf(g_err + n, sizeof g_err - n, ": %s (%s)", g_errno ? g_errno : "?", strerror(e));
+	}
+	return -1;
+}
+
+/* Integer argument: *out = default when absent; -1 when present but not an integer in range. */
+static int arg_int(const struct req *rq, const char *key, long long def, long long lo, long long hi, long long *out)
+{
+	const struct kv *kv = req_get(rq, key);
+	*out = def;
+	if (!kv)
+		return 0;
+	char *end;
+	errno = 0;
+	long long v = strtoll(kv->val, &end, 10);
+	if (kv->type != J_NUM || *end || errno || v < lo || v > hi)
+		return fail(0, "argument '%s' must be an integer in [%lld, %lld]", key, lo, hi);
+	*out = v;
+	return 0;
+}
+
+static int arg_bool(const struct req *rq, const char *key, int def, int *out)
+{
+	const struct kv *kv = req_get(rq, key);
+	*out = def;
+	if (!kv)
+		return 0;
+	if (kv->type == J_BOOL) *out = !strcmp(kv->val, "true");
+	else if (kv->type == J_NUM && (!strcmp(kv->val, "0") || !strcmp(kv->val, "1"))) *out = kv->val[0] == '1';
+	else return fail(0, "argument '%s' must be a boolean", key);
+	return 0;
+}
+
+static uint64_t now_ns(clockid_t c)
+{
+	struct timespec ts;
+	clock_gettime(c, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static void msleep(unsigned ms)
+{
+	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000L };
+	while (nanosleep(&ts, &ts) && errno == EINTR)
+		;
+}
+
+/* Reads a small text file, strips the trailing newline. Returns NULL if unreadable. */
+static char *read_text(const char *path, char *out, size_t cap)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return NULL;
+	ssize_t n = read(fd, out, cap - 1);
+	close(fd);
+	if (n < 0)
+		return NULL;
+	out[n] = 0;
+	while (n > 0 && (out[n - 1] == '\n' || out[n - 1] == ' '))
+		out[--n] = 0;
+	return out;
+}
+
+/* ---- the vmclock page ------------------------------------------------------------------------ */
+static const volatile uint8_t *g_page; /* shared read-only mapping, made on first use */
+
+static const volatile uint8_t *page_map(int *err)
+{
+	if (g_page)
+		return g_page;
+	int fd = open(VMCLOCK_DEV, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) { *err = errno; return NULL; }
+	void *p = mmap(NULL, PAGE, PROT_READ, MAP_SHARED, fd, 0);
+	*err = errno;
+	close(fd);
+	if (p == MAP_FAILED)
+		return NULL;
+	return g_page = p;
+}
+
+static uint32_t seq_of(const volatile uint8_t *pg)
+{
+	return *(const volatile uint32_t *)(pg + OFF_SEQ);
+}
+
+/*
+ * Copies len bytes of the page under the seq_count protocol: seq even, copy, seq unchanged.
+ * Counts every failed attempt in *retries. Gives up (ETIMEDOUT) after timeout_ns.
+ */
+static int seq_copy(const volatile uint8_t *pg, uint8_t *dst, size_t len, uint64_t timeout_ns,
+		    uint32_t *seq, uint64_t *retries)
+{
+	uint64_t deadline = now_ns(CLOCK_MONOTONIC) + timeout_ns;
+	for (;;) {
+		uint32_t s1 = seq_of(pg);
+		if (!(s1 & 1)) {
+			__atomic_thread_fence(__ATOMIC_ACQUIRE);
+			memcpy(dst, (const void *)pg, len);
+			__atomic_thread_fence(__ATOMIC_ACQUIRE);
+			if (seq_of(pg) == s1) {
+				*seq = s1;
+				return 0;
+			}
+		}
+		(*retries)++;
+		if ((*retries & 1023) == 0 && now_ns(CLOCK_MONOTONIC) > deadline) {
+			*seq = seq_of(pg);
+			errno = ETIMEDOUT;
+			return -1;
+		}
+	}
+}
+
+/* ---- commands -------------------------------------------------------------------------------- */
+static int cmd_ping(const struct req *rq, struct buf *b)
+{
+	(void)rq;
+	buf_str(b, ",\"agent\":");
+	buf_jstr(b, AGENT_VERSION);
+	return 0;
+}
+
+static int cmd_read(const struct req *rq, struct buf *b)
+{
+	long long off, want;
+	uint8_t hdr[8];
+	if (arg_int(rq, "offset", 0, 0, 1 << 20, &off))
+		return -1;
+	int fd = open(VMCLOCK_DEV, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return fail(errno, "open %s", VMCLOCK_DEV);
+	ssize_t n = pread(fd, hdr, sizeof hdr, 0);
+	if (n != (ssize_t)sizeof hdr) {
+		int e = n < 0 ? errno : EIO;
+		close(fd);
+		return fail(e, "read of the page header (%zd bytes)", n);
+	}
+	uint32_t size = (uint32_t)hdr[OFF_SIZE] | (uint32_t)hdr[OFF_SIZE + 1] << 8 |
+			(uint32_t)hdr[OFF_SIZE + 2] << 16 | (uint32_t)hdr[OFF_SIZE + 3] << 24;
+	if (arg_int(rq, "length", size < 65536 ? size : 65536, 0, 65536, &want)) {
+		close(fd);
+		return -1;
+	}
+	uint8_t *data = malloc((size_t)want + 1);
+	n = pread(fd, data, (size_t)want, (off_t)off);
+	int e = errno;
+	close(fd);
+	if (n < 0) {
+		free(data);
+		return fail(e, "read %s (offset %lld, %lld bytes)", VMCLOCK_DEV, off, want);
+	}
+	buf_str(b, ",\"bytes\":");
+	buf_hex(b, data, (size_t)n);
+	buf_fmt(b, ",\"len\":%zd,\"size_field\":%" PRIu32 ",\"offset\":%lld,\"requested\":%lld", n, size, off, want);
+	free(data);
+	return 0;
+}
+
+static int cmd_mmap(const struct req *rq, struct buf *b)
+{
+	long long tmo;
+	uint8_t copy[PAGE];
+	uint32_t seq = 0;
+	uint64_t retries = 0;
+	if (arg_int(rq, "timeout_ms", 1000, 0, 60000, &tmo))
+		return -1;
+	int fd = open(VMCLOCK_DEV, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return fail(errno, "open %s", VMCLOCK_DEV);
+	void *p = mmap(NULL, PAGE, PROT_READ, MAP_SHARED, fd, 0);
+	int e = errno;
+	close(fd);
+	if (p == MAP_FAILED)
+		return fail(e, "mmap PROT_READ MAP_SHARED of %s", VMCLOCK_DEV);
+	int rc = seq_copy(p, copy, PAGE, (uint64_t)tmo * 1000000u, &seq, &retries);
+	munmap(p, PAGE);
+	if (rc)
+		return fail(ETIMEDOUT, "no consistent copy within %lld ms (seq_count 0x%" PRIx32 ", %" PRIu64 " retries)",
+			    tmo, seq, retries);
+
+	/* A writable shared mapping must be refused. Use an O_RDWR descriptor so the refusal comes
+	 * from the driver, not from the VFS permission check (EACCES) on a read-only descriptor. */
+	const char *wfd_mode = "O_RDWR";
+	int wfd = open(VMCLOCK_DEV, O_RDWR | O_CLOEXEC);
+	if (wfd < 0) {
+		wfd_mode = "O_RDONLY";
+		wfd = open(VMCLOCK_DEV, O_RDONLY | O_CLOEXEC);
+	}
+	if (wfd < 0)
+		return fail(errno, "reopen %s", VMCLOCK_DEV);
+	void *w = mmap(NULL, PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, wfd, 0);
+	int werr = w == MAP_FAILED ? errno : 0;
+	if (w != MAP_FAILED)
+		munmap(w, PAGE); /* never written to */
+	/* A read-only mapping must not be upgradable with mprotect() either. Nothing is written. */
+	int merr = -1;
+	void *r = mmap(NULL, PAGE, PROT_READ, MAP_SHARED, wfd, 0);
+	if (r != MAP_FAILED) {
+		merr = mprotect(r, PAGE, PROT_READ | PROT_WRITE) ? errno : 0;
+		munmap(r, PAGE);
+	}
+	close(wfd);
+
+	buf_str(b, ",\"bytes\":");
+	buf_hex(b, copy, PAGE);
+	buf_fmt(b, ",\"len\":%u,\"seq_count\":%" PRIu32 ",\"retries\":%" PRIu64, PAGE, seq, retries);
+	buf_fmt(b, ",\"writable_mapping_refused\":%s,\"writable_errno\":", werr ? "true" : "false");
+	buf_jstr(b, werr ? strerrorname_np(werr) : NULL);
+	buf_str(b, ",\"writable_fd\":");
+	buf_jstr(b, wfd_mode);
+	if (merr >= 0) {
+		buf_fmt(b, ",\"mprotect_write_refused\":%s,\"mprotect_errno\":", merr ? "true" : "false");
+		buf_jstr(b, merr ? strerrorname_np(merr) : NULL);
+	} else {
+		buf_str(b, ",\"mprotect_write_refused\":null,\"mprotect_errno\":null");
+	}
+	return 0;
+}
+
+static int g_poll_fd = -1; /* kept open across poll commands: the driver tracks seq per open file */
+
+static int cmd_poll(const struct req *rq, struct buf *b)
+{
+	static const struct { short bit; const char *name; } names[] = {
+		{ POLLIN, "POLLIN" }, { POLLPRI, "POLLPRI" }, { POLLOUT, "POLLOUT" },
+		{ POLLERR, "POLLERR" }, { POLLHUP, "POLLHUP" }, { POLLNVAL, "POLLNVAL" },
+		{ POLLRDNORM, "POLLRDNORM" }, { POLLRDBAND, "POLLRDBAND" },
+		{ POLLWRNORM, "POLLWRNORM" }, { POLLWRBAND, "POLLWRBAND" },
+	};
+	long long tmo;
+	int reopen, read_first, err = 0, reopened = 0;
+	if (arg_int(rq, "timeout_ms", 0, 0, 600000, &tmo) || arg_bool(rq, "reopen", 0, &reopen) ||
+	    arg_bool(rq, "read_first", 1, &read_first))
+		return -1;
+	const volatile uint8_t *pg = page_map(&err);
+	if (!pg)
+		return fail(err, "mmap %s", VMCLOCK_DEV);
+	if (reopen && g_poll_fd >= 0) {
+		close(g_poll_fd);
+		g_poll_fd = -1;
+	}
+	if (g_poll_fd < 0) {
+		g_poll_fd = open(VMCLOCK_DEV, O_RDONLY | O_CLOEXEC);
+		if (g_poll_fd < 0)
+			return fail(errno, "open %s", VMCLOCK_DEV);
+		reopened = 1;
+	}
+	if (read_first) { /* read() makes the driver record the current seq_count for this file */
+		uint8_t tmp[PAGE];
+		if (pread(g_poll_fd, tmp, PAGE, 0) < 0)
+			return fail(errno, "read %s before poll", VMCLOCK_DEV);
+	}
+	uint32_t before = seq_of(pg);
+	struct pollfd pfd = { .fd = g_poll_fd, .events = POLLIN };
+	uint64_t t0 = now_ns(CLOCK_MONOTONIC);
+	int r = poll(&pfd, 1, (int)tmo);
+	uint64_t t1 = now_ns(CLOCK_MONOTONIC);
+	uint32_t after = seq_of(pg);
+	if (r < 0)
+		return fail(errno, "poll %s", VMCLOCK_DEV);
+	buf_str(b, ",\"revents\":[");
+	int first = 1;
+	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+		if (pfd.revents & names[i].bit) {
+			buf_fmt(b, "%s\"%s\"", first ? "" : ",", names[i].name);
+			first = 0;
+		}
+	buf_fmt(b, "],\"revents_raw\":%d,\"timed_out\":%s,\"elapsed_ns\":%" PRIu64
+		   ",\"seq_count\":%" PRIu32 ",\"seq_count_before\":%" PRIu32 ",\"fresh_fd\":%s,\"read_first\":%s",
+		pfd.revents, r == 0 ? "true" : "false", t1 - t0, after, before,
+		reopened ? "true" : "false", read_first ? "true" : "false");
+	return 0;
+}
+
+/* "feffb000-feffbfff : AMZNC10C:00" lines of /proc/iomem naming dev (any nesting depth). */
+static int iomem_find(const char *dev, unsigned long long *start, unsigned long long *end, char *name, size_t cap)
+{
+	FILE *f = fopen("/proc/iomem", "re");
+	char line[256];
+	int found = 0;
+	if (!f)
+		return 0;
+	while (!found && fgets(line, sizeof line, f)) {
+		char *colon = strstr(line, " : ");
+		if (!colon || !strstr(colon, dev))
+			continue;
+		if (sscanf(line, " %llx-%llx", start, end) == 2) {
+			snprintf(name, cap, "%s", colon + 3);
+			name[strcspn(name, "\n")] = 0;
+			found = 1;
+		}
+	}
+	fclose(f);
+	return found;
+}
+
+static int cmd_acpi(const struct req *rq, struct buf *b)
+{
+	(void)rq;
+	const char *base = "/sys/bus/acpi/devices";
+	char dev[256] = "", path[512], val[256], link[512];
+	int count = 0;
+	DIR *d = opendir(base);
+	if (d) {
+		struct dirent *e;
+		while ((e = readdir(d)))
+			if (!strncmp(e->d_name, "AMZNC10C:", 9) && count++ == 0)
+				snprintf(dev, sizeof dev, "%s", e->d_name);
+		closedir(d);
+	}
+	if (!count) {
+		buf_str(b, ",\"present\":false");
+		return 0;
+	}
+	buf_fmt(b, ",\"present\":true,\"count\":%d,\"path\":", count);
+	snprintf(path, sizeof path, "%s/%s", base, dev);
+	buf_jstr(b, path);
+	static const char *const files[] = { "hid", "modalias", "uid", "description" };
+	for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
+		snprintf(path, sizeof path, "%s/%s/%s", base, dev, files[i]);
+		buf_fmt(b, ",\"%s\":", files[i]);
+		buf_jstr(b, read_text(path, val, sizeof val));
+	}
+	snprintf(path, sizeof path, "%s/%s/status", base, dev);
+	if (read_text(path, val, sizeof val))
+		buf_fmt(b, ",\"status\":%ld", strtol(val, NULL, 0));
+	else
+		buf_str(b, ",\"status\":null");
+	/* The driver binds to the platform device the ACPI node enumerates (physical_node). */
+	const char *driver = NULL;
+	static const char *const drv_links[] = { "physical_node/driver", "driver" };
+	for (size_t i = 0; i < 2 && !driver; i++) {
+		snprintf(path, sizeof path, "%s/%s/%s", base, dev, drv_links[i]);
+		ssize_t n = readlink(path, link, sizeof link - 1);
+		if (n > 0) {
+			link[n] = 0;
+			driver = strrchr(link, '/') ? strrchr(link, '/') + 1 : link;
+		}
+	}
+	buf_str(b, ",\"driver\":");
+	buf_jstr(b, driver);
+
+	unsigned long long start = 0, end = 0;
+	char name[128];
+	int have = iomem_find(dev, &start, &end, name, sizeof name);
+	if (have) {
+		buf_fmt(b, ",\"iomem\":{\"start\":\"0x%llx\",\"end\":\"0x%llx\",\"name\":", start, end);
+		buf_jstr(b, name);
+		buf_str(b, "}");
+	} else {
+		buf_str(b, ",\"iomem\":null");
+	}
+	buf_str(b, ",\"e820\":[");
+	int first = 1;
+	DIR *m = have ? opendir("/sys/firmware/memmap") : NULL;
+	if (m) {
+		struct dirent *e;
+		while ((e = readdir(m))) {
+			char s[64], t[64], ty[64];
+			if (e->d_name[0] == '.')
+				continue;
+			snprintf(path, sizeof path, "/sys/firmware/memmap/%s/start", e->d_name);
+			if (!read_text(path, s, sizeof s)) continue;
+			snprintf(path, sizeof path, "/sys/firmware/memmap/%s/end", e->d_name);
+			if (!read_text(path, t, sizeof t)) continue;
+			snprintf(path, sizeof path, "/sys/firmware/memmap/%s/type", e->d_name);
+			if (!read_text(path, ty, sizeof ty)) continue;
+			unsigned long long ms = strtoull(s, NULL, 0), me = strtoull(t, NULL, 0);
+			if (ms > end || me < start)
+				continue;
+			buf_fmt(b, "%s{\"index\":%s,\"start\":\"0x%llx\",\"end\":\"0x%llx\",\"type\":", first ? "" : ",",
+				e->d_name, ms, me);
+			buf_jstr(b, ty);
+			buf_str(b, "}");
+			first = 0;
+		}
+		closedir(m);
+	}
+	buf_str(b, "]");
+	return 0;
+}
+
+static inline uint64_t rdtsc_now(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+	uint32_t lo, hi;
+	__asm__ volatile("lfence; rdtsc; lfence" : "=a"(lo), "=d"(hi) : : "memory");
+	return (uint64_t)hi << 32 | lo;
+#else
+	return 0;
+#endif
+}
+
+/* Online CPUs from /sys/devices/system/cpu/online ("0-3,5"). */
+static int online_cpus(int *cpus, int max)
+{
+	char s[256];
+	int n = 0;
+	if (!read_text("/sys/devices/system/cpu/online", s, sizeof s)) {
+		cpus[n++] = 0;
+		return n;
+	}
+	for (char *tok = strtok(s, ","); tok && n < max; tok = strtok(NULL, ",")) {
+		int a, z;
+		int k = sscanf(tok, "%d-%d", &a, &z);
+		if (k < 1) continue;
+		if (k == 1) z = a;
+		for (int c = a; c <= z && n < max; c++)
+			cpus[n++] = c;
+	}
+	return n;
+}
+
+static int cmd_clocks(const struct req *rq, struct buf *b)
+{
+	(void)rq;
+	int cpus[CPU_SETSIZE];
+	cpu_set_t orig, one;
+	buf_fmt(b, ",\"monotonic_ns\":%" PRIu64 ",\"realtime_ns\":%" PRIu64 ",\"boottime_ns\":%" PRIu64
+		   ",\"monotonic_raw_ns\":%" PRIu64,
+		now_ns(CLOCK_MONOTONIC), now_ns(CLOCK_REALTIME), now_ns(CLOCK_BOOTTIME), now_ns(CLOCK_MONOTONIC_RAW));
+#if defined(__x86_64__) || defined(__i386__)
+	int n = online_cpus(cpus, CPU_SETSIZE);
+	int have_orig = sched_getaffinity(0, sizeof orig, &orig) == 0;
+	buf_str(b, ",\"tsc\":[");
+	int first = 1;
+	for (int i = 0; i < n; i++) {
+		CPU_ZERO(&one);
+		CPU_SET(cpus[i], &one);
+		if (sched_setaffinity(0, sizeof one, &one))
+			continue;
+		uint64_t m0 = now_ns(CLOCK_MONOTONIC);
+		uint64_t t = rdtsc_now();
+		uint64_t m1 = now_ns(CLOCK_MONOTONIC);
+		int where = sched_getcpu();
+		buf_fmt(b, "%s{\"cpu\":%d,\"tsc\":%" PRIu64 ",\"monotonic_ns\":%" PRIu64 ",\"window_ns\":%" PRIu64
+			   ",\"ran_on\":%d}", first ? "" : ",", cpus[i], t, m0 + (m1 - m0) / 2, m1 - m0, where);
+		first = 0;
+	}
+	buf_str(b, "]");
+	if (have_orig)
+		sched_setaffinity(0, sizeof orig, &orig);
+#else
+	(void)cpus; (void)orig; (void)one;
+	buf_str(b, ",\"tsc\":null");
+#endif
+	return 0;
+}
+
+static int cmd_ptp(const struct req *rq, struct buf *b)
+{
+	(void)rq;
+	char path[512], name[128];
+	buf_str(b, ",\"clocks\":[");
+	DIR *d = opendir("/sys/class/ptp");
+	int first = 1;
+	if (d) {
+		struct dirent *e;
+		while ((e = readdir(d))) {
+			if (e->d_name[0] == '.')
+				continue;
+			snprintf(path, sizeof path, "/sys/class/ptp/%s/clock_name", e->d_name);
+			buf_fmt(b, "%s{\"dev\":", first ? "" : ",");
+			buf_jstr(b, e->d_name);
+			buf_str(b, ",\"name\":");
+			buf_jstr(b, read_text(path, name, sizeof name));
+			buf_str(b, "}");
+			first = 0;
+		}
+		closedir(d);
+	}
+	buf_str(b, "]");
+	return 0;
+}
+
+static int cmd_version(const struct req *rq, struct buf *b)
+{
+	(void)rq;
+	struct utsname u;
+	struct stat st;
+	char src[128];
+	uname(&u);
+	buf_str(b, ",\"kernel\":");
+	buf_jstr(b, u.release);
+	buf_fmt(b, ",\"driver_loaded\":%s,\"driver_srcversion\":", stat("/sys/module/ptp_vmclock", &st) ? "false" : "true");
+	buf_jstr(b, read_text("/sys/module/ptp_vmclock/srcversion", src, sizeof src));
+	buf_fmt(b, ",\"device_present\":%s,\"agent\":", stat(VMCLOCK_DEV, &st) ? "false" : "true");
+	buf_jstr(b, AGENT_VERSION);
+	return 0;
+}
+
+static int cmd_stress(const struct req *rq, struct buf *b)
+{
+	long long iters, len;
+	int err = 0;
+	static uint8_t cur[PAGE], prev[PAGE];
+	if (arg_int(rq, "iterations", 100000, 1, 1000000000LL, &iters) ||
+	    arg_int(rq, "len", PAGE, 16, PAGE, &len))
+		return -1;
+	const volatile uint8_t *pg = page_map(&err);
+	if (!pg)
+		return fail(err, "mmap %s", VMCLOCK_DEV);
+	uint64_t retries = 0, torn = 0, ok = 0;
+	uint32_t prev_seq = 1; /* odd: no previous copy */
+	uint64_t t0 = now_ns(CLOCK_MONOTONIC);
+	for (long long i = 0; i < iters; i++) {
+		uint32_t s1 = seq_of(pg);
+		if (s1 & 1) {
+			retries++;
+			continue;
+		}
+		__atomic_thread_fence(__ATOMIC_ACQUIRE);
+		memcpy(cur, (const void *)pg, (size_t)len);
+		__atomic_thread_fence(__ATOMIC_ACQUIRE);
+		if (seq_of(pg) != s1) {
+			retries++;
+			continue;
+		}
+		ok++;
+		/* Two copies under the same even, unchanged seq_count must be identical. */
+		if (prev_seq == s1 && memcmp(cur, prev, (size_t)len))
+			torn++;
+		memcpy(prev, cur, (size_t)len);
+		prev_seq = s1;
+	}
+	uint64_t t1 = now_ns(CLOCK_MONOTONIC);
+	buf_fmt(b, ",\"iterations\":%lld,\"len\":%lld,\"consistent\":%" PRIu64 ",\"retries\":%" PRIu64
+		   ",\"torn\":%" PRIu64 ",\"elapsed_ns\":%" PRIu64 ",\"seq_count\":%" PRIu32,
+		iters, len, ok, retries, torn, t1 - t0, seq_of(pg));
+	return 0;
+}
+
+static int g_poweroff;
+
+static int cmd_poweroff(const struct req *rq, struct buf *b)
+{
+	(void)rq;
+	(void)b;
+	g_poweroff = 1; /* after the response is written */
+	return 0;
+}
+
+static const struct { const char *name; int (*fn)(const struct req *, struct buf *); } commands[] = {
+	{ "ping", cmd_ping }, { "read", cmd_read }, { "mmap", cmd_mmap }, { "poll", cmd_poll },
+	{ "acpi", cmd_acpi }, { "clocks", cmd_clocks }, { "ptp", cmd_ptp }, { "version", cmd_version },
+	{ "stress", cmd_stress }, { "poweroff", cmd_poweroff },
+};
+
+/* Builds the response line for one request line. */
+static void handle_line(const char *line, struct buf *out)
+{
+	static struct req rq;
+	struct buf body = { 0 };
+	const char *perr = NULL;
+	int rc;
+
+	g_err[0] = 0;
+	g_errno = NULL;
+	out->len = 0;
+	buf_str(out, "{\"id\":");
+	/* Requests are flat objects. If a stale fragment (left by a host that disconnected mid-line)
+	 * precedes the request, the request is what starts at the line's last '{'. */
+	const char *last = strrchr(line, '{');
+	if (parse_request(line, &rq, &perr) && (!last || last == line || parse_request(last, &rq, &perr))) {
+		buf_str(out, "null,\"ok\":false,\"error\":");
+		char msg[128];
+		snprintf(msg, sizeof msg, "bad request: %s", perr);
+		buf_jstr(out, msg);
+		buf_str(out, "}\n");
+		return;
+	}
+	const struct kv *id = req_get(&rq, "id");
+	if (!id || id->type == J_NULL) buf_str(out, "null");
+	else if (id->type == J_STR) buf_jstr(out, id->val);
+	else buf_str(out, id->val);
+
+	const struct kv *cmd = req_get(&rq, "cmd");
+	if (!cmd || cmd->type != J_STR) {
+		rc = fail(0, "missing \"cmd\"");
+	} else {
+		rc = fail(0, "unknown command '%s'", cmd->val);
+		for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+			if (!strcmp(commands[i].name, cmd->val)) {
+				g_err[0] = 0;
+				rc = commands[i].fn(&rq, &body);
+				break;
+			}
+	}
+	if (rc == 0) {
+		buf_str(out, ",\"ok\":true");
+		if (body.len)
+			buf_add(out, body.p, body.len);
+	} else {
+		buf_str(out, ",\"ok\":false,\"error\":");
+		buf_jstr(out, g_err);
+		if (g_errno) {
+			buf_str(out, ",\"errno\":");
+			buf_jstr(out, g_errno);
+		}
+	}
+	buf_str(out, "}\n");
+	free(body.p);
+}
+
+/* ---- the channel ------------------------------------------------------------------------------ */
+/* Finds /dev/vportNpM whose /sys/class/virtio-ports/vportNpM/name is PORT_NAME. */
+static int find_port(char *dev, size_t cap)
+{
+	DIR *d = opendir("/sys/class/virtio-ports");
+	char path[512], name[128];
+	int found = 0;
+	if (!d)
+		return 0;
+	struct dirent *e;
+	while (!found && (e = readdir(d))) {
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof path, "/sys/class/virtio-ports/%s/name", e->d_name);
+		if (read_text(path, name, sizeof name) && !strcmp(name, PORT_NAME)) {
+			snprintf(dev, cap, "/dev/%s", e->d_name);
+			found = 1;
+		}
+	}
+	closedir(d);
+	return found;
+}
+
+static int open_tty(const char *dev)
+{
+	int fd = open(dev, O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
+	struct termios t;
+	if (fd < 0)
+		return -1;
+	if (tcgetattr(fd, &t)) {
+		close(fd);
+		return -1;
+	}
+	cfmakeraw(&t);
+	cfsetispeed(&t, B115200);
+	cfsetospeed(&t, B115200);
+	t.c_cc[VMIN] = 1;
+	t.c_cc[VTIME] = 0;
+	if (tcsetattr(fd, TCSANOW, &t)) {
+		close(fd);
+		return -1;
+	}
+	tcflush(fd, TCIOFLUSH);
+	return fd;
+}
+
+/* Opens the channel: the named virtio port; after ~1 s without it, /dev/ttyS1. */
+static int open_channel(uint64_t started, char *dev, size_t cap)
+{
+	if (find_port(dev, cap)) {
+		int fd = open(dev, O_RDWR | O_NONBLOCK | O_CLOEXEC);
+		if (fd >= 0)
+			return fd;
+	}
+	if (now_ns(CLOCK_MONOTONIC) - started < 1000000000u)
+		return -1;
+	snprintf(dev, cap, "%s", FALLBACK_TTY);
+	return open_tty(dev);
+}
+
+/* Writes all of s; waits for room while the host is connected, drops the rest otherwise. */
+static void write_all(int fd, const char *s, size_t n)
+{
+	uint64_t deadline = now_ns(CLOCK_MONOTONIC) + 5000000000u;
+	while (n) {
+		ssize_t w = write(fd, s, n);
+		if (w > 0) {
+			s += w;
+			n -= (size_t)w;
+			continue;
+		}
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0 && errno != EAGAIN)
+			return; /* EPIPE, ENODEV, EIO: the host went away; the request is lost */
+		struct pollfd p = { .fd = fd, .events = POLLOUT };
+		if (poll(&p, 1, 5) > 0 && (p.revents & (POLLHUP | POLLERR | POLLNVAL)) && !(p.revents & POLLOUT))
+			return;
+		if (now_ns(CLOCK_MONOTONIC) > deadline)
+			return;
+	}
+}
+
+int main(void)
+{
+	static char in[MAX_LINE];
+	size_t inlen = 0;
+	int overlong = 0; /* discarding the rest of a line that did not fit */
+	struct buf out = { 0 };
+	char dev[280] = "", announced[280] = "";
+	uint64_t started = now_ns(CLOCK_MONOTONIC);
+	int fd = -1;
+
+	signal(SIGPIPE, SIG_IGN);
+	setvbuf(stderr, NULL, _IONBF, 0);
+	for (;;) {
+		if (fd < 0) {
+			fd = open_channel(started, dev, sizeof dev);
+			if (fd < 0) {
+				msleep(now_ns(CLOCK_MONOTONIC) - started < 1000000000u ? 5 : 100);
+				continue;
+			}
+			if (strcmp(dev, announced)) {
+				fprintf(stderr, "vmclock-agent: ready version=%s port=%s\n", AGENT_VERSION, dev);
+				snprintf(announced, sizeof announced, "%s", dev);
+			}
+			inlen = 0;
+		}
+		struct pollfd p = { .fd = fd, .events = POLLIN };
+		int r = poll(&p, 1, 1000);
+		if (r < 0) {
+			if (errno != EINTR)
+				msleep(5);
+			continue;
+		}
+		if (r == 0)
+			continue;
+		if (p.revents & POLLNVAL) {
+			close(fd);
+			fd = -1;
+			continue;
+		}
+		if (!(p.revents & POLLIN)) {
+			/* POLLHUP: no host connected (virtio-serial). Drop any half request and wait. */
+			inlen = 0;
+			overlong = 0;
+			msleep(5);
+			continue;
+		}
+		ssize_t n = read(fd, in + inlen, sizeof in - 1 - inlen);
+		if (n == 0) { /* host disconnected */
+			inlen = 0;
+			overlong = 0;
+			msleep(5);
+			continue;
+		}
+		if (n < 0) {
+			if (errno == EAGAIN || errno == EINTR)
+				continue;
+			if (errno == ENODEV || errno == EBADF) { /* port unplugged: find it again */
+				close(fd);
+				fd = -1;
+			}
+			msleep(5);
+			continue;
+		}
+		inlen += (size_t)n;
+		in[inlen] = 0;
+		char *start = in, *nl;
+		while ((nl = memchr(start, '\n', inlen - (size_t)(start - in)))) {
+			*nl = 0;
+			if (nl > start && nl[-1] == '\r')
+				nl[-1] = 0;
+			if (overlong) {
+				overlong = 0;
+			} else if (*start) {
+				handle_line(start, &out);
+				write_all(fd, out.p, out.len);
+				if (g_poweroff) {
+					sync();
+					reboot(RB_POWER_OFF);
+					g_poweroff = 0;
+				}
+			}
+			start = nl + 1;
+		}
+		inlen -= (size_t)(start - in);
+		memmove(in, start, inlen);
+		if (inlen == sizeof in - 1) {
+			static const char msg[] = "{\"id\":null,\"ok\":false,\"error\":\"request line too long\"}\n";
+			if (!overlong)
+				write_all(fd, msg, sizeof msg - 1);
+			overlong = 1;
+			inlen = 0;
+		}
+	}
+}

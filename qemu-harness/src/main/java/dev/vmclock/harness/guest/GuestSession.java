@@ -1,0 +1,238 @@
+package dev.vmclock.harness.guest;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.vmclock.harness.ExitCode;
+import dev.vmclock.harness.HarnessException;
+import dev.vmclock.harness.events.Machine;
+import dev.vmclock.harness.page.VmclockPage;
+import dev.vmclock.harness.qemu.KernelBoot;
+import dev.vmclock.harness.qemu.MachineSpec;
+import dev.vmclock.harness.qemu.QemuBinary;
+import dev.vmclock.images.GuestImage;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A booted Linux guest with the agent answering: the guest's own view of VMClock. The session follows
+ * its {@link Machine}: after a live migration or a restore from file it reconnects to the agent in
+ * whichever QEMU now runs the guest; the guest itself is never rebooted.
+ */
+public final class GuestSession implements AutoCloseable {
+
+    public static final Duration BOOT_TIMEOUT = Duration.ofSeconds(60);
+    public static final Duration CALL_TIMEOUT = Duration.ofSeconds(20);
+    /** Kernel command line: console on the first serial port, no reboot loop on panic, quiet boot. */
+    public static final String KERNEL_CMDLINE = GuestImage.DEFAULT_KERNEL_CMDLINE;
+
+    private final Machine machine;
+    private AgentClient client;
+    private long connectedPid;
+    private Duration bootTime = Duration.ZERO;
+
+    private GuestSession(Machine machine) {
+        this.machine = machine;
+    }
+
+    /** Boots {@code image} on a machine like {@code template} and waits for the agent. */
+    public static GuestSession boot(QemuBinary qemu, MachineSpec template, GuestImage image) {
+        MachineSpec spec = template.toBuilder()
+                .kernelBoot(new KernelBoot(image.kernel(), image.initramfs(), KERNEL_CMDLINE))
+                .agentPort(true).build();
+        long t0 = System.nanoTime();
+        Machine machine = Machine.start(qemu, spec);
+        try {
+            return attach(machine, BOOT_TIMEOUT, t0);
+        } catch (RuntimeException e) {
+            machine.vm().keepEvidence();
+            machine.home().keep();
+            machine.close();
+            throw e;
+        }
+    }
+
+    /** A session on a machine whose guest is already running (a restored sibling, for instance). */
+    public static GuestSession attach(Machine machine, Duration timeout) {
+        return attach(machine, timeout, System.nanoTime());
+    }
+
+    private static GuestSession attach(Machine machine, Duration timeout, long t0) {
+        GuestSession s = new GuestSession(machine);
+        s.awaitAgent(timeout);
+        s.bootTime = Duration.ofNanos(System.nanoTime() - t0);
+        return s;
+    }
+
+    public Machine machine() {
+        return machine;
+    }
+
+    /** From QEMU start to the agent's first answer. */
+    public Duration bootTime() {
+        return bootTime;
+    }
+
+    // ---------------------------------------------------------------- the agent's commands
+
+    public JsonNode ping() {
+        return call("ping", Map.of());
+    }
+
+    /** read() of /dev/vmclock0 (the driver applies the seq_count protocol). */
+    public GuestPageRead read() {
+        JsonNode r = call("read", Map.of());
+        return new GuestPageRead(page(r), 0, null, null);
+    }
+
+    /** A read-only mmap of /dev/vmclock0, copied under the seq_count protocol; also tries a writable mapping. */
+    public GuestPageRead mmap() {
+        JsonNode r = call("mmap", Map.of());
+        return new GuestPageRead(page(r), r.path("retries").asInt(), r.path("writable_mapping_refused").asBoolean(),
+                r.path("writable_errno").asText(null));
+    }
+
+    public PollResult poll(Duration timeout) {
+        JsonNode r = call("poll", Map.of("timeout_ms", timeout.toMillis()), CALL_TIMEOUT.plus(timeout));
+        List<String> revents = new ArrayList<>();
+        r.path("revents").forEach(n -> revents.add(n.asText()));
+        return new PollResult(revents, r.path("timed_out").asBoolean(), r.path("elapsed_ns").asLong(),
+                r.path("seq_count").asLong(-1));
+    }
+
+    public GuestAcpi acpi() {
+        JsonNode r = call("acpi", Map.of());
+        if (!r.path("present").asBoolean(true) || r.path("hid").isMissingNode()) {
+            return new GuestAcpi(false, null, null, null, null, null, null, List.of());
+        }
+        JsonNode io = r.path("iomem");
+        GuestAcpi.Range iomem = io.isObject() && io.has("start")
+                ? new GuestAcpi.Range(hex(io.path("start")), hex(io.path("end")), io.path("name").asText()) : null;
+        List<GuestAcpi.MemmapEntry> e820 = new ArrayList<>();
+        r.path("e820").forEach(e -> e820.add(new GuestAcpi.MemmapEntry(hex(e.path("start")), hex(e.path("end")),
+                e.path("type").asText())));
+        return new GuestAcpi(true, r.path("path").asText(null), r.path("hid").asText(null),
+                r.path("modalias").asText(null), r.path("status").isNumber() ? r.path("status").asInt() : null,
+                r.path("driver").asText(null), iomem, e820);
+    }
+
+    public GuestClocks clocks() {
+        JsonNode r = call("clocks", Map.of());
+        List<GuestClocks.CpuTsc> tsc = new ArrayList<>();
+        r.path("tsc").forEach(t -> tsc.add(new GuestClocks.CpuTsc(t.path("cpu").asInt(), t.path("tsc").asLong(),
+                t.path("monotonic_ns").asLong())));
+        return new GuestClocks(r.path("monotonic_ns").asLong(), r.path("realtime_ns").asLong(),
+                r.path("boottime_ns").asLong(), tsc);
+    }
+
+    /** PTP clock names registered in the guest ({@code /sys/class/ptp/ptp*}/clock_name). */
+    public List<String> ptpClocks() {
+        List<String> names = new ArrayList<>();
+        call("ptp", Map.of()).path("clocks").forEach(c -> names.add(c.path("name").asText()));
+        return names;
+    }
+
+    public JsonNode version() {
+        return call("version", Map.of());
+    }
+
+    public StressResult stress(long iterations) {
+        JsonNode r = call("stress", Map.of("iterations", iterations));
+        return new StressResult(r.path("iterations").asLong(), r.path("retries").asLong(), r.path("torn").asLong(),
+                r.path("elapsed_ns").asLong());
+    }
+
+    // ---------------------------------------------------------------- plumbing
+
+    private static VmclockPage page(JsonNode r) {
+        return VmclockPage.decode(HexFormat.of().parseHex(r.path("bytes").asText()));
+    }
+
+    private static long hex(JsonNode n) {
+        String s = n.asText();
+        return s.startsWith("0x") ? Long.parseUnsignedLong(s.substring(2), 16) : n.asLong();
+    }
+
+    private JsonNode call(String cmd, Map<String, ?> args) {
+        return call(cmd, args, CALL_TIMEOUT);
+    }
+
+    private JsonNode call(String cmd, Map<String, ?> args, Duration timeout) {
+        JsonNode r;
+        try {
+            r = client().call(cmd, args, timeout);
+        } catch (IOException e) {
+            disconnect();
+            throw new AgentException("agent connection failed during '" + cmd + "': " + e.getMessage()
+                    + "; console tail:\n" + machine.vm().consoleTail(20), e);
+        }
+        if (r == null) {
+            throw new AgentException("agent did not answer '" + cmd + "' within " + timeout.toMillis()
+                    + " ms; console tail:\n" + machine.vm().consoleTail(20));
+        }
+        if (!r.path("ok").asBoolean()) {
+            throw new AgentException("agent refused '" + cmd + "': " + r.path("error").asText());
+        }
+        return r;
+    }
+
+    /** The client for the QEMU that runs the guest now; reconnects after the machine moved. */
+    private AgentClient client() throws IOException {
+        if (client == null || connectedPid != machine.vm().pid()) {
+            disconnect();
+            client = AgentClient.connect(machine.vm().runDirectory().resolve("agent.sock"));
+            connectedPid = machine.vm().pid();
+        }
+        return client;
+    }
+
+    private void disconnect() {
+        if (client != null) {
+            client.close();
+            client = null;
+        }
+    }
+
+    private void awaitAgent(Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        String last = "no answer";
+        while (System.nanoTime() < deadline) {
+            if (!machine.vm().isAlive()) {
+                throw new HarnessException(ExitCode.GUEST_IMAGE, "QEMU exited while the guest booted; console tail:\n"
+                        + machine.vm().consoleTail(30));
+            }
+            try {
+                JsonNode r = client().call("ping", Map.of(), Duration.ofMillis(250));
+                if (r != null && r.path("ok").asBoolean()) {
+                    return;
+                }
+            } catch (IOException e) {
+                last = e.getMessage();
+                disconnect();
+                sleep();
+            }
+        }
+        String console = machine.vm().consoleTail(30);
+        String cause = console.contains("vmclock") && console.contains("FAIL") ? "the guest reported a vmclock problem"
+                : "the agent did not answer";
+        throw new HarnessException(ExitCode.GUEST_IMAGE, cause + " within " + timeout.toSeconds() + " s (" + last
+                + "); console tail:\n" + console);
+    }
+
+    private static void sleep() {
+        try {
+            Thread.sleep(20);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AgentException("interrupted", e);
+        }
+    }
+
+    @Override
+    public void close() {
+        disconnect();
+        machine.close();
+    }
+}
