@@ -23,7 +23,7 @@ qemu_ok() {
 guest_tools_ok() {
   command -v busybox >/dev/null 2>&1 && [ -x /bin/busybox ] && file_is_static /bin/busybox \
     && command -v gcc >/dev/null 2>&1 && [ -e /usr/lib/x86_64-linux-gnu/libc.a ] \
-    && command -v cpio >/dev/null 2>&1 && command -v xz >/dev/null 2>&1 && command -v zstd >/dev/null 2>&1 \
+    && command -v readelf >/dev/null 2>&1 && command -v cpio >/dev/null 2>&1 && command -v xz >/dev/null 2>&1 && command -v zstd >/dev/null 2>&1 \
     && command -v gzip >/dev/null 2>&1 && command -v dpkg-deb >/dev/null 2>&1 && command -v apt-get >/dev/null 2>&1 \
     && command -v gpgv >/dev/null 2>&1 && [ -r /usr/share/keyrings/debian-archive-keyring.gpg ]
 }
@@ -66,7 +66,7 @@ if ! qemu_ok; then
     qemu-system-x86 qemu-utils >/dev/null
 fi
 apt-get install -y -qq -o Acquire::Retries=3 --no-install-recommends \
-  busybox-static gcc libc6-dev cpio xz-utils zstd gzip gpgv debian-archive-keyring ca-certificates >/dev/null
+  busybox-static gcc binutils libc6-dev cpio xz-utils zstd gzip gpgv debian-archive-keyring ca-certificates >/dev/null
 
 qemu_ok || die "QEMU was installed but $(command -v qemu-system-x86_64 || echo qemu-system-x86_64) has no vmclock device"
 log "ready: $(qemu-system-x86_64 --version | head -n1)"

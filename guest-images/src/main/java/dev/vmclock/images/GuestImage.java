@@ -56,7 +56,7 @@ public record GuestImage(Path kernel, Path initramfs, Path manifest, String kern
         return new GuestImage(kernel.toAbsolutePath(), initramfs.toAbsolutePath(), null, kernelReleaseOf(kernel));
     }
 
-    /** The image a build wrote into {@code dir} (vmlinuz, initramfs.cpio.gz, manifest.json). */
+    /** The image a build wrote into {@code dir} (vmlinux or vmlinuz, initramfs.cpio.gz, manifest.json). */
     public static GuestImage fromDirectory(Path dir) {
         Path manifest = dir.resolve("manifest.json");
         String release;
@@ -67,7 +67,8 @@ public record GuestImage(Path kernel, Path initramfs, Path manifest, String kern
             throw new GuestImageException("cannot read the guest image manifest " + manifest + " (" + e.getMessage()
                     + "); delete " + dir + " to rebuild it", e);
         }
-        Path kernel = dir.resolve("vmlinuz");
+        // The PVH-bootable ELF when the build could extract it (a second faster to boot under TCG).
+        Path kernel = Files.isRegularFile(dir.resolve("vmlinux")) ? dir.resolve("vmlinux") : dir.resolve("vmlinuz");
         Path initramfs = dir.resolve("initramfs.cpio.gz");
         if (!Files.isRegularFile(kernel) || !Files.isRegularFile(initramfs)) {
             throw new GuestImageException("guest image in " + dir + " is incomplete (vmlinuz or initramfs.cpio.gz missing); delete "

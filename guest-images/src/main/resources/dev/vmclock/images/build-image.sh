@@ -43,7 +43,7 @@ mkdir -p "$1" || fail 2 "cannot create output directory $1"
 out=$(cd "$1" && pwd)
 
 # --- host tools --------------------------------------------------------------------------------
-for tool in apt-get apt-cache apt-config dpkg-deb gpgv gcc cpio gzip xz tar sha256sum find sort \
+for tool in apt-get apt-cache apt-config dpkg-deb gpgv gcc cpio gzip xz zstd readelf tar sha256sum find sort \
             touch stat awk sed ldd; do
   command -v "$tool" >/dev/null 2>&1 \
     || fail 3 "missing host tool '$tool'; run ./setup.sh (Debian 12) or install it"
@@ -256,7 +256,27 @@ newc_entry() { # NAME MODE RDEVMAJOR RDEVMINOR INO
 
 gzip -n -9 -c "$work/initramfs.cpio" > "$out/initramfs.cpio.gz"
 install -m 0644 "$vmlinuz" "$out/vmlinuz"
-touch -d "@$SOURCE_DATE_EPOCH" "$out/initramfs.cpio.gz" "$out/vmlinuz"
+
+# The ELF kernel inside the bzImage. QEMU boots it through its PVH entry point, skipping the real-mode
+# set-up and the decompressor: under TCG that saves about a second of every boot (measured: agent ready
+# 4.5-5.1 s instead of 5.7-5.9 s). The payload is found by its compression magic, as
+# scripts/extract-vmlinux does; the ELF must carry the Xen PVH note or QEMU cannot boot it.
+extract_vmlinux() {
+  local magic off
+  for magic in '28b52ffd:zstd -dcq' 'fd377a585a00:xz -dcq' '1f8b08:gzip -dcq'; do
+    off=$(LC_ALL=C grep -obUaP "$(echo "${magic%%:*}" | sed 's/../\\x&/g')" "$1" | head -n1 | cut -d: -f1)
+    [ -n "$off" ] || continue
+    tail -c +$((off + 1)) "$1" | ${magic#*:} > "$2" 2>/dev/null || true
+    if [ "$(head -c 4 "$2" | od -An -tx1 | tr -d ' ')" = 7f454c46 ]; then return 0; fi
+  done
+  return 1
+}
+if extract_vmlinux "$vmlinuz" "$work/vmlinux" && readelf -n "$work/vmlinux" 2>/dev/null | grep -Eq 'PHYS32_ENTRY|\(0x00000012\)'; then
+  install -m 0644 "$work/vmlinux" "$out/vmlinux"
+else
+  log "no PVH-bootable vmlinux in the bzImage; guests will boot the (slower) bzImage"
+fi
+touch -d "@$SOURCE_DATE_EPOCH" "$out/initramfs.cpio.gz" "$out/vmlinuz" $( [ -e "$out/vmlinux" ] && echo "$out/vmlinux")
 
 # --- manifest ----------------------------------------------------------------------------------
 sha() { sha256sum "$1" | cut -d' ' -f1; }
@@ -298,6 +318,7 @@ cat > "$out/manifest.json.tmp" <<EOF
   "init_sha256": $(json "$(sha "$here/init")"),
   "outputs": {
     "vmlinuz": {"sha256": $(json "$(sha "$out/vmlinuz")"), "size": $(stat -c %s "$out/vmlinuz")},
+    "vmlinux": $( [ -e "$out/vmlinux" ] && echo "{\"sha256\": $(json "$(sha "$out/vmlinux")"), \"size\": $(stat -c %s "$out/vmlinux"), \"boot\": \"PVH\"}" || echo null),
     "initramfs.cpio.gz": {"sha256": $(json "$(sha "$out/initramfs.cpio.gz")"), "size": $(stat -c %s "$out/initramfs.cpio.gz")},
     "initramfs.cpio": {"sha256": $(json "$(sha "$work/initramfs.cpio")"), "size": $(stat -c %s "$work/initramfs.cpio")}
   }

@@ -5,6 +5,10 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.vmclock.harness.ExitCode;
 import dev.vmclock.harness.HarnessException;
 import dev.vmclock.harness.events.Machine;
+import dev.vmclock.harness.guest.AgentException;
+import dev.vmclock.harness.guest.GuestSession;
+import dev.vmclock.images.GuestImage;
+import dev.vmclock.images.GuestImageException;
 import dev.vmclock.harness.page.PageLocation;
 import dev.vmclock.harness.page.SeqlockRead;
 import dev.vmclock.harness.page.VmclockPage;
@@ -31,11 +35,17 @@ public final class Main {
             commands:
               page     start a target, print the VMClock page as the host sees it
                        [--json] [--out DIR] (also writes DIR/page.bin and DIR/page.json)
+                       [--guest] boot the guest image too: host view, guest read() and guest mmap()
+                       side by side, differences marked with '!'
+
               doctor   print the QEMU in use, its version, whether it has vmclock, the accelerator and why
             options for every command:
               --qemu PATH        QEMU system emulator (default: $VMCLOCK_QEMU, else qemu-system-x86_64 on PATH)
               --machine TYPE     q35 (default), pc, microvm, none
               --accel MODE       auto (default: KVM only if a Linux guest really boots under it), kvm, tcg
+              --kernel FILE --initrd FILE
+                                 bring your own guest kernel and initramfs (default: the image guest-images
+                                 builds and caches on first use)
             exit codes: 0 ok, 1 gate failed, 2 usage, 3 no QEMU, 4 QEMU without vmclock,
                         5 accelerator unavailable, 6 output not writable, 7 guest image, 10 harness error
             """;
@@ -67,6 +77,12 @@ public final class Main {
         } catch (HarnessException e) {
             err.println("vmclock-conformance: " + e.getMessage());
             return e.exitCode().code();
+        } catch (GuestImageException e) {
+            err.println("vmclock-conformance: " + e.getMessage());
+            return ExitCode.GUEST_IMAGE.code();
+        } catch (AgentException e) {
+            err.println("vmclock-conformance: " + e.getMessage());
+            return ExitCode.HARNESS_ERROR.code();
         } catch (RuntimeException e) {
             err.println("vmclock-conformance: internal error: " + e);
             return ExitCode.HARNESS_ERROR.code();
@@ -75,7 +91,7 @@ public final class Main {
 
     private int doctor(List<String> args) {
         Options o = Options.parse(args, Target.OPTIONS, Set.of());
-        Target t = Target.from(o, Optional.empty());
+        Target t = Target.from(o);
         out.println("qemu:        " + t.qemu().path());
         out.println("version:     " + t.qemu().version());
         out.println("vmclock:     " + (t.qemu().hasDevice("vmclock") ? "present" : "ABSENT (QEMU >= 10.0 needed)"));
@@ -86,10 +102,13 @@ public final class Main {
     }
 
     private int page(List<String> args) {
-        Options o = Options.parse(args, union(Target.OPTIONS, Set.of("--out")), Set.of("--json"));
+        Options o = Options.parse(args, union(Target.OPTIONS, Set.of("--out")), Set.of("--json", "--guest"));
         Optional<Path> outDir = o.value("--out").map(Path::of);
         outDir.ifPresent(Main::prepareOutput);
-        Target t = Target.from(o, Optional.empty()).requireVmclock();
+        Target t = Target.from(o).requireVmclock();
+        if (o.flag("--guest")) {
+            return guestPage(t, o.flag("--json"), outDir);
+        }
         try (Machine m = Machine.start(t.qemu(), t.spec().build())) {
             PageLocation where = m.pageLocation();
             SeqlockRead read = m.readPage();
@@ -109,6 +128,52 @@ public final class Main {
             }
         }
         return ExitCode.OK.code();
+    }
+
+    /** Host view, guest read() and guest mmap() of one booted guest, field by field. */
+    private int guestPage(Target t, boolean asJson, Optional<Path> outDir) {
+        GuestImage image = t.guestImage();
+        try (GuestSession guest = GuestSession.boot(t.qemu(), t.spec().build(), image)) {
+            VmclockPage host = guest.machine().readPage().page();
+            VmclockPage read = guest.read().page();
+            VmclockPage mapped = guest.mmap().page();
+            Map<String, Object> doc = new LinkedHashMap<>();
+            doc.put("qemu", Map.of("path", t.qemu().path().toString(), "version", t.qemu().version().toString()));
+            doc.put("guest", Map.of("kernel", String.valueOf(image.kernelRelease()), "boot_ms", guest.bootTime().toMillis()));
+            doc.put("location", guest.machine().pageLocation().toString());
+            Map<String, Object> fields = new LinkedHashMap<>();
+            List<String> differing = new java.util.ArrayList<>();
+            Map<String, String> h = host.describe();
+            Map<String, String> r = read.describe();
+            Map<String, String> m = mapped.describe();
+            for (String f : h.keySet()) {
+                boolean same = h.get(f).equals(r.get(f)) && h.get(f).equals(m.get(f));
+                if (!same) {
+                    differing.add(f);
+                }
+                fields.put(f, Map.of("host", h.get(f), "read", r.get(f), "mmap", m.get(f)));
+            }
+            doc.put("fields", fields);
+            doc.put("differing", differing);
+            String json = json(doc);
+            if (outDir.isPresent()) {
+                write(outDir.get().resolve("page-guest.json"), json.getBytes());
+            }
+            if (asJson) {
+                out.println(json);
+            } else {
+                out.printf("%s, machine %s, accel %s, guest kernel %s, booted in %d ms%n", t.qemu(), t.machineType(),
+                        t.accelerator(), image.kernelRelease(), guest.bootTime().toMillis());
+                out.printf("  %-40s %-22s %-22s %-22s%n", "field", "host", "guest read()", "guest mmap()");
+                for (String f : h.keySet()) {
+                    out.printf("%s %-40s %-22s %-22s %-22s%n", differing.contains(f) ? "!" : " ", f, h.get(f), r.get(f),
+                            m.get(f));
+                }
+                out.println(differing.isEmpty() ? "host and guest views agree on every field"
+                        : differing.size() + " field(s) differ: " + differing);
+            }
+            return differing.isEmpty() ? ExitCode.OK.code() : ExitCode.GATE_FAILED.code();
+        }
     }
 
     static Map<String, Object> pageDocument(Target t, PageLocation where, SeqlockRead read) {

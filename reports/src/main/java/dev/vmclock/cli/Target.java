@@ -7,17 +7,23 @@ import dev.vmclock.harness.qemu.AcceleratorChoice;
 import dev.vmclock.harness.qemu.AcceleratorProbe;
 import dev.vmclock.harness.qemu.MachineSpec;
 import dev.vmclock.harness.qemu.QemuBinary;
+import dev.vmclock.images.GuestImage;
+import dev.vmclock.images.GuestImageBuilder;
 import java.nio.file.Path;
 import java.util.Optional;
 import java.util.Set;
 
 /** The implementation under test, as chosen on the command line: which QEMU, machine and accelerator. */
-record Target(QemuBinary qemu, String machineType, AcceleratorChoice accelerator) {
+record Target(QemuBinary qemu, String machineType, AcceleratorChoice accelerator, Optional<GuestImage> ownImage) {
 
-    static final Set<String> OPTIONS = Set.of("--qemu", "--machine", "--accel");
+    static final Set<String> OPTIONS = Set.of("--qemu", "--machine", "--accel", "--kernel", "--initrd");
     private static final Set<String> MACHINES = Set.of("q35", "pc", "microvm", "none");
 
-    static Target from(Options o, Optional<Path> probeKernel) {
+    /**
+     * The target the options describe. The KVM probe boots the user's kernel, else the cached guest
+     * kernel; it never triggers an image build.
+     */
+    static Target from(Options o) {
         String machine = o.value("--machine").orElse("q35");
         if (!MACHINES.contains(machine)) {
             throw Options.usage("--machine must be one of " + MACHINES + ", not " + machine);
@@ -29,13 +35,23 @@ record Target(QemuBinary qemu, String machineType, AcceleratorChoice accelerator
                 throw Options.usage("--accel must be auto, kvm or tcg, not " + a);
             }
         });
+        if (o.value("--kernel").isPresent() != o.value("--initrd").isPresent()) {
+            throw Options.usage("--kernel and --initrd go together");
+        }
+        Optional<GuestImage> own = o.value("--kernel").map(k -> GuestImage.of(Path.of(k), Path.of(o.value("--initrd").get())));
         QemuBinary qemu = QemuBinary.locate(o.value("--qemu").orElse(null));
-        return new Target(qemu, machine, AcceleratorProbe.choose(qemu, forced, probeKernel));
+        Optional<Path> probeKernel = own.or(() -> new GuestImageBuilder().cached()).map(GuestImage::kernel);
+        return new Target(qemu, machine, AcceleratorProbe.choose(qemu, forced, probeKernel), own);
     }
 
     Target requireVmclock() {
         qemu.requireVmclock();
         return this;
+    }
+
+    /** The user's kernel and initramfs, else the built image (built now if not cached: the first run). */
+    GuestImage guestImage() {
+        return ownImage.orElseGet(() -> new GuestImageBuilder().ensureBuilt());
     }
 
     MachineSpec.Builder spec() {

@@ -2,11 +2,13 @@ package dev.vmclock.harness.qemu;
 
 import dev.vmclock.harness.ExitCode;
 import dev.vmclock.harness.HarnessException;
+import dev.vmclock.images.GuestImageBuilder;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -41,7 +43,7 @@ public final class AcceleratorProbe {
             }
             return new AcceleratorChoice(Accelerator.TCG, "/dev/kvm opens, but no guest kernel was available to prove KVM boots Linux");
         }
-        String failure = bootProbe(qemu, probeKernel.get());
+        String failure = cachedBootProbe(qemu, probeKernel.get());
         if (failure == null) {
             return new AcceleratorChoice(Accelerator.KVM, mustKvm ? "forced with --accel kvm; a Linux kernel boots under it"
                     : "a Linux kernel boots under KVM");
@@ -55,6 +57,32 @@ public final class AcceleratorProbe {
                     + "; use --accel tcg or leave --accel out");
         }
         return new AcceleratorChoice(Accelerator.TCG, "KVM unusable: " + why);
+    }
+
+    /**
+     * The boot probe takes seconds when KVM fails, so its outcome is remembered per host boot, QEMU
+     * binary and kernel (a new boot id, binary or kernel probes again).
+     */
+    private static String cachedBootProbe(QemuBinary qemu, Path kernel) {
+        try {
+            String bootId = Files.readString(Path.of("/proc/sys/kernel/random/boot_id")).strip();
+            String key = String.join("|", bootId, qemu.path().toString(), qemu.version().toString(),
+                    Long.toString(Files.getLastModifiedTime(qemu.path()).toMillis()), kernel.toAbsolutePath().toString(),
+                    Long.toString(Files.size(kernel)), Long.toString(Files.getLastModifiedTime(kernel).toMillis()));
+            Path cache = GuestImageBuilder.defaultCacheRoot().resolve("accel-probe").resolve(Integer.toHexString(key.hashCode()) + ".txt");
+            if (Files.isRegularFile(cache)) {
+                List<String> lines = Files.readAllLines(cache);
+                if (lines.size() == 2 && lines.get(0).equals(key)) {
+                    return lines.get(1).equals("OK") ? null : lines.get(1);
+                }
+            }
+            String failure = bootProbe(qemu, kernel);
+            Files.createDirectories(cache.getParent());
+            Files.write(cache, List.of(key, failure == null ? "OK" : failure.replace('\n', ' ')));
+            return failure;
+        } catch (IOException e) {
+            return bootProbe(qemu, kernel); // no cache, no harm: probe every time
+        }
     }
 
     /** Null when the kernel boots to its own panic (no root fs) under KVM; else what went wrong. */
@@ -71,7 +99,9 @@ public final class AcceleratorProbe {
                 String err = read(dir.resolve("qemu.stderr"));
                 if (err.contains("KVM internal error") || err.contains("emulation failure")) {
                     p.destroyForcibly().waitFor();
-                    return "QEMU reported '" + firstLine(err) + "' while booting the guest kernel";
+                    String line = err.lines().filter(l -> l.contains("KVM internal error") || l.contains("emulation failure"))
+                            .findFirst().orElse(firstLine(err)).strip();
+                    return "QEMU reported '" + line + "' while booting the guest kernel";
                 }
                 Thread.sleep(50);
             }

@@ -71,7 +71,7 @@ public final class HarnessBenchmark {
         return event.get().elapsed().toNanos() / 1e6;
     }
 
-    private static void print(String what, List<Double> samples) {
+    static void print(String what, List<Double> samples) {
         List<Double> s = new ArrayList<>(samples);
         Collections.sort(s);
         System.out.printf("%-52s n=%-4d median %8.2f ms   p99 %8.2f ms   max %8.2f ms%n", what, s.size(),
