@@ -264,7 +264,8 @@ install -m 0644 "$vmlinuz" "$out/vmlinuz"
 extract_vmlinux() {
   local magic off
   for magic in '28b52ffd:zstd -dcq' 'fd377a585a00:xz -dcq' '1f8b08:gzip -dcq'; do
-    off=$(LC_ALL=C grep -obUaP "$(echo "${magic%%:*}" | sed 's/../\\x&/g')" "$1" | head -n1 | cut -d: -f1)
+    # (grep || true): head closes the pipe early, and grep's SIGPIPE must not fail the build.
+    off=$( (LC_ALL=C grep -obUaP "$(echo "${magic%%:*}" | sed 's/../\\x&/g')" "$1" || true) | head -n1 | cut -d: -f1)
     [ -n "$off" ] || continue
     tail -c +$((off + 1)) "$1" | ${magic#*:} > "$2" 2>/dev/null || true
     if [ "$(head -c 4 "$2" | od -An -tx1 | tr -d ' ')" = 7f454c46 ]; then return 0; fi

@@ -44,7 +44,11 @@ class GuestImageRealBuildTest {
         int major = Integer.parseInt(v[0]);
         int minor = Integer.parseInt(v[1]);
         assertThat(major > 6 || (major == 6 && minor >= 13)).as("kernel %s >= 6.13", image.kernelRelease()).isTrue();
-        assertThat(GuestImage.kernelReleaseOf(image.kernel())).isEqualTo(image.kernelRelease());
+        assertThat(GuestImage.kernelReleaseOf(image.kernel().resolveSibling("vmlinuz"))).isEqualTo(image.kernelRelease());
+        // The kernel booted is the PVH-bootable ELF extracted from that bzImage.
+        assertThat(image.kernel().getFileName()).hasToString("vmlinux");
+        assertThat(java.util.Arrays.copyOf(java.nio.file.Files.readAllBytes(image.kernel()), 4))
+                .containsExactly(0x7f, 'E', 'L', 'F');
 
         JsonNode m = new ObjectMapper().readTree(image.manifest().toFile());
         assertThat(m.path("recipe_hash").asText()).isEqualTo(builder.recipeHash());
@@ -62,7 +66,10 @@ class GuestImageRealBuildTest {
         }
         assertThat(m.path("packages").findValuesAsText("name"))
                 .anySatisfy(n -> assertThat(n).contains(image.kernelRelease().replace("-cloud-amd64", "")));
-        assertThat(m.path("outputs").path("vmlinuz").path("sha256").asText()).isEqualTo(sha256(image.kernel()));
+        assertThat(m.path("outputs").path("vmlinuz").path("sha256").asText())
+                .isEqualTo(sha256(image.kernel().resolveSibling("vmlinuz")));
+        assertThat(m.path("outputs").path("vmlinux").path("sha256").asText()).isEqualTo(sha256(image.kernel()));
+        assertThat(m.path("outputs").path("vmlinux").path("boot").asText()).isEqualTo("PVH");
         assertThat(m.path("outputs").path("initramfs.cpio.gz").path("sha256").asText()).isEqualTo(sha256(image.initramfs()));
 
         // The initramfs holds /init, busybox, the agent and the module (and a /dev/console node).
