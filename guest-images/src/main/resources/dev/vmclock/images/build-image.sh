@@ -194,9 +194,9 @@ for deb in "$work"/debs/*.deb; do
   dpkg-deb --fsys-tarfile "$deb" \
     | tar -x -C "$work/x" --wildcards '*/vmlinuz*' '*/kernel/drivers/ptp/ptp_vmclock.ko*' 2>/dev/null || true
 done
-vmlinuz=$(find "$work/x" \( -path '*/lib/modules/*/vmlinuz' -o -path '*/boot/vmlinuz-*' \) -type f | head -n1)
+vmlinuz=$(find "$work/x" \( -path '*/lib/modules/*/vmlinuz' -o -path '*/boot/vmlinuz-*' \) -type f | sed -n 1p)
 [ -n "$vmlinuz" ] || fail 8 "no vmlinuz in ${pkgs[*]}; the Debian package layout changed: adapt build-image.sh"
-ko_packed=$(find "$work/x" -path '*/kernel/drivers/ptp/ptp_vmclock.ko*' -type f | head -n1)
+ko_packed=$(find "$work/x" -path '*/kernel/drivers/ptp/ptp_vmclock.ko*' -type f | sed -n 1p)
 [ -n "$ko_packed" ] || fail 8 "no ptp_vmclock.ko in ${pkgs[*]}; the kernel lacks the vmclock driver"
 kernel_release=${ko_packed#*/lib/modules/}; kernel_release=${kernel_release%%/*}
 case "$ko_packed" in
@@ -207,7 +207,7 @@ case "$ko_packed" in
   *.ko)     cp "$ko_packed" "$work/ptp_vmclock.ko" ;;
   *)        fail 8 "unknown module compression: $ko_packed" ;;
 esac
-modinfo_field() { tr '\0' '\n' < "$work/ptp_vmclock.ko" | sed -n "s/^$1=//p" | head -n1; }
+modinfo_field() { tr '\0' '\n' < "$work/ptp_vmclock.ko" | sed -n "s/^$1=//p" | sed -n 1p; }
 vermagic=$(modinfo_field vermagic); vermagic=${vermagic%% *}
 [ "$vermagic" = "$kernel_release" ] || fail 8 "ptp_vmclock.ko vermagic '$vermagic' != kernel release '$kernel_release'"
 module_srcversion=$(modinfo_field srcversion)
@@ -265,14 +265,14 @@ extract_vmlinux() {
   local magic off
   for magic in '28b52ffd:zstd -dcq' 'fd377a585a00:xz -dcq' '1f8b08:gzip -dcq'; do
     # (grep || true): head closes the pipe early, and grep's SIGPIPE must not fail the build.
-    off=$( (LC_ALL=C grep -obUaP "$(echo "${magic%%:*}" | sed 's/../\\x&/g')" "$1" || true) | head -n1 | cut -d: -f1)
+    off=$( (LC_ALL=C grep -obUaP "$(echo "${magic%%:*}" | sed 's/../\\x&/g')" "$1" || true) | sed -n 1p | cut -d: -f1)
     [ -n "$off" ] || continue
     tail -c +$((off + 1)) "$1" | ${magic#*:} > "$2" 2>/dev/null || true
     if [ "$(head -c 4 "$2" | od -An -tx1 | tr -d ' ')" = 7f454c46 ]; then return 0; fi
   done
   return 1
 }
-if extract_vmlinux "$vmlinuz" "$work/vmlinux" && readelf -n "$work/vmlinux" 2>/dev/null | grep -Eq 'PHYS32_ENTRY|\(0x00000012\)'; then
+if extract_vmlinux "$vmlinuz" "$work/vmlinux" && readelf -n "$work/vmlinux" 2>/dev/null | grep -E 'PHYS32_ENTRY|\(0x00000012\)' >/dev/null; then
   install -m 0644 "$work/vmlinux" "$out/vmlinux"
 else
   log "no PVH-bootable vmlinux in the bzImage; guests will boot the (slower) bzImage"
@@ -287,8 +287,8 @@ json() { # a JSON string literal
   printf '"%s"' "$s"
 }
 jsonn() { if [ -n "$1" ]; then json "$1"; else printf null; fi; } # a string, or null when empty
-busybox_version=$("$busybox" 2>&1 | head -n1 | sed 's/ multi-call binary\.$//')
-gcc_version=$(gcc --version | head -n1)
+busybox_version=$("$busybox" 2>&1 | sed -n 1p | sed 's/ multi-call binary\.$//')
+gcc_version=$(gcc --version | sed -n 1p)
 packages_json=""
 for p in "${pkgs[@]}"; do
   name=${p%%=*} version=${p#*=}
