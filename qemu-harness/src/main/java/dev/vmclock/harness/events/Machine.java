@@ -3,6 +3,8 @@ package dev.vmclock.harness.events;
 import dev.vmclock.harness.ExitCode;
 import dev.vmclock.harness.HarnessException;
 import dev.vmclock.harness.memory.PmemsaveMemory;
+import dev.vmclock.harness.memory.QtestMemory;
+import dev.vmclock.harness.page.HypervisorWriter;
 import dev.vmclock.harness.page.HostPageReader;
 import dev.vmclock.harness.page.PageLocation;
 import dev.vmclock.harness.page.PageLocator;
@@ -47,6 +49,7 @@ public final class Machine implements AutoCloseable {
     private final List<QmpTranscript> transcripts = new ArrayList<>();
     private QemuVm vm;
     private HostPageReader reader;
+    private QtestMemory qtest;
     private PageLocation location;
     private int files;
 
@@ -103,6 +106,21 @@ public final class Machine implements AutoCloseable {
         this.vm = next;
         this.transcripts.add(next.qmp().transcript());
         this.reader = null;
+        if (qtest != null) {
+            qtest.close();
+            qtest = null;
+        }
+    }
+
+    /**
+     * The hypervisor's side of the page, through the qtest socket of the QEMU running the machine now
+     * (the machine must have been started with {@link MachineSpec#qtest()}).
+     */
+    public HypervisorWriter hypervisor() {
+        if (qtest == null) {
+            qtest = QtestMemory.connect(vm.runDirectory().resolve("qtest.sock"));
+        }
+        return new HypervisorWriter(qtest, pageLocation());
     }
 
     public QemuVm vm() {
@@ -352,6 +370,9 @@ public final class Machine implements AutoCloseable {
 
     @Override
     public void close() {
+        if (qtest != null) {
+            qtest.close();
+        }
         try {
             vm.close();
         } finally {
