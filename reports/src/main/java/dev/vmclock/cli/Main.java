@@ -33,6 +33,11 @@ public final class Main {
             usage: ./vmclock-conformance <command> [options]
 
             commands:
+              run      run the conformance suite against the target; a line per test, verdicts per clause,
+                       DIR/report.json and DIR/evidence/ (default DIR: ./vmclock-report)
+                       [--select IDS] clause ids or areas, comma-separated (VMC-SEQ-03,DISRUPT)
+                       [--fail-on must|should] which failures fail the run (default: must)
+                       [--out DIR]
               page     start a target, print the VMClock page as the host sees it
                        [--json] [--out DIR] (also writes DIR/page.bin and DIR/page.json)
                        [--guest] boot the guest image too: host view, guest read() and guest mmap()
@@ -70,6 +75,10 @@ public final class Main {
             }
             List<String> rest = args.subList(1, args.size());
             return switch (args.get(0)) {
+                case "run" -> {
+                    Options o = Options.parse(rest, union(Target.OPTIONS, RunCommand.OPTIONS), Set.of());
+                    yield new RunCommand(out).run(o, Target.from(o).requireVmclock());
+                }
                 case "page" -> page(rest);
                 case "doctor" -> doctor(rest);
                 default -> throw Options.usage("unknown command " + args.get(0));

@@ -27,7 +27,6 @@ final class AgentClient implements AutoCloseable {
     private final Selector selector;
     private final StringBuilder pending = new StringBuilder();
     private final ByteBuffer buf = ByteBuffer.allocate(64 * 1024);
-    private long ids;
 
     private AgentClient(SocketChannel channel, Selector selector) {
         this.channel = channel;
@@ -48,8 +47,13 @@ final class AgentClient implements AutoCloseable {
         }
     }
 
-    synchronized JsonNode call(String cmd, Map<String, ?> args, Duration timeout) throws IOException {
-        long id = ++ids;
+    /** Sends one request and waits for the reply with its id; null on timeout. */
+    synchronized JsonNode call(long id, String cmd, Map<String, ?> args, Duration timeout) throws IOException {
+        send(id, cmd, args);
+        return await(id, timeout);
+    }
+
+    synchronized void send(long id, String cmd, Map<String, ?> args) throws IOException {
         ObjectNode req = JSON.createObjectNode();
         req.put("id", id);
         req.put("cmd", cmd);
@@ -58,6 +62,10 @@ final class AgentClient implements AutoCloseable {
         while (out.hasRemaining()) {
             channel.write(out);
         }
+    }
+
+    /** The reply to request {@code id} (sent on this or an earlier connection); null on timeout. */
+    synchronized JsonNode await(long id, Duration timeout) throws IOException {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (true) {
             int nl;

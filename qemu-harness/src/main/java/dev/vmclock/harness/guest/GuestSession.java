@@ -35,6 +35,8 @@ public final class GuestSession implements AutoCloseable {
 
     private final Machine machine;
     private AgentClient client;
+    /** Request ids are unique for the session, across reconnections, so a late reply is never mistaken. */
+    private final java.util.concurrent.atomic.AtomicLong ids = new java.util.concurrent.atomic.AtomicLong();
     private long connectedPid;
     private Duration bootTime = Duration.ZERO;
 
@@ -118,11 +120,7 @@ public final class GuestSession implements AutoCloseable {
     }
 
     public PollResult poll(Duration timeout) {
-        JsonNode r = call("poll", Map.of("timeout_ms", timeout.toMillis()), CALL_TIMEOUT.plus(timeout));
-        List<String> revents = new ArrayList<>();
-        r.path("revents").forEach(n -> revents.add(n.asText()));
-        return new PollResult(revents, r.path("timed_out").asBoolean(), r.path("elapsed_ns").asLong(),
-                r.path("seq_count").asLong(-1));
+        return pollResult(call("poll", Map.of("timeout_ms", timeout.toMillis()), CALL_TIMEOUT.plus(timeout)));
     }
 
     public GuestAcpi acpi() {
@@ -157,6 +155,60 @@ public final class GuestSession implements AutoCloseable {
         return names;
     }
 
+    /**
+     * Starts a poll() in the guest and returns at once, so that an event can happen while the guest
+     * waits: the reply is collected by {@link PendingPoll#await()}, from whichever QEMU then runs the guest.
+     */
+    public PendingPoll startPoll(Duration timeout) {
+        long id = ids.incrementAndGet();
+        try {
+            client().send(id, "poll", Map.of("timeout_ms", timeout.toMillis(), "read_first", false));
+        } catch (IOException e) {
+            disconnect();
+            throw new AgentException("cannot send 'poll' to the agent: " + e.getMessage(), e);
+        }
+        return new PendingPoll(id, timeout);
+    }
+
+    /** A poll() running in the guest. */
+    public final class PendingPoll {
+        private final long id;
+        private final Duration timeout;
+
+        private PendingPoll(long id, Duration timeout) {
+            this.id = id;
+            this.timeout = timeout;
+        }
+
+        public PollResult await() {
+            long deadline = System.nanoTime() + CALL_TIMEOUT.plus(timeout).toNanos();
+            while (true) {
+                try {
+                    JsonNode r = client().await(id, Duration.ofMillis(200));
+                    if (r != null) {
+                        if (!r.path("ok").asBoolean()) {
+                            throw new AgentException("agent refused 'poll': " + r.path("error").asText());
+                        }
+                        return pollResult(r);
+                    }
+                } catch (IOException e) {
+                    disconnect(); // the QEMU we listened to has gone; the reply comes through the next one
+                }
+                if (System.nanoTime() > deadline) {
+                    throw new AgentException("no reply to 'poll' within " + CALL_TIMEOUT.plus(timeout).toMillis()
+                            + " ms (guest console: " + evidence() + ")");
+                }
+            }
+        }
+    }
+
+    private static PollResult pollResult(JsonNode r) {
+        List<String> revents = new ArrayList<>();
+        r.path("revents").forEach(n -> revents.add(n.asText()));
+        return new PollResult(revents, r.path("timed_out").asBoolean(), r.path("elapsed_ns").asLong(),
+                r.path("seq_count").asLong(-1));
+    }
+
     public JsonNode version() {
         return call("version", Map.of());
     }
@@ -185,7 +237,7 @@ public final class GuestSession implements AutoCloseable {
     private JsonNode call(String cmd, Map<String, ?> args, Duration timeout) {
         JsonNode r;
         try {
-            r = client().call(cmd, args, timeout);
+            r = client().call(ids.incrementAndGet(), cmd, args, timeout);
         } catch (IOException e) {
             disconnect();
             throw new AgentException("agent connection failed during '" + cmd + "': " + e.getMessage()
@@ -227,7 +279,7 @@ public final class GuestSession implements AutoCloseable {
                         + "status in " + machine.vm().stderrLog() + "; guest console: " + evidence() + ")");
             }
             try {
-                JsonNode r = client().call("ping", Map.of(), Duration.ofMillis(250));
+                JsonNode r = client().call(ids.incrementAndGet(), "ping", Map.of(), Duration.ofMillis(250));
                 if (r != null && r.path("ok").asBoolean()) {
                     return;
                 }

@@ -1,0 +1,35 @@
+package dev.vmclock.conformance;
+
+import dev.vmclock.harness.page.Flag;
+import dev.vmclock.harness.page.VmclockPage;
+import org.opentest4j.TestAbortedException;
+
+/**
+ * A clause whose feature the implementation does not advertise is NOT_APPLICABLE, never a silent
+ * pass or skip: the reason always names the flag, device or capability that is absent.
+ */
+public final class NotApplicable {
+
+    public static final String PREFIX = "NOT_APPLICABLE: ";
+
+    private NotApplicable() {
+    }
+
+    public static TestAbortedException because(String reason) {
+        return new TestAbortedException(PREFIX + reason);
+    }
+
+    /** Aborts unless {@code page} advertises {@code flag}. */
+    public static void unlessFlag(VmclockPage page, Flag flag) {
+        if (!page.flags().has(flag)) {
+            throw because("flag " + flag + " (bit " + flag.bit() + ") is not advertised (flags = 0x"
+                    + Long.toHexString(page.flags().raw()) + ")");
+        }
+    }
+
+    public static void unless(boolean condition, String reason) {
+        if (!condition) {
+            throw because(reason);
+        }
+    }
+}

@@ -1,0 +1,69 @@
+package dev.vmclock.conformance.run;
+
+import static org.junit.platform.engine.discovery.DiscoverySelectors.selectPackage;
+
+import dev.vmclock.conformance.Clause;
+import dev.vmclock.conformance.spec.SpecMap;
+import java.lang.reflect.Method;
+import java.util.Arrays;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Consumer;
+import org.junit.platform.engine.FilterResult;
+import org.junit.platform.engine.support.descriptor.MethodSource;
+import org.junit.platform.launcher.LauncherDiscoveryRequest;
+import org.junit.platform.launcher.PostDiscoveryFilter;
+import org.junit.platform.launcher.TestExecutionListener;
+import org.junit.platform.launcher.core.LauncherDiscoveryRequestBuilder;
+import org.junit.platform.launcher.core.LauncherFactory;
+
+/**
+ * Runs the suite through the JUnit Platform Launcher: what the CLI does, and what the project's own
+ * tests do against good and deliberately broken targets.
+ */
+public final class SuiteRunner {
+
+    public static final String SUITE_PACKAGE = "dev.vmclock.conformance.suite";
+
+    private SuiteRunner() {
+    }
+
+    /**
+     * @param config    {@code vmclock.*} configuration parameters (see TargetConfig)
+     * @param select    clause ids ({@code VMC-SEQ-03}) or areas ({@code SEQ}); empty selects everything
+     * @param progress  called as each test finishes
+     * @param listeners further listeners (reports)
+     */
+    public static SuiteRun run(Map<String, String> config, Set<String> select, Consumer<TestOutcome> progress,
+                               TestExecutionListener... listeners) {
+        SpecMap map = SpecMap.load();
+        LauncherDiscoveryRequest request = LauncherDiscoveryRequestBuilder.request()
+                .selectors(selectPackage(SUITE_PACKAGE))
+                .filters(bySelection(select))
+                .configurationParameters(config)
+                // One shared target per run: tests run in the order JUnit gives, on one thread.
+                .configurationParameter("junit.jupiter.execution.parallel.enabled", "false")
+                .build();
+        VerdictListener verdicts = new VerdictListener(progress);
+        long t0 = System.nanoTime();
+        TestExecutionListener[] all = Arrays.copyOf(listeners, listeners.length + 1);
+        all[listeners.length] = verdicts;
+        LauncherFactory.create().execute(request, all);
+        return SuiteRun.of(map, config, verdicts.outcomes(), java.time.Duration.ofNanos(System.nanoTime() - t0),
+                verdicts.containerFailure());
+    }
+
+    private static PostDiscoveryFilter bySelection(Set<String> select) {
+        return descriptor -> {
+            if (select.isEmpty() || !descriptor.isTest()) {
+                return FilterResult.included("all");
+            }
+            Method m = descriptor.getSource().filter(MethodSource.class::isInstance).map(MethodSource.class::cast)
+                    .map(MethodSource::getJavaMethod).orElse(null);
+            Clause c = m == null ? null : m.getAnnotation(Clause.class);
+            boolean hit = c != null && Arrays.stream(c.value()).anyMatch(id -> select.contains(id)
+                    || select.contains(id.split("-")[1]) || select.contains("VMC-" + id.split("-")[1]));
+            return hit ? FilterResult.included("selected") : FilterResult.excluded("not selected");
+        };
+    }
+}

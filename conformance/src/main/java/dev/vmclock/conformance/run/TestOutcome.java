@@ -1,0 +1,16 @@
+package dev.vmclock.conformance.run;
+
+import dev.vmclock.conformance.Verdict;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+/** One conformance test's result, as a verdict on each clause it cites. */
+public record TestOutcome(String testClass, String method, List<String> clauses, Verdict verdict, String message,
+                          Duration duration, Optional<String> evidenceDir) {
+
+    /** {@code Class#method}, as spec-map.md names tests. */
+    public String testName() {
+        return testClass + "#" + method;
+    }
+}

@@ -1,0 +1,74 @@
+package dev.vmclock.conformance.suite;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.vmclock.conformance.Clause;
+import dev.vmclock.conformance.VmclockConformance;
+import dev.vmclock.conformance.target.Event;
+import dev.vmclock.conformance.target.Observation;
+import dev.vmclock.conformance.target.Target;
+import dev.vmclock.harness.page.PageField;
+import dev.vmclock.harness.page.VmclockPage;
+import java.util.Arrays;
+import org.junit.jupiter.api.Test;
+
+/** UAPI.13: "The fields up to and including time_type are constant and shall not change during the lifetime of the device." */
+@VmclockConformance
+class ConstantFieldsTest {
+
+    private static final int CONSTANT_BYTES = PageField.SEQ_COUNT.offset();
+
+    @Test
+    @Clause("VMC-CONST-01")
+    void constantFieldsUnchangedWhileRunning(Target target) throws InterruptedException {
+        VmclockPage boot = target.bootPage();
+        Thread.sleep(200);
+        assertConstantsEqual(boot, target.rawPage(), "200 ms after boot");
+    }
+
+    @Test
+    @Clause("VMC-CONST-02")
+    void unchangedAcrossSavevm(Target target) {
+        assertUnchanged(target.across(Event.SNAPSHOT_SAVE));
+    }
+
+    @Test
+    @Clause("VMC-CONST-02")
+    void unchangedAcrossLoadvm(Target target) {
+        assertUnchanged(target.across(Event.SNAPSHOT_LOAD));
+    }
+
+    @Test
+    @Clause("VMC-CONST-02")
+    void unchangedAcrossLiveMigration(Target target) {
+        assertUnchanged(target.across(Event.LIVE_MIGRATION));
+    }
+
+    @Test
+    @Clause("VMC-CONST-02")
+    void unchangedAcrossFileRestore(Target target) {
+        assertUnchanged(target.across(Event.FILE_RESTORE));
+    }
+
+    @Test
+    @Clause("VMC-CONST-02")
+    void unchangedAcrossPauseResume(Target target) {
+        assertUnchanged(target.across(Event.PAUSE_RESUME));
+    }
+
+    @Test
+    @Clause("VMC-CONST-02")
+    void unchangedAcrossSystemReset(Target target) {
+        assertUnchanged(target.across(Event.SYSTEM_RESET));
+    }
+
+    private static void assertUnchanged(Observation o) {
+        assertConstantsEqual(o.before(), o.after(), "across " + o.event());
+    }
+
+    private static void assertConstantsEqual(VmclockPage before, VmclockPage after, String when) {
+        assertThat(Arrays.copyOf(after.raw(), CONSTANT_BYTES))
+                .as("bytes 0x00-0x0b (magic, size, version, counter_id, time_type) %s", when)
+                .isEqualTo(Arrays.copyOf(before.raw(), CONSTANT_BYTES));
+    }
+}

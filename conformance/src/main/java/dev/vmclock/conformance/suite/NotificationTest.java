@@ -1,0 +1,114 @@
+package dev.vmclock.conformance.suite;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.vmclock.conformance.Clause;
+import dev.vmclock.conformance.NotApplicable;
+import dev.vmclock.conformance.VmclockConformance;
+import dev.vmclock.conformance.target.Event;
+import dev.vmclock.conformance.target.Target;
+import dev.vmclock.harness.guest.PollResult;
+import dev.vmclock.harness.page.Flag;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Notifications (UAPI.13 §Discovery via ACPI, step 4, and the flag table): optional; if implemented,
+ * advertised by VMCLOCK_FLAG_NOTIFICATION_PRESENT (bit 9) and raised after every new even seq_count.
+ * Observed as the guest driver sees them: poll() on /dev/vmclock0 wakes with POLLIN.
+ */
+@VmclockConformance
+class NotificationTest {
+
+    /** Longer than any event here takes; a notification must wake the guest within it. */
+    private static final Duration WAKE_BOUND = Duration.ofMillis(1500);
+    /** poll()'s own timeout: a wake-up only at the timeout is not a notification. */
+    private static final Duration POLL_TIMEOUT = Duration.ofMillis(2500);
+
+    @Test
+    @Clause("VMC-NOTIFY-01")
+    void recordsWhetherDeviceNotifies(Target target) {
+        boolean advertised = target.bootPage().flags().has(Flag.NOTIFICATION_PRESENT);
+        target.evidence().note("NOTIFICATION_PRESENT advertised: " + advertised);
+        PollResult idle = target.inGuest(() -> target.guest().poll(Duration.ofMillis(200)));
+        target.evidence().note("poll() with no update: " + idle);
+        // MAY: either answer conforms, but it must be the one the flag announces.
+        assertThat(idle.hungUp()).as("POLLHUP exactly when notifications are not advertised").isEqualTo(!advertised);
+    }
+
+    @Test
+    @Clause("VMC-NOTIFY-02")
+    void notifyingDeviceAdvertisesFlag(Target target) {
+        boolean advertised = target.bootPage().flags().has(Flag.NOTIFICATION_PRESENT);
+        target.guestRead();
+        PollResult woke = pollAcross(target, Event.SNAPSHOT_LOAD);
+        if (!advertised) {
+            assertThat(woke.readable() && !woke.hungUp()).as("a wake-up with POLLIN although the flag is clear").isFalse();
+        }
+    }
+
+    @Test
+    @Clause("VMC-NOTIFY-03")
+    void notifiesAfterLoadvm(Target target) {
+        assertNotified(target, Event.SNAPSHOT_LOAD);
+    }
+
+    @Test
+    @Clause("VMC-NOTIFY-03")
+    void notifiesAfterLiveMigration(Target target) {
+        assertNotified(target, Event.LIVE_MIGRATION);
+    }
+
+    @Test
+    @Clause("VMC-NOTIFY-03")
+    void notifiesAfterFileRestore(Target target) {
+        assertNotified(target, Event.FILE_RESTORE);
+    }
+
+    @Test
+    @Clause("VMC-NOTIFY-04")
+    void pageIsCompleteWhenNotified(Target target) {
+        NotApplicable.unlessFlag(target.bootPage(), Flag.NOTIFICATION_PRESENT);
+        target.guestRead();
+        PollResult r = pollAcross(target, Event.SNAPSHOT_LOAD);
+        assertThat(r.seqCountAfterWake() % 2).as("seq_count the guest reads on wake-up").isZero();
+    }
+
+    @Test
+    @Clause("VMC-NOTIFY-05")
+    void acpiNotifyUsesCode0x80(Target target) {
+        NotApplicable.unlessFlag(target.bootPage(), Flag.NOTIFICATION_PRESENT);
+        // ptp_vmclock wakes its readers only from its ACPI notify handler for event 0x80; a POLLIN wake-up
+        // well before the poll timeout therefore shows a Notify(VCLK, 0x80).
+        target.guestRead();
+        PollResult r = pollAcross(target, Event.LIVE_MIGRATION);
+        assertThat(r.readable()).as("poll() woke with POLLIN").isTrue();
+        assertThat(r.timedOut()).as("woken by a notification, not by the timeout").isFalse();
+    }
+
+    private static void assertNotified(Target target, Event event) {
+        NotApplicable.unlessFlag(target.bootPage(), Flag.NOTIFICATION_PRESENT);
+        target.guestRead();
+        PollResult r = pollAcross(target, event);
+        assertThat(r.readable()).as("poll() across %s: %s", event, r).isTrue();
+        assertThat(r.elapsedNanos()).as("time from poll() to wake-up (ns)").isLessThan(WAKE_BOUND.toNanos());
+    }
+
+    /** The guest polls; meanwhile the event happens; a notifying device wakes the poll well before its timeout. */
+    private static PollResult pollAcross(Target target, Event event) {
+        var pending = target.guest().startPoll(POLL_TIMEOUT);
+        sleep(100);
+        target.across(event);
+        PollResult r = target.inGuest(pending::await);
+        target.evidence().note("poll() across " + event + ": " + r);
+        return r;
+    }
+
+    private static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

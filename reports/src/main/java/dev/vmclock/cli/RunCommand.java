@@ -1,0 +1,121 @@
+package dev.vmclock.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.vmclock.conformance.Verdict;
+import dev.vmclock.conformance.run.ClauseResult;
+import dev.vmclock.conformance.run.SuiteRun;
+import dev.vmclock.conformance.run.SuiteRunner;
+import dev.vmclock.conformance.run.TestOutcome;
+import dev.vmclock.harness.ExitCode;
+import dev.vmclock.harness.HarnessException;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
+
+/** {@code run}: the suite against one target, a line per test as it finishes, verdicts per clause, report.json. */
+final class RunCommand {
+
+    static final Set<String> OPTIONS = Set.of("--select", "--fail-on", "--out");
+
+    private final PrintStream out;
+
+    RunCommand(PrintStream out) {
+        this.out = out;
+    }
+
+    int run(Options o, Target t) {
+        Path outDir = Path.of(o.value("--out").orElse("vmclock-report"));
+        Main.prepareOutput(outDir);
+        SuiteRun.Gate gate = switch (o.value("--fail-on").orElse("must")) {
+            case "must" -> SuiteRun.Gate.MUST;
+            case "should" -> SuiteRun.Gate.SHOULD;
+            default -> throw Options.usage("--fail-on must be must or should");
+        };
+        Set<String> select = o.value("--select").map(s -> (Set<String>) new TreeSet<>(Arrays.asList(s.split("[,\\s]+"))))
+                .orElse(Set.of());
+        Map<String, String> config = new LinkedHashMap<>();
+        config.put("vmclock.qemu", t.qemu().path().toString());
+        config.put("vmclock.machine", t.machineType());
+        config.put("vmclock.accel", t.accelerator().accelerator().qemuName());
+        t.ownImage().ifPresent(i -> {
+            config.put("vmclock.kernel", i.kernel().toString());
+            config.put("vmclock.initrd", i.initramfs().toString());
+        });
+        config.put("vmclock.evidenceDir", outDir.resolve("evidence").toAbsolutePath().toString());
+        out.printf("vmclock-conformance: %s, machine %s, accel %s%n", t.qemu(), t.machineType(), t.accelerator());
+        SuiteRun run = SuiteRunner.run(config, select, this::progress);
+        run.containerFailure().ifPresent(e -> {
+            throw new HarnessException(ExitCode.HARNESS_ERROR, "the suite could not run: " + e.getMessage()
+                    + " (evidence: " + outDir.resolve("evidence") + ")", e);
+        });
+        if (run.tests().isEmpty()) {
+            throw Options.usage("--select " + String.join(",", select) + " matches no test");
+        }
+        summary(run);
+        Path report = outDir.resolve("report.json");
+        writeReport(run, t, report);
+        boolean ok = run.gateHolds(gate);
+        out.printf("gate (--fail-on %s): %s%nreport: %s%n", gate.name().toLowerCase(), ok ? "HOLDS" : "FAILS",
+                report.toAbsolutePath());
+        return ok ? ExitCode.OK.code() : ExitCode.GATE_FAILED.code();
+    }
+
+    private void progress(TestOutcome t) {
+        out.printf("%-14s %-16s %s (%d ms)%s%n", t.verdict(), String.join(",", t.clauses()), t.testName(),
+                t.duration().toMillis(), t.verdict() == Verdict.PASS ? "" : ": " + firstLine(t.message()));
+    }
+
+    private void summary(SuiteRun run) {
+        Map<Verdict, Long> counts = new EnumMap<>(Verdict.class);
+        run.clauses().forEach(c -> counts.merge(c.verdict(), 1L, Long::sum));
+        out.printf("%n%d clauses in %.1f s: %s%n", run.clauses().size(), run.elapsed().toMillis() / 1000.0, counts);
+        for (ClauseResult c : run.clauses()) {
+            if (c.verdict() == Verdict.FAIL || c.verdict() == Verdict.ERROR) {
+                out.printf("  %-5s %-16s %-10s %s%n", c.verdict(), c.clause().id(), c.clause().strength().label(),
+                        firstLine(c.reason()));
+            }
+        }
+    }
+
+    private static void writeReport(SuiteRun run, Target t, Path file) {
+        Map<String, Object> doc = new LinkedHashMap<>();
+        doc.put("schema", "vmclock-conformance/report/v0");
+        doc.put("date", Instant.now().toString());
+        doc.put("implementation", Map.of("qemu", t.qemu().path().toString(), "version", t.qemu().version().toString(),
+                "machine", t.machineType(), "accelerator", t.accelerator().toString()));
+        doc.put("elapsed_ms", run.elapsed().toMillis());
+        List<Map<String, Object>> clauses = run.clauses().stream().map(c -> {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("id", c.clause().id());
+            m.put("verdict", c.verdict().name());
+            m.put("strength", c.clause().strength().label());
+            m.put("section", c.clause().section());
+            m.put("source", c.clause().source());
+            m.put("rule", c.clause().rule());
+            m.put("reason", c.reason());
+            m.put("tests", c.tests().stream().map(x -> Map.of("test", x.testName(), "verdict", x.verdict().name(),
+                    "message", x.message(), "evidence", x.evidenceDir().orElse(""))).collect(Collectors.toList()));
+            return m;
+        }).collect(Collectors.toList());
+        doc.put("clauses", clauses);
+        try {
+            new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(file.toFile(), doc);
+        } catch (IOException e) {
+            throw Target.notWritable(file.getParent(), e);
+        }
+    }
+
+    private static String firstLine(String s) {
+        return s == null ? "" : s.strip().replaceAll("\\s+", " ");
+    }
+}
