@@ -27,6 +27,13 @@ public final class NotApplicable {
         }
     }
 
+    /** Aborts unless the page advertises a clock (counter_id is not INVALID). */
+    public static void unlessClock(VmclockPage page) {
+        if (page.counterId().value() == 0xff) {
+            throw because("counter_id is INVALID (0xff): the device advertises no clock, so there is no clock data to check");
+        }
+    }
+
     public static void unless(boolean condition, String reason) {
         if (!condition) {
             throw because(reason);

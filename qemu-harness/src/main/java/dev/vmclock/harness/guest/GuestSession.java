@@ -102,6 +102,17 @@ public final class GuestSession implements AutoCloseable {
 
     // ---------------------------------------------------------------- the agent's commands
 
+    /** Any agent command with its raw JSON reply (for fields the typed methods do not carry). */
+    public JsonNode command(String cmd, Map<String, ?> args) {
+        return call(cmd, args);
+    }
+
+    /** pread() of {@code length} bytes at {@code offset} of /dev/vmclock0; the raw bytes returned. */
+    public byte[] readAt(long offset, long length) {
+        JsonNode r = call("read", Map.of("offset", offset, "length", length));
+        return HexFormat.of().parseHex(r.path("bytes").asText());
+    }
+
     public JsonNode ping() {
         return call("ping", Map.of());
     }

@@ -1,0 +1,83 @@
+package dev.vmclock.conformance.suite;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.vmclock.conformance.Clause;
+import dev.vmclock.conformance.NotApplicable;
+import dev.vmclock.conformance.VmclockConformance;
+import dev.vmclock.conformance.target.Event;
+import dev.vmclock.conformance.target.Target;
+import dev.vmclock.harness.events.Machine;
+import dev.vmclock.harness.guest.GuestClocks;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Guest clock continuity across migration and restore (seeds 003, 004): CLOCK_MONOTONIC never goes
+ * backwards in the guest's own timeline, and the vCPUs' TSCs keep their phase.
+ */
+@VmclockConformance
+class ClockContinuityTest {
+
+    @Test
+    @Clause("VMC-CONT-01")
+    void monotonicNeverBackwardsAcrossLiveMigration(Target target) {
+        long before = target.guest().clocks().monotonicNanos();
+        target.across(Event.LIVE_MIGRATION);
+        long after = target.guest().clocks().monotonicNanos();
+        target.evidence().note("CLOCK_MONOTONIC " + before + " -> " + after + " ns");
+        assertThat(after).as("CLOCK_MONOTONIC after live migration (ns)").isGreaterThanOrEqualTo(before);
+    }
+
+    @Test
+    @Clause("VMC-CONT-02")
+    void monotonicNeverBackwardsAcrossSnapshotLoad(Target target) {
+        Machine m = target.machine();
+        // The guest's own timeline: the reading taken just before savevm is what loadvm brings back.
+        long atSave = target.guest().clocks().monotonicNanos();
+        m.saveSnapshot("cont");
+        m.loadSnapshot("cont");
+        long afterLoad = target.guest().clocks().monotonicNanos();
+        target.evidence().note("CLOCK_MONOTONIC at savevm " + atSave + ", after loadvm " + afterLoad + " ns");
+        assertThat(afterLoad).as("CLOCK_MONOTONIC after loadvm (ns)").isGreaterThanOrEqualTo(atSave);
+    }
+
+    @Test
+    @Clause("VMC-CONT-03")
+    void monotonicNeverBackwardsAcrossFileRestore(Target target) {
+        Machine m = target.machine();
+        long atSave = target.guest().clocks().monotonicNanos();
+        Path f = m.newStateFile();
+        m.saveToFile(f);
+        m.restoreFromFile(f);
+        long after = target.guest().clocks().monotonicNanos();
+        target.evidence().note("CLOCK_MONOTONIC before save " + atSave + ", after restore " + after + " ns");
+        assertThat(after).as("CLOCK_MONOTONIC after restore from file (ns)").isGreaterThanOrEqualTo(atSave);
+    }
+
+    @Test
+    @Clause("VMC-CONT-04")
+    void tscPhaseBetweenVcpusKeptAcrossLiveMigration(Target target) throws InterruptedException {
+        GuestClocks a = target.guest().clocks();
+        NotApplicable.unless(a.tsc().size() >= 2, "the guest has one vCPU");
+        Thread.sleep(100);
+        GuestClocks b = target.guest().clocks();
+        double ticksPerNs = (double) (b.tsc().get(0).tsc() - a.tsc().get(0).tsc())
+                / (b.tsc().get(0).monotonicNanos() - a.tsc().get(0).monotonicNanos());
+        double phaseBefore = phase(b, ticksPerNs);
+        target.across(Event.LIVE_MIGRATION);
+        double phaseAfter = phase(target.guest().clocks(), ticksPerNs);
+        target.evidence().note(String.format("TSC rate %.4f ticks/ns; vCPU1-vCPU0 phase %.0f -> %.0f ticks",
+                ticksPerNs, phaseBefore, phaseAfter));
+        // Within 50 µs of ticks: the agent's paired readings are a few µs apart; a lost offset is far more.
+        assertThat(Math.abs(phaseAfter - phaseBefore)).as("change of TSC phase between vCPUs (ticks)")
+                .isLessThan(50_000 * ticksPerNs);
+    }
+
+    /** TSC of vCPU1 minus TSC of vCPU0, corrected for the time between the two readings. */
+    private static double phase(GuestClocks c, double ticksPerNs) {
+        var c0 = c.tsc().get(0);
+        var c1 = c.tsc().get(1);
+        return (c1.tsc() - c0.tsc()) - ticksPerNs * (c1.monotonicNanos() - c0.monotonicNanos());
+    }
+}

@@ -1,0 +1,54 @@
+package dev.vmclock.conformance.suite;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.vmclock.conformance.Clause;
+import dev.vmclock.conformance.NotApplicable;
+import dev.vmclock.conformance.VmclockConformance;
+import dev.vmclock.conformance.clock.ClockMath;
+import dev.vmclock.conformance.target.Target;
+import dev.vmclock.harness.page.ClockStatus;
+import dev.vmclock.harness.page.Flag;
+import dev.vmclock.harness.page.VmclockPage;
+import java.math.BigDecimal;
+import org.junit.jupiter.api.Test;
+
+/** clock_status (0x22): whether the clock parameters may be relied upon (UAPI.13 §Clock Status). */
+@VmclockConformance
+class ClockStatusTest {
+
+    @Test
+    @Clause("VMC-STATUS-01")
+    void clockStatusIsDefinedValue(Target target) {
+        assertThat(target.bootPage().clockStatus().isDefined()).as("clock_status %s", target.bootPage().clockStatus())
+                .isTrue();
+    }
+
+    @Test
+    @Clause("VMC-STATUS-02")
+    void synchronizedParametersAreCorrect(Target target) {
+        assertTimeWithin(target, ClockStatus.SYNCHRONIZED, BigDecimal.ONE);
+    }
+
+    @Test
+    @Clause("VMC-STATUS-03")
+    void freerunningParametersAreValid(Target target) {
+        assertTimeWithin(target, ClockStatus.FREERUNNING, BigDecimal.valueOf(60));
+    }
+
+    /** "Correct" is judged against the host's clock: within the advertised maxerror, else the given bound. */
+    private static void assertTimeWithin(Target target, ClockStatus status, BigDecimal defaultBound) {
+        VmclockPage p = target.page();
+        NotApplicable.unlessClock(p);
+        NotApplicable.unless(p.clockStatus().equals(status), "clock_status is " + p.clockStatus() + ", not " + status);
+        NotApplicable.unless(ClockMath.isEpochBased(p), "time_type " + p.timeType() + " cannot be compared with UTC");
+        long tsc = target.guest().clocks().tsc().get(0).tsc();
+        BigDecimal host = BigDecimal.valueOf(System.currentTimeMillis()).movePointLeft(3);
+        BigDecimal bound = p.flags().has(Flag.TIME_MAXERROR_VALID)
+                ? ClockMath.unsigned(p.timeMaxerrorNanosec()).movePointLeft(9).add(BigDecimal.valueOf(0.05))
+                : defaultBound;
+        BigDecimal diff = ClockMath.utcAt(p, tsc).subtract(host).abs();
+        target.evidence().note("page vs host UTC: " + diff + " s, bound " + bound + " s");
+        assertThat(diff).as("|page time - host UTC| (s) with status %s", status).isLessThanOrEqualTo(bound);
+    }
+}

@@ -1,0 +1,162 @@
+package dev.vmclock.conformance.suite;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.vmclock.conformance.Clause;
+import dev.vmclock.conformance.NotApplicable;
+import dev.vmclock.conformance.VmclockConformance;
+import dev.vmclock.conformance.clock.ClockMath;
+import dev.vmclock.conformance.target.Target;
+import dev.vmclock.harness.acpi.AcpiDevice;
+import dev.vmclock.harness.guest.GuestAcpi;
+import dev.vmclock.harness.guest.GuestPageRead;
+import dev.vmclock.harness.guest.PollResult;
+import dev.vmclock.harness.page.Flag;
+import dev.vmclock.harness.page.PageField;
+import dev.vmclock.harness.page.TimeType;
+import dev.vmclock.harness.page.VmclockPage;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The reference guest: Linux ptp_vmclock, through which the suite sees the device from inside. A device
+ * the driver cannot use fails here; the driver's own checks (what it rejects) are verified on pages that
+ * have the defect.
+ */
+@VmclockConformance
+class DriverTest {
+
+    @Test
+    @Clause("VMC-DRIVER-01")
+    void bindsToAcpiDevice(Target target) {
+        GuestAcpi acpi = target.guest().acpi();
+        assertThat(acpi.present()).as("the guest kernel sees an AMZNC10C device").isTrue();
+        assertThat(acpi.driver()).as("driver bound to %s", acpi.path()).isEqualTo("vmclock");
+        assertThat(target.guest().version().path("device_present").asBoolean()).as("/dev/vmclock0 exists").isTrue();
+    }
+
+    @Test
+    @Clause("VMC-DRIVER-02")
+    void rejectsWrongMagic(Target target) {
+        VmclockPage p = target.rawPage();
+        NotApplicable.unless(!p.magicIsValid() && !target.acpiDevices().isEmpty(), "the device's magic is valid");
+        assertNotBound(target);
+    }
+
+    @Test
+    @Clause("VMC-DRIVER-03")
+    void rejectsSizeLargerThanRegion(Target target) {
+        List<AcpiDevice> devices = target.acpiDevices();
+        NotApplicable.unless(devices.size() == 1 && devices.get(0).memoryResources().size() == 1, "no single _CRS range");
+        long region = devices.get(0).memoryResources().get(0).length();
+        NotApplicable.unless(target.rawPage().size() > region, "size does not exceed the _CRS region");
+        assertNotBound(target);
+    }
+
+    @Test
+    @Clause("VMC-DRIVER-04")
+    void rejectsUnknownVersion(Target target) {
+        VmclockPage p = target.rawPage();
+        NotApplicable.unless(p.magicIsValid() && p.version() != 1, "version is 1 (or the magic is already wrong)");
+        assertNotBound(target);
+    }
+
+    private static void assertNotBound(Target target) {
+        assertThat(target.guest().version().path("device_present").asBoolean())
+                .as("/dev/vmclock0 for a page the driver must reject").isFalse();
+    }
+
+    @Test
+    @Clause("VMC-DRIVER-05")
+    void readReturnsPageContents(Target target) {
+        GuestPageRead r = target.guestRead();
+        VmclockPage host = target.rawPage();
+        assertThat(r.page().raw()).as("bytes read()").hasSize((int) host.size());
+        assertThat(r.page().changedFields(host)).as("read() vs host page").isEmpty();
+    }
+
+    @Test
+    @Clause("VMC-DRIVER-05")
+    void readPastEndOfPageReturnsZero(Target target) {
+        long size = target.guestRead().page().size();
+        byte[] past = target.inGuest(() -> target.guest().readAt(size, 16));
+        assertThat(past).as("read() at offset size (%d)", size).isEmpty();
+    }
+
+    @Test
+    @Clause("VMC-DRIVER-07")
+    void readOnlyMmapShowsLiveUpdates(Target target) {
+        NotApplicable.unless(target.canWritePage(), "the suite cannot write the page here (needs the qtest socket, TCG)");
+        long before = target.guestMmap().page().seqCount();
+        VmclockPage written = target.machine().hypervisor().update(p -> { });
+        GuestPageRead after = target.guestMmap();
+        assertThat(after.page().seqCount()).as("seq_count through mmap() after a host update from %d", before)
+                .isEqualTo(written.seqCount());
+    }
+
+    @Test
+    @Clause("VMC-DRIVER-08")
+    void writableMmapIsRefused(Target target) {
+        GuestPageRead r = target.guestMmap();
+        assertThat(r.writableMappingRefused()).as("writable shared mapping refused (errno %s)", r.writableErrno()).isTrue();
+    }
+
+    @Test
+    @Clause("VMC-DRIVER-08")
+    void mprotectToWritableIsRefused(Target target) {
+        JsonNode r = target.inGuest(() -> target.guest().command("mmap", Map.of()));
+        NotApplicable.unless(r.has("mprotect_write_refused"), "the agent cannot try mprotect()");
+        assertThat(r.path("mprotect_write_refused").asBoolean()).as("mprotect(PROT_WRITE) refused (errno %s)",
+                r.path("mprotect_errno").asText()).isTrue();
+    }
+
+    @Test
+    @Clause("VMC-DRIVER-09")
+    void pollReturnsPollhupWithoutNotificationFlag(Target target) {
+        NotApplicable.unless(!target.bootPage().flags().has(Flag.NOTIFICATION_PRESENT), "NOTIFICATION_PRESENT is set");
+        PollResult r = target.inGuest(() -> target.guest().poll(Duration.ofMillis(500)));
+        assertThat(r.hungUp()).as("poll() revents %s", r.revents()).isTrue();
+        assertThat(r.elapsedNanos()).as("returned at once").isLessThan(Duration.ofMillis(400).toNanos());
+    }
+
+    @Test
+    @Clause("VMC-DRIVER-10")
+    void pollReadableUntilRead(Target target) {
+        NotApplicable.unlessFlag(target.bootPage(), Flag.NOTIFICATION_PRESENT);
+        NotApplicable.unless(target.canWritePage(), "the suite cannot write the page here (needs the qtest socket, TCG)");
+        target.guestRead();
+        target.machine().hypervisor().update(p -> { });
+        PollResult r = target.inGuest(() -> target.guest().poll(Duration.ofMillis(500)));
+        assertThat(r.readable()).as("poll() after an update the guest has not read: %s", r).isTrue();
+    }
+
+    @Test
+    @Clause("VMC-DRIVER-11")
+    void noPtpClockWhenCounterInvalid(Target target) {
+        NotApplicable.unless(!ClockMath.advertisesClock(target.bootPage()), "counter_id is valid");
+        assertThat(target.guest().ptpClocks()).as("PTP clocks").noneMatch(n -> n.contains("vmclock"));
+    }
+
+    @Test
+    @Clause("VMC-DRIVER-11")
+    void ptpClockWhenTscAndTaiPublished(Target target) {
+        VmclockPage p = target.bootPage();
+        NotApplicable.unlessClock(p);
+        NotApplicable.unless(p.timeType().equals(TimeType.TAI) && p.size() >= PageField.STRUCT_SIZE,
+                "time_type is " + p.timeType() + ", not TAI");
+        assertThat(target.guest().ptpClocks()).as("PTP clocks").anyMatch(n -> n.contains("vmclock"));
+    }
+
+    @Test
+    @Clause("VMC-DRIVER-11")
+    void noPtpClockForUtcWithoutTaiOffset(Target target) {
+        VmclockPage p = target.bootPage();
+        NotApplicable.unlessClock(p);
+        NotApplicable.unless(p.timeType().equals(TimeType.UTC) && !p.flags().has(Flag.TAI_OFFSET_VALID),
+                "not a UTC page without a valid TAI offset");
+        assertThat(target.guest().ptpClocks()).as("PTP clocks").noneMatch(n -> n.contains("vmclock"));
+    }
+}

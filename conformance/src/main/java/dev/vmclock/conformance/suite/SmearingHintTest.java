@@ -1,0 +1,20 @@
+package dev.vmclock.conformance.suite;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.vmclock.conformance.Clause;
+import dev.vmclock.conformance.VmclockConformance;
+import dev.vmclock.conformance.target.Target;
+import org.junit.jupiter.api.Test;
+
+/** leap_second_smearing_hint (0x23): STRICT, NOON_LINEAR or UTC_SLS (UAPI.13 §Leap Second Smearing Hint). */
+@VmclockConformance
+class SmearingHintTest {
+
+    @Test
+    @Clause("VMC-SMEAR-01")
+    void smearingHintIsDefinedValue(Target target) {
+        assertThat(target.bootPage().leapSecondSmearingHint().isDefined())
+                .as("leap_second_smearing_hint %s", target.bootPage().leapSecondSmearingHint()).isTrue();
+    }
+}

@@ -1,0 +1,58 @@
+package dev.vmclock.conformance.suite;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.vmclock.conformance.Clause;
+import dev.vmclock.conformance.NotApplicable;
+import dev.vmclock.conformance.VmclockConformance;
+import dev.vmclock.conformance.target.Target;
+import dev.vmclock.harness.page.Flag;
+import dev.vmclock.harness.page.TimeType;
+import dev.vmclock.harness.page.VmclockPage;
+import org.junit.jupiter.api.Test;
+
+/** tai_offset_sec (0x24): TAI − UTC in seconds, signed, valid with TAI_OFFSET_VALID (see spec-map errata on the sign). */
+@VmclockConformance
+class TaiOffsetTest {
+
+    /** TAI − UTC since 2017-01-01 (IERS Bulletin C); no leap second has been announced since. */
+    static final int CURRENT_TAI_OFFSET = 37;
+
+    @Test
+    @Clause("VMC-TAI-01")
+    void offsetDecodesAsSignedSixteenBit(Target target) {
+        VmclockPage p = target.bootPage();
+        NotApplicable.unlessFlag(p, Flag.TAI_OFFSET_VALID);
+        // Read as two's complement, a real offset is small; an unsigned reading (or garbage) is not.
+        assertThat((int) p.taiOffsetSec()).as("tai_offset_sec as signed 16-bit").isBetween(-100, 100);
+    }
+
+    @Test
+    @Clause("VMC-TAI-02")
+    void offsetIgnoredWhenFlagClear(Target target) {
+        VmclockPage p = target.bootPage();
+        NotApplicable.unlessClock(p);
+        NotApplicable.unless(!p.flags().has(Flag.TAI_OFFSET_VALID), "TAI_OFFSET_VALID is set");
+        NotApplicable.unless(p.timeType().equals(TimeType.UTC), "time_type is " + p.timeType()
+                + "; only a UTC page needs the offset to give TAI");
+        // ptp_vmclock's PTP clock is TAI: from a UTC page without a valid offset it must not offer one.
+        assertThat(target.guest().ptpClocks()).as("PTP clocks in the guest").noneMatch(n -> n.contains("vmclock"));
+    }
+
+    @Test
+    @Clause("VMC-TAI-03")
+    void offsetIsPopulated(Target target) {
+        VmclockPage p = target.bootPage();
+        assertThat(p.flags().has(Flag.TAI_OFFSET_VALID)).as("TAI_OFFSET_VALID set (flags 0x%s)",
+                Long.toHexString(p.flags().raw())).isTrue();
+        assertThat((int) p.taiOffsetSec()).as("tai_offset_sec").isNotZero();
+    }
+
+    @Test
+    @Clause({"VMC-TAI-04", "VMC-FLAGS-02"})
+    void offsetIs37WhenValid(Target target) {
+        VmclockPage p = target.bootPage();
+        NotApplicable.unlessFlag(p, Flag.TAI_OFFSET_VALID);
+        assertThat((int) p.taiOffsetSec()).as("tai_offset_sec (TAI - UTC)").isEqualTo(CURRENT_TAI_OFFSET);
+    }
+}
