@@ -22,6 +22,7 @@ public final class SpecMap {
     public static final String RESOURCE = "/dev/vmclock/conformance/spec-map.md";
     private static final Pattern ID = Pattern.compile("VMC-[A-Z]+-\\d{2}");
     private static final String NOT_OBSERVABLE = "not observable:";
+    private static final String NOT_YET_AUTOMATED = "not yet automated:";
 
     private final Map<String, ClauseEntry> clauses;
 
@@ -66,13 +67,16 @@ public final class SpecMap {
             String testsCell = cells[6].strip();
             List<String> tests = new ArrayList<>();
             Optional<String> notObservable = Optional.empty();
+            Optional<String> notYetAutomated = Optional.empty();
             if (testsCell.startsWith(NOT_OBSERVABLE)) {
                 notObservable = Optional.of(testsCell.substring(NOT_OBSERVABLE.length()).strip());
+            } else if (testsCell.startsWith(NOT_YET_AUTOMATED)) {
+                notYetAutomated = Optional.of(testsCell.substring(NOT_YET_AUTOMATED.length()).strip());
             } else if (!testsCell.isEmpty()) {
                 Arrays.stream(testsCell.split(",")).map(String::strip).filter(t -> !t.isEmpty()).forEach(tests::add);
             }
             out.put(id, new ClauseEntry(id, section, cells[2].strip(), Strength.parse(cells[3]), cells[4].strip(),
-                    cells[5].strip(), List.copyOf(tests), notObservable));
+                    cells[5].strip(), List.copyOf(tests), notObservable, notYetAutomated));
         }
         return new SpecMap(out);
     }

@@ -1,0 +1,72 @@
+package dev.vmclock.conformance.suite;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.vmclock.conformance.Clause;
+import dev.vmclock.conformance.NotApplicable;
+import dev.vmclock.conformance.VmclockConformance;
+import dev.vmclock.conformance.clock.ClockMath;
+import dev.vmclock.conformance.target.Event;
+import dev.vmclock.conformance.target.Target;
+import dev.vmclock.harness.page.Flag;
+import dev.vmclock.harness.page.VmclockPage;
+import java.math.BigDecimal;
+import org.junit.jupiter.api.Test;
+
+/** UAPI.13 §Time error calculation: T1 ± T_maxerr + (P ± P_maxerr)(C_now − C1). */
+@VmclockConformance
+class ErrorBoundsTest {
+
+    @Test
+    @Clause("VMC-ERR-02")
+    void trueTimeWithinMaxErrorBounds(Target target) {
+        VmclockPage p = requireMaxErrors(target.page());
+        long c = target.guest().clocks().tsc().get(0).tsc();
+        BigDecimal host = BigDecimal.valueOf(System.currentTimeMillis()).movePointLeft(3);
+        BigDecimal bound = maxError(p, c).add(new BigDecimal("0.01")); // plus the host's own reading granularity
+        BigDecimal diff = ClockMath.utcAt(p, c).subtract(host).abs();
+        target.evidence().note("|page - host| " + diff + " s within bound " + bound + " s");
+        assertThat(diff).as("|page time - host UTC| (s)").isLessThanOrEqualTo(bound);
+    }
+
+    @Test
+    @Clause("VMC-ERR-03")
+    void subsequentUpdateStaysWithinEarlierBounds(Target target) {
+        VmclockPage before = requireMaxErrors(target.page());
+        long c = target.guest().clocks().tsc().get(0).tsc();
+        BigDecimal t = ClockMath.timeAt(before, c);
+        BigDecimal e = maxError(before, c);
+        target.across(Event.LIVE_MIGRATION);
+        BigDecimal later = ClockMath.timeAt(target.page(), c);
+        assertThat(later).as("time for counter %d after the update, within [%s, %s]", c, t.subtract(e), t.add(e))
+                .isBetween(t.subtract(e), t.add(e));
+    }
+
+    @Test
+    @Clause("VMC-ERR-04")
+    void guestToleratesUpdateAtAnyTime(Target target) {
+        NotApplicable.unless(target.canWritePage(), "the suite cannot write the page here (needs the qtest socket, TCG)");
+        var hv = target.machine().hypervisor();
+        for (int i = 0; i < 5; i++) {
+            VmclockPage written = hv.update(p -> { });
+            assertThat(target.guestRead().page().seqCount()).as("guest read() right after update %d", i)
+                    .isEqualTo(written.seqCount());
+        }
+    }
+
+    private static VmclockPage requireMaxErrors(VmclockPage p) {
+        NotApplicable.unlessClock(p);
+        NotApplicable.unlessFlag(p, Flag.TIME_MAXERROR_VALID);
+        NotApplicable.unlessFlag(p, Flag.PERIOD_MAXERROR_VALID);
+        return p;
+    }
+
+    /** T_maxerr + P_maxerr·|C − C1|, in seconds. */
+    private static BigDecimal maxError(VmclockPage p, long counter) {
+        BigDecimal ticks = BigDecimal.valueOf(counter).subtract(ClockMath.unsigned(p.counterValue())).abs();
+        BigDecimal periodErr = ClockMath.unsigned(p.counterPeriodMaxerrorRateFracSec())
+                .divide(ClockMath.unsigned(p.counterPeriodFracSec()).max(BigDecimal.ONE), java.math.MathContext.DECIMAL64)
+                .multiply(ClockMath.period(p));
+        return ClockMath.unsigned(p.timeMaxerrorNanosec()).movePointLeft(9).add(periodErr.multiply(ticks));
+    }
+}
