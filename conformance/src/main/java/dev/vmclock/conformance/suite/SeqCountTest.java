@@ -150,8 +150,7 @@ class SeqCountTest {
     void guestReaderRetriesWhenSeqCountChanges(Target target) {
         NotApplicable.unless(target.canWritePage(), "the suite cannot write the page here (needs the qtest socket, TCG)");
         long before = target.guestMmap().page().seqCount();
-        target.machine().hypervisor().update(java.util.Map.of(dev.vmclock.harness.page.PageField.CLOCK_STATUS,
-                (long) target.rawPage().clockStatus().value()));
+        target.updatePage(p -> { });
         VmclockPage seen = target.guestRead().page();
         assertThat(seen.seqCount()).as("the guest's read() after a host update").isEqualTo(before + 2);
     }
@@ -161,17 +160,13 @@ class SeqCountTest {
     void guestReaderWaitsWhileSeqCountOdd(Target target) {
         NotApplicable.unless(target.canWritePage(), "the suite cannot write the page here (needs the qtest socket, TCG)");
         target.guestRead();
-        var hv = target.machine().hypervisor();
-        hv.leaveSeqCountOdd();
-        try {
+        target.whileSeqCountOdd(() -> {
             long t0 = System.nanoTime();
             Throwable t = org.assertj.core.api.Assertions.catchThrowable(() -> target.guest().read());
             long waitedMs = (System.nanoTime() - t0) / 1_000_000;
             target.evidence().note("guest read() with seq_count odd: " + t + " after " + waitedMs + " ms");
             assertThat(t).as("read() while seq_count stays odd").isNotNull().hasMessageContaining("ETIMEDOUT");
             assertThat(waitedMs).as("time the guest spun before giving up (ms)").isGreaterThanOrEqualTo(SPIN_BOUND_MS);
-        } finally {
-            hv.update(p -> { });
-        }
+        });
     }
 }

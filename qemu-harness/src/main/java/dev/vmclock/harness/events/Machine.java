@@ -117,10 +117,15 @@ public final class Machine implements AutoCloseable {
      * (the machine must have been started with {@link MachineSpec#qtest()}).
      */
     public HypervisorWriter hypervisor() {
+        return hypervisorAt(pageLocation());
+    }
+
+    /** The writer for a page at a known place: before the firmware has run there are no tables to find it in. */
+    public HypervisorWriter hypervisorAt(PageLocation where) {
         if (qtest == null) {
             qtest = QtestMemory.connect(vm.runDirectory().resolve("qtest.sock"));
         }
-        return new HypervisorWriter(qtest, pageLocation());
+        return new HypervisorWriter(qtest, where);
     }
 
     public QemuVm vm() {

@@ -23,7 +23,7 @@ import java.util.Map;
  */
 public final class GuestSession implements AutoCloseable {
 
-    public static final Duration BOOT_TIMEOUT = Duration.ofSeconds(60);
+    public static final Duration BOOT_TIMEOUT = Duration.ofSeconds(40);
     public static final Duration CALL_TIMEOUT = Duration.ofSeconds(20);
     /**
      * The image's command line plus two boot-time savings measured under TCG: no speculative-execution
@@ -55,12 +55,26 @@ public final class GuestSession implements AutoCloseable {
      * device boots fine (the suite reports what the guest then sees).
      */
     public static GuestSession boot(QemuBinary qemu, MachineSpec template, GuestImage image, Duration timeout) {
+        return boot(qemu, template, image, timeout, null);
+    }
+
+    /**
+     * As {@link #boot(QemuBinary, MachineSpec, GuestImage, Duration)}, but QEMU starts paused and
+     * {@code beforeFirstInstruction} runs before the guest does: to present a page the guest's driver
+     * will find at probe time (the hypervisor's side, e.g. a reference clock).
+     */
+    public static GuestSession boot(QemuBinary qemu, MachineSpec template, GuestImage image, Duration timeout,
+                                    java.util.function.Consumer<Machine> beforeFirstInstruction) {
         MachineSpec spec = template.toBuilder()
                 .kernelBoot(new KernelBoot(image.kernel(), image.initramfs(), KERNEL_CMDLINE))
-                .agentPort(true).build();
+                .agentPort(true).startPaused(beforeFirstInstruction != null).build();
         long t0 = System.nanoTime();
         Machine machine = Machine.start(qemu, spec);
         try {
+            if (beforeFirstInstruction != null) {
+                beforeFirstInstruction.accept(machine);
+                machine.qmp().execute("cont");
+            }
             GuestSession s = attach(machine, timeout, t0);
             JsonNode v = s.version();
             if (!v.path("driver_loaded").asBoolean()) {

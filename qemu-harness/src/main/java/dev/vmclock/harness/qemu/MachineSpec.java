@@ -94,7 +94,9 @@ public record MachineSpec(
             a.addAll(List.of("-append", k.commandLine()));
         });
         if (agentPort) {
-            a.addAll(List.of("-device", "virtio-serial-pci,id=vser0",
+            // microvm has no PCI bus: its virtio devices sit on virtio-mmio.
+            String serialBus = machineType.startsWith("microvm") ? "virtio-serial-device" : "virtio-serial-pci";
+            a.addAll(List.of("-device", serialBus + ",id=vser0",
                     "-chardev", "socket,id=agent,path=" + dir.resolve("agent.sock") + ",server=on,wait=off",
                     "-device", "virtserialport,bus=vser0.0,chardev=agent,name=" + AGENT_PORT_NAME));
         }

@@ -1,0 +1,109 @@
+package dev.vmclock.conformance.clock;
+
+import dev.vmclock.harness.guest.GuestClocks;
+import dev.vmclock.harness.guest.GuestSession;
+import dev.vmclock.harness.page.ClockStatus;
+import dev.vmclock.harness.page.CounterId;
+import dev.vmclock.harness.page.Flag;
+import dev.vmclock.harness.page.Flags;
+import dev.vmclock.harness.page.HypervisorWriter;
+import dev.vmclock.harness.page.PageField;
+import dev.vmclock.harness.page.TimeType;
+import dev.vmclock.harness.page.VmclockPage;
+import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.math.MathContext;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.Locale;
+
+/**
+ * A reference hypervisor writer for the clock half of VMClock, which QEMU leaves empty (counter_id
+ * INVALID). Before the guest runs it presents the constant fields (X86_TSC, TAI); once the guest runs it
+ * calibrates the guest's TSC against the host's clock and publishes T1, C1, the period and error bounds
+ * under the seq_count protocol. The bad variants publish wrong data, to show the clock checks FAIL.
+ */
+public enum ReferenceClock {
+    /** Correct data: the clock checks must PASS. */
+    GOOD,
+    /** The reference time 2 s off while claiming a 5 ms maximum error. */
+    TIME_OFF,
+    /** The period 20 % off: the clock runs at the wrong rate. */
+    RATE_OFF;
+
+    static final long TIME_MAXERROR_NS = 5_000_000;
+    static final long TIME_ESTERROR_NS = 1_000_000;
+    static final int TAI_OFFSET = 37;
+    private static final BigDecimal TWO_64 = new BigDecimal(BigInteger.ONE.shiftLeft(64));
+
+    public String id() {
+        return name().toLowerCase(Locale.ROOT).replace('_', '-');
+    }
+
+    public static ReferenceClock parse(String id) {
+        return Arrays.stream(values()).filter(v -> v.id().equals(id) || v.name().equals(id)).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("unknown reference clock '" + id + "'; known: "
+                        + Arrays.stream(values()).map(ReferenceClock::id).toList()));
+    }
+
+    /** Before the guest's first instruction: what the driver reads at probe time. */
+    public static void presentConstants(HypervisorWriter hv) {
+        hv.update(p -> {
+            PageField.COUNTER_ID.write(p, CounterId.X86_TSC.value());
+            PageField.TIME_TYPE.write(p, TimeType.TAI.value());
+            PageField.CLOCK_STATUS.write(p, ClockStatus.INITIALIZING.value());
+            PageField.FLAGS.write(p, Flag.TAI_OFFSET_VALID.mask());
+            PageField.TAI_OFFSET_SEC.write(p, TAI_OFFSET);
+        });
+    }
+
+    /** Calibrates the guest TSC against the host clock over about a second and publishes the clock. */
+    public VmclockPage publish(GuestSession guest, HypervisorWriter hv) throws InterruptedException {
+        GuestClocks a = guest.clocks();
+        long h0 = System.nanoTime();
+        Thread.sleep(1000);
+        GuestClocks b = guest.clocks();
+        long h1 = System.nanoTime();
+        Instant now = Instant.now();
+        long c1 = b.tsc().get(0).tsc();
+        BigDecimal hz = BigDecimal.valueOf(c1 - a.tsc().get(0).tsc())
+                .divide(BigDecimal.valueOf(h1 - h0).movePointLeft(9), MathContext.DECIMAL64);
+        BigDecimal period = BigDecimal.ONE.divide(hz, MathContext.DECIMAL128);
+        if (this == RATE_OFF) {
+            period = period.multiply(new BigDecimal("1.2"));
+        }
+        BigDecimal tai = BigDecimal.valueOf(now.getEpochSecond() + TAI_OFFSET)
+                .add(BigDecimal.valueOf(now.getNano()).movePointLeft(9));
+        if (this == TIME_OFF) {
+            tai = tai.add(BigDecimal.valueOf(2));
+        }
+        // The period as a 64-bit fraction, shifted left until its top bit is set (UAPI.13's precision advice).
+        BigDecimal frac = period.multiply(TWO_64);
+        int shift = 0;
+        while (frac.multiply(BigDecimal.valueOf(2)).compareTo(TWO_64) < 0) {
+            frac = frac.multiply(BigDecimal.valueOf(2));
+            shift++;
+        }
+        long fracBits = frac.toBigInteger().longValue();
+        long timeSec = tai.toBigInteger().longValue();
+        long timeFrac = tai.subtract(new BigDecimal(timeSec)).multiply(TWO_64).toBigInteger().longValue();
+        BigDecimal fracUnsigned = new BigDecimal(new BigInteger(Long.toUnsignedString(fracBits)));
+        long maxRate = fracUnsigned.multiply(new BigDecimal("1e-4")).toBigInteger().longValue(); // 100 ppm
+        long estRate = fracUnsigned.multiply(new BigDecimal("1e-5")).toBigInteger().longValue();
+        final int s = shift;
+        return hv.update(p -> {
+            PageField.COUNTER_VALUE.write(p, c1);
+            PageField.COUNTER_PERIOD_SHIFT.write(p, s);
+            PageField.COUNTER_PERIOD_FRAC_SEC.write(p, fracBits);
+            PageField.COUNTER_PERIOD_ESTERROR_RATE_FRAC_SEC.write(p, estRate);
+            PageField.COUNTER_PERIOD_MAXERROR_RATE_FRAC_SEC.write(p, maxRate);
+            PageField.TIME_SEC.write(p, timeSec);
+            PageField.TIME_FRAC_SEC.write(p, timeFrac);
+            PageField.TIME_ESTERROR_NANOSEC.write(p, TIME_ESTERROR_NS);
+            PageField.TIME_MAXERROR_NANOSEC.write(p, TIME_MAXERROR_NS);
+            PageField.CLOCK_STATUS.write(p, ClockStatus.SYNCHRONIZED.value());
+            PageField.FLAGS.write(p, Flags.of(Flag.TAI_OFFSET_VALID, Flag.PERIOD_ESTERROR_VALID, Flag.PERIOD_MAXERROR_VALID,
+                    Flag.TIME_ESTERROR_VALID, Flag.TIME_MAXERROR_VALID).raw());
+        });
+    }
+}
