@@ -15,13 +15,12 @@ import org.junit.jupiter.api.Test;
 /**
  * Notifications (UAPI.13 §Discovery via ACPI, step 4, and the flag table): optional; if implemented,
  * advertised by VMCLOCK_FLAG_NOTIFICATION_PRESENT (bit 9) and raised after every new even seq_count.
- * Observed as the guest driver sees them: poll() on /dev/vmclock0 wakes with POLLIN.
+ * Observed as the guest driver sees them, through poll() on /dev/vmclock0. Whether a notification really
+ * arrives after an event (VMC-NOTIFY-03 to -05) is not automated yet: see spec-map.md.
  */
 @VmclockConformance
 class NotificationTest {
 
-    /** Longer than any event here takes; a notification must wake the guest within it. */
-    private static final Duration WAKE_BOUND = Duration.ofMillis(1500);
     /** poll()'s own timeout: a wake-up only at the timeout is not a notification. */
     private static final Duration POLL_TIMEOUT = Duration.ofMillis(2500);
 
@@ -47,43 +46,9 @@ class NotificationTest {
         }
     }
 
-    @Test
-    @Clause("VMC-NOTIFY-03")
-    void notifiesAfterLoadvm(Target target) {
-        assertNotified(target, Event.SNAPSHOT_LOAD);
-    }
 
-    @Test
-    @Clause("VMC-NOTIFY-04")
-    void pageIsCompleteWhenNotified(Target target) {
-        NotApplicable.unlessFlag(target.bootPage(), Flag.NOTIFICATION_PRESENT);
-        target.guestRead();
-        PollResult r = pollAcross(target, Event.SNAPSHOT_LOAD);
-        NotApplicable.unless(r.readable() && r.elapsedNanos() < WAKE_BOUND.toNanos(),
-                "no notification woke the guest (see VMC-NOTIFY-03)");
-        assertThat(r.seqCountAfterWake() % 2).as("seq_count the guest reads on wake-up").isZero();
-    }
 
-    @Test
-    @Clause("VMC-NOTIFY-05")
-    void acpiNotifyUsesCode0x80(Target target) {
-        NotApplicable.unlessFlag(target.bootPage(), Flag.NOTIFICATION_PRESENT);
-        // ptp_vmclock wakes its readers only from its ACPI notify handler for event 0x80; a POLLIN wake-up
-        // well before the poll timeout therefore shows a Notify(VCLK, 0x80).
-        target.guestRead();
-        PollResult r = pollAcross(target, Event.SNAPSHOT_LOAD);
-        assertThat(r.readable()).as("poll() woke with POLLIN: %s", r).isTrue();
-        assertThat(r.elapsedNanos()).as("woken by a notification well before the poll timeout (ns)")
-                .isLessThan(WAKE_BOUND.toNanos());
-    }
 
-    private static void assertNotified(Target target, Event event) {
-        NotApplicable.unlessFlag(target.bootPage(), Flag.NOTIFICATION_PRESENT);
-        target.guestRead();
-        PollResult r = pollAcross(target, event);
-        assertThat(r.readable()).as("poll() across %s: %s", event, r).isTrue();
-        assertThat(r.elapsedNanos()).as("time from poll() to wake-up (ns)").isLessThan(WAKE_BOUND.toNanos());
-    }
 
     /**
      * The guest polls; meanwhile the event happens; a notifying device wakes the poll well before its

@@ -63,7 +63,8 @@ public record MachineSpec(
 
     /** The same machine, ready to receive a migration stream (devices must match the source). */
     public MachineSpec asMigrationTarget(Path sharedSnapshotDisk) {
-        return toBuilder().incoming(true).snapshotDisk(sharedSnapshotDisk).build();
+        // Not -S: an incoming QEMU resumes by itself when the source was running, as after any migration.
+        return toBuilder().incoming(true).startPaused(false).snapshotDisk(sharedSnapshotDisk).build();
     }
 
     /** The QEMU argument list for this machine, with sockets and logs inside {@code dir}. */

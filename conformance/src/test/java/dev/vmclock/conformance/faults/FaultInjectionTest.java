@@ -1,0 +1,110 @@
+package dev.vmclock.conformance.faults;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.vmclock.conformance.Verdict;
+import dev.vmclock.conformance.run.ClauseResult;
+import dev.vmclock.conformance.run.SuiteRun;
+import dev.vmclock.conformance.run.SuiteRunner;
+import dev.vmclock.harness.page.Flag;
+import dev.vmclock.harness.page.PageField;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * The suite proves it can fail: the whole suite runs through the Launcher (as the CLI does) against stock
+ * QEMU and against deliberately broken implementations, and exactly the expected clauses FAIL, nothing
+ * ERRORs. The expected sets are the rules each fault breaks, plus the cascade every such page must cause.
+ */
+class FaultInjectionTest {
+
+    private static final Path PAGES = pagesDir();
+
+    private static Path pagesDir() {
+        try {
+            return Files.createTempDirectory("vmclock-fault-pages");
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    static Stream<Fault> faults() {
+        Set<String> stock = Fault.STOCK_DEVIATIONS;
+        Set<String> stockWithoutTai = Set.of("VMC-DISRUPT-05");
+        return Stream.of(
+                Fault.page(PAGES, "wrong magic", p -> PageField.MAGIC.write(p, 0x4b4c4357L), stock,
+                        "VMC-LAYOUT-01", "VMC-ACPI-09", "VMC-DRIVER-01"),
+                Fault.page(PAGES, "size larger than the region", p -> PageField.SIZE.write(p, 0x2000), stock,
+                        "VMC-LAYOUT-03", "VMC-DRIVER-01"),
+                Fault.page(PAGES, "version 2", p -> PageField.VERSION.write(p, 2), stock,
+                        "VMC-LAYOUT-06", "VMC-DRIVER-01"),
+                // The device presents an odd seq_count at boot; the suite's own first update completes it.
+                Fault.page(PAGES, "seq_count odd at rest", p -> PageField.SEQ_COUNT.write(p, 3), stock,
+                        "VMC-SEQ-01"),
+                Fault.page(PAGES, "unknown counter_id", p -> PageField.COUNTER_ID.write(p, 0x42), stock,
+                        "VMC-COUNTER-01", "VMC-COUNTER-02", "VMC-TIME-03", "VMC-TIME-04", "VMC-TIME-07", "VMC-TIME-08"),
+                Fault.page(PAGES, "smeared time_type", p -> PageField.TIME_TYPE.write(p, 3), stock,
+                        "VMC-TIME-01", "VMC-TIME-02"),
+                Fault.page(PAGES, "TAI offset flag with an absurd offset", p -> {
+                    PageField.FLAGS.write(p, Flag.TAI_OFFSET_VALID.mask());
+                    PageField.TAI_OFFSET_SEC.write(p, 0x8000);
+                }, stockWithoutTai, "VMC-TAI-01", "VMC-TAI-04", "VMC-FLAGS-02"),
+                Fault.page(PAGES, "generation counter advertised, never bumped",
+                        p -> PageField.FLAGS.write(p, Flag.VM_GEN_COUNTER_PRESENT.mask()), stock,
+                        "VMC-GEN-01", "VMC-GEN-02", "VMC-GEN-03", "VMC-GEN-04", "VMC-GEN-10", "VMC-GEN-11",
+                        "VMC-FLAGS-01", "VMC-LAYOUT-07"),
+                Fault.page(PAGES, "unknown flag bits", p -> PageField.FLAGS.write(p, 1L << 40), stock,
+                        "VMC-FLAGS-01"),
+                Fault.noDevice("VMC-ACPI-04", "VMC-ACPI-06", "VMC-ACPI-07", "VMC-ACPI-08", "VMC-ACPI-09", "VMC-DRIVER-01"),
+                Fault.qemuArgs("machine whose guest cannot find the device (no ACPI)", "-machine acpi=off",
+                        "VMC-ACPI-04", "VMC-ACPI-05", "VMC-ACPI-06", "VMC-ACPI-07", "VMC-ACPI-08", "VMC-ACPI-09",
+                        "VMC-DRIVER-01"),
+                Fault.runtime("field changed without seq_count change", "field-without-seq-count", "VMC-SEQ-05",
+                        // loadvm then shows a change outside seq_count, marker and generation counter
+                        "VMC-LAYOUT-07"),
+                // QEMU's own restore moves seq_count on to an even value again, so VMC-SEQ-03 holds
+                Fault.runtime("seq_count left odd", "seq-count-left-odd", "VMC-SEQ-01", "VMC-SEQ-06"),
+                Fault.runtime("constant field rewritten after an event", "constant-rewritten-after-event", "VMC-CONST-02",
+                        // loadvm then changes counter_id besides seq_count and the marker
+                        "VMC-LAYOUT-07"),
+                Fault.runtime("marker rolled back after a restore", "marker-rolled-back-after-restore",
+                        "VMC-DISRUPT-02", "VMC-DISRUPT-03", "VMC-DISRUPT-04"));
+    }
+
+    @Test
+    void stockQemuFailsOnlyTheShouldLevelDeviationsItHas() {
+        SuiteRun run = SuiteRunner.run(Map.of(), Set.of(), o -> { });
+        assertThat(run.ids(Verdict.ERROR)).as("ERRORs: %s", describe(run, Verdict.ERROR)).isEmpty();
+        assertThat(run.ids(Verdict.FAIL)).as("FAILs: %s", describe(run, Verdict.FAIL))
+                .containsExactlyInAnyOrderElementsOf(Fault.STOCK_DEVIATIONS);
+        assertThat(run.ids(Verdict.PASS)).as("clauses stock QEMU passes").hasSizeGreaterThan(40);
+        assertThat(run.gateHolds(SuiteRun.Gate.MUST)).isTrue();
+        assertThat(run.gateHolds(SuiteRun.Gate.SHOULD)).isFalse();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("faults")
+    void brokenImplementationFailsExactlyItsClauses(Fault fault) {
+        Map<String, String> config = new HashMap<>(fault.config());
+        SuiteRun run = SuiteRunner.run(config, Set.of(), o -> { });
+        assertThat(run.containerFailure()).as("the suite ran").isEmpty();
+        assertThat(run.ids(Verdict.ERROR)).as("ERRORs under '%s': %s", fault, describe(run, Verdict.ERROR)).isEmpty();
+        assertThat(run.ids(Verdict.FAIL)).as("FAILs under '%s': %s", fault, describe(run, Verdict.FAIL))
+                .containsExactlyInAnyOrderElementsOf(fault.expectedFailures());
+    }
+
+    private static String describe(SuiteRun run, Verdict v) {
+        List<ClauseResult> rs = run.clauses().stream().filter(c -> c.verdict() == v).toList();
+        return rs.stream().map(c -> c.clause().id() + " (" + c.reason().replaceAll("\\s+", " ") + ")")
+                .collect(Collectors.joining("; "));
+    }
+}
