@@ -1,0 +1,29 @@
+package dev.vmclock.conformance.target;
+
+import java.util.Arrays;
+import java.util.Locale;
+
+/**
+ * Deliberate misbehaviour the harness adds to a correct implementation at run time, through the qtest
+ * socket, to prove that the suite notices: each fault must make exactly its clauses FAIL.
+ */
+public enum RuntimeFault {
+    /** A field after time_type changes between any two host reads while seq_count stays the same. */
+    FIELD_WITHOUT_SEQ_COUNT,
+    /** Right after boot an update starts (seq_count odd) and never finishes. */
+    SEQ_COUNT_LEFT_ODD,
+    /** After every lifecycle event, a constant field (counter_id) is rewritten (its low bit toggled). */
+    CONSTANT_REWRITTEN_AFTER_EVENT,
+    /** After each restore (loadvm, restore from file) the marker is set back to its pre-event value. */
+    MARKER_ROLLED_BACK_AFTER_RESTORE;
+
+    public String id() {
+        return name().toLowerCase(Locale.ROOT).replace('_', '-');
+    }
+
+    public static RuntimeFault parse(String id) {
+        return Arrays.stream(values()).filter(f -> f.id().equals(id) || f.name().equals(id)).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("unknown fault '" + id + "'; known: "
+                        + Arrays.stream(values()).map(RuntimeFault::id).toList()));
+    }
+}
