@@ -9,7 +9,6 @@ import dev.vmclock.harness.page.HostPageReader;
 import dev.vmclock.harness.page.PageLocation;
 import dev.vmclock.harness.page.PageLocator;
 import dev.vmclock.harness.page.SeqlockRead;
-import dev.vmclock.harness.qemu.Command;
 import dev.vmclock.harness.qemu.MachineSpec;
 import dev.vmclock.harness.qemu.QemuBinary;
 import dev.vmclock.harness.qemu.QemuVm;
@@ -64,7 +63,7 @@ public final class Machine implements AutoCloseable {
     /** Starts a machine: creates its snapshot image, starts QEMU, locates the page once firmware has run. */
     public static Machine start(QemuBinary binary, MachineSpec template) {
         RunDirectory home = RunDirectory.create("machine");
-        MachineSpec spec = template.toBuilder().snapshotDisk(createDisk(binary, home)).build();
+        MachineSpec spec = withSnapshotDisk(template, home);
         QemuVm vm = startVm(binary, spec, home);
         return new Machine(binary, spec, home, vm, null);
     }
@@ -72,7 +71,7 @@ public final class Machine implements AutoCloseable {
     /** A fresh machine restored from a state file (a sibling of every other restore of that file). */
     public static Machine restore(QemuBinary binary, MachineSpec template, Path stateFile) {
         RunDirectory home = RunDirectory.create("machine");
-        MachineSpec spec = template.toBuilder().snapshotDisk(createDisk(binary, home)).build();
+        MachineSpec spec = withSnapshotDisk(template, home);
         Machine m = new Machine(binary, spec, home, startVm(binary, spec.asMigrationTarget(spec.snapshotDisk().get()), home),
                 null);
         m.incoming("file:" + stateFile, EVENT_TIMEOUT);
@@ -88,18 +87,9 @@ public final class Machine implements AutoCloseable {
         }
     }
 
-    private static Path createDisk(QemuBinary binary, RunDirectory home) {
-        Path disk = home.resolve(MachineSpec.DEFAULT_SNAPSHOT_DISK);
-        try {
-            Command.Result r = Command.of(binary.qemuImg().toString(), "create", "-q", "-f", "qcow2", disk.toString(), "1G")
-                    .run(Duration.ofSeconds(30));
-            if (!r.ok()) {
-                throw new HarnessException(ExitCode.HARNESS_ERROR, "qemu-img create failed: " + r.stderr().strip());
-            }
-        } catch (IOException e) {
-            throw new HarnessException(ExitCode.HARNESS_ERROR, "qemu-img create failed: " + e.getMessage(), e);
-        }
-        return disk;
+    /** The snapshot image lives in the machine's own directory; QemuVm creates it on first start. */
+    private static MachineSpec withSnapshotDisk(MachineSpec template, RunDirectory home) {
+        return template.toBuilder().snapshotDisk(home.resolve(MachineSpec.DEFAULT_SNAPSHOT_DISK)).build();
     }
 
     private void attach(QemuVm next) {
@@ -341,7 +331,12 @@ public final class Machine implements AutoCloseable {
             if (System.nanoTime() > deadline) {
                 throw new HarnessException(ExitCode.HARNESS_ERROR, "QEMU stayed in run state " + now + ", expected " + state);
             }
-            Thread.onSpinWait();
+            try {
+                Thread.sleep(2); // each check is a QMP round trip: no need to hammer QEMU with them
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new HarnessException(ExitCode.HARNESS_ERROR, "interrupted waiting for run state " + state, e);
+            }
         }
     }
 

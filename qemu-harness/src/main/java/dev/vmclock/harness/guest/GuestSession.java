@@ -78,8 +78,7 @@ public final class GuestSession implements AutoCloseable {
             GuestSession s = attach(machine, timeout, t0);
             JsonNode v = s.version();
             if (!v.path("driver_loaded").asBoolean()) {
-                String initError = machine.vm().consoleTail(200).lines()
-                        .filter(l -> l.contains(GuestImage.INIT_MARKER) && l.contains("ERROR")).findFirst().orElse("");
+                String initError = s.initError().orElse("");
                 throw new HarnessException(ExitCode.GUEST_IMAGE, "guest kernel " + v.path("kernel").asText()
                         + " did not load ptp_vmclock (" + initError.strip() + "): use Linux >= 6.13 with the driver, or "
                         + "the image guest-images builds (guest console: " + s.evidence() + ")");
@@ -314,12 +313,17 @@ public final class GuestSession implements AutoCloseable {
                 sleep();
             }
         }
-        String initError = machine.vm().consoleTail(200).lines()
-                .filter(l -> l.contains(GuestImage.INIT_MARKER) && l.contains("ERROR")).findFirst().orElse(null);
+        String initError = initError().orElse(null);
         String cause = initError != null ? "the guest's init failed: " + initError.strip()
                 : "the in-guest agent did not answer within " + timeout.toSeconds() + " s (" + last + ")";
         throw new HarnessException(ExitCode.GUEST_IMAGE, cause + "; is the kernel >= 6.13 with ptp_vmclock and the "
                 + "initramfs the one guest-images builds? (guest console: " + evidence() + ")");
+    }
+
+    /** The first error line /init printed on the console, if any. */
+    private java.util.Optional<String> initError() {
+        return machine.vm().consoleTail(200).lines()
+                .filter(l -> l.contains(GuestImage.INIT_MARKER) && l.contains("ERROR")).findFirst();
     }
 
     /** The console log, kept with the rest of the run directory as evidence. */
