@@ -7,7 +7,6 @@ import dev.vmclock.harness.events.MigrationTransport;
 import dev.vmclock.harness.guest.AgentException;
 import dev.vmclock.harness.guest.GuestPageRead;
 import dev.vmclock.harness.guest.GuestSession;
-import dev.vmclock.harness.page.CounterId;
 import dev.vmclock.conformance.clock.ReferenceClock;
 import dev.vmclock.harness.page.PageField;
 import dev.vmclock.harness.page.PageLocation;
