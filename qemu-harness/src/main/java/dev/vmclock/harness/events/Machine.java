@@ -271,6 +271,8 @@ public final class Machine implements AutoCloseable {
         return timed(LifecycleEvent.SAVE_TO_FILE, "QMP migrate to file:" + file, () -> {
             enableMigrationEvents(qmp());
             migrateAndAwait(qmp(), "file:" + file);
+            // MIGRATION "completed" can arrive while the source is still in finish-migrate (seen in CI).
+            awaitRunState(vm, "postmigrate");
         });
     }
 
