@@ -260,6 +260,12 @@ public final class GuestSession implements AutoCloseable {
 
     private JsonNode call(String cmd, Map<String, ?> args, Duration timeout) {
         JsonNode r;
+        if (client == null || connectedPid != machine.vm().pid()) {
+            // A new connection (the machine moved, or the last one broke): the agent's first reply on it can
+            // be lost while the guest still sees the port closed, so make sure a ping gets through first.
+            disconnect();
+            awaitAgent(CALL_TIMEOUT);
+        }
         try {
             r = client().call(ids.incrementAndGet(), cmd, args, timeout);
         } catch (IOException e) {
