@@ -41,6 +41,9 @@ public final class Main {
                        [--reference-clock good|time-off|rate-off] the harness publishes clock data through
                        qtest (QEMU publishes none), so the clock clauses are exercised; the bad variants
                        show them FAIL
+              allure   RUN_DIR... [--out DIR] one Allure HTML report (a single file that opens offline) of
+                       the Allure results of one or many runs, e.g. a CI matrix over QEMU versions and
+                       machines (default DIR: ./vmclock-allure)
               page     start a target, print the VMClock page as the host sees it
                        [--json] [--out DIR] (also writes DIR/page.bin and DIR/page.json)
                        [--guest] boot the guest image too: host view, guest read() and guest mmap()
@@ -82,6 +85,7 @@ public final class Main {
                     Options o = Options.parse(rest, union(Target.OPTIONS, RunCommand.OPTIONS), Set.of());
                     yield new RunCommand(out).run(o, Target.from(o).requireVmclock());
                 }
+                case "allure" -> new AllureCommand(out).run(rest);
                 case "page" -> page(rest);
                 case "doctor" -> doctor(rest);
                 default -> throw Options.usage("unknown command " + args.get(0));

@@ -7,7 +7,11 @@ import dev.vmclock.conformance.run.ClauseResult;
 import dev.vmclock.conformance.run.SuiteRun;
 import dev.vmclock.conformance.run.SuiteRunner;
 import dev.vmclock.conformance.run.TestOutcome;
+import dev.vmclock.conformance.spec.SpecMap;
 import dev.vmclock.harness.ExitCode;
+import dev.vmclock.report.allure.AllureResults;
+import dev.vmclock.report.junit.JunitXml;
+import org.junit.platform.launcher.TestExecutionListener;
 import dev.vmclock.harness.HarnessException;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -54,7 +58,13 @@ final class RunCommand {
         o.value("--reference-clock").ifPresent(c -> config.put("vmclock.clock", c));
         config.put("vmclock.evidenceDir", outDir.resolve("evidence").toAbsolutePath().toString());
         out.printf("vmclock-conformance: %s, machine %s, accel %s%n", t.qemu(), t.machineType(), t.accelerator());
-        SuiteRun run = SuiteRunner.run(config, select, this::progress);
+        String implementation = "QEMU " + t.qemu().version() + ", " + t.machineType() + ", "
+                + t.accelerator().accelerator().qemuName() + o.value("--reference-clock").map(c -> ", reference clock " + c).orElse("");
+        AllureResults allure = new AllureResults(outDir.resolve(AllureResults.DIRECTORY), implementation);
+        allure.writeEnvironment(Map.of("qemu", t.qemu().path() + " " + t.qemu().version(), "machine", t.machineType(),
+                "accelerator", t.accelerator().toString()));
+        SuiteRun run = SuiteRunner.run(config, select, this::progress,
+                allure.listeners(SpecMap.load()).toArray(TestExecutionListener[]::new));
         run.containerFailure().ifPresent(e -> {
             throw new HarnessException(ExitCode.HARNESS_ERROR, "the suite could not run: " + e.getMessage()
                     + " (evidence: " + outDir.resolve("evidence") + ")", e);
@@ -65,9 +75,11 @@ final class RunCommand {
         summary(run);
         Path report = outDir.resolve("report.json");
         writeReport(run, t, report);
+        Path junit = JunitXml.write(run, SpecMap.load(), implementation, outDir);
         boolean ok = run.gateHolds(gate);
-        out.printf("gate (--fail-on %s): %s%nreport: %s%n", gate.name().toLowerCase(), ok ? "HOLDS" : "FAILS",
-                report.toAbsolutePath());
+        out.printf("gate (--fail-on %s): %s%nreport: %s%njunit xml: %s%nallure results: %s (render: ./vmclock-conformance allure %s)%n",
+                gate.name().toLowerCase(), ok ? "HOLDS" : "FAILS", report.toAbsolutePath(),
+                junit.toAbsolutePath(), allure.directory().toAbsolutePath(), outDir);
         return ok ? ExitCode.OK.code() : ExitCode.GATE_FAILED.code();
     }
 

@@ -15,6 +15,7 @@ import org.junit.platform.launcher.LauncherDiscoveryRequest;
 import org.junit.platform.launcher.PostDiscoveryFilter;
 import org.junit.platform.launcher.TestExecutionListener;
 import org.junit.platform.launcher.core.LauncherDiscoveryRequestBuilder;
+import org.junit.platform.launcher.core.LauncherConfig;
 import org.junit.platform.launcher.core.LauncherFactory;
 
 /**
@@ -48,7 +49,11 @@ public final class SuiteRunner {
         long t0 = System.nanoTime();
         TestExecutionListener[] all = Arrays.copyOf(listeners, listeners.length + 1);
         all[listeners.length] = verdicts;
-        LauncherFactory.create().execute(request, all);
+        // Listeners come only from the caller: a listener that registers itself through the classpath
+        // (Allure's does) would otherwise write results into the working directory.
+        LauncherConfig launcher = LauncherConfig.builder().enableTestExecutionListenerAutoRegistration(false)
+                .enablePostDiscoveryFilterAutoRegistration(false).build();
+        LauncherFactory.create(launcher).execute(request, all);
         return SuiteRun.of(map, config, verdicts.outcomes(), java.time.Duration.ofNanos(System.nanoTime() - t0),
                 verdicts.containerFailure());
     }

@@ -1,0 +1,79 @@
+package dev.vmclock.report.allure;
+
+import dev.vmclock.conformance.spec.SpecMap;
+import io.qameta.allure.AllureLifecycle;
+import io.qameta.allure.FileSystemResultsWriter;
+import io.qameta.allure.junitplatform.AllureJunitPlatform;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import org.junit.platform.launcher.TestExecutionListener;
+
+/**
+ * Allure results for one run: the stock allure-junit-platform listener writing into {@code dir} (not the
+ * working directory, and not through the process-wide default lifecycle), plus {@link ClauseResults} for
+ * the spec's labels and the evidence. The directories of many runs (a CI matrix over QEMU versions and
+ * machines) merge into one report: {@link AllureCommandLine#generate}.
+ */
+public final class AllureResults {
+
+    /** Where {@code run} writes them, inside its output directory. */
+    public static final String DIRECTORY = "allure-results";
+
+    private final Path dir;
+    private final AllureLifecycle lifecycle;
+    private final String implementation;
+
+    /**
+     * @param implementation one line naming the implementation under test; it becomes the parent suite,
+     *                       so merged runs stay apart
+     */
+    public AllureResults(Path dir, String implementation) {
+        this.dir = dir;
+        this.implementation = implementation;
+        this.lifecycle = new AllureLifecycle(new FileSystemResultsWriter(dir));
+    }
+
+    public Path directory() {
+        return dir;
+    }
+
+    /** The listeners to hand to the suite's Launcher, in this order. */
+    public List<TestExecutionListener> listeners(SpecMap specMap) {
+        return List.of(new AllureJunitPlatform(lifecycle),
+                new ClauseResults(lifecycle, specMap, implementation, "spec-map.md"));
+    }
+
+    /**
+     * The implementation's description (Allure's Environment widget) and how verdicts map onto Allure's
+     * categories. Allure merges environment entries of several result directories.
+     */
+    public void writeEnvironment(Map<String, String> environment) {
+        Properties p = new Properties();
+        environment.forEach((k, v) -> p.setProperty(k + " [" + implementation + "]", v));
+        try {
+            Files.createDirectories(dir);
+            try (var w = Files.newBufferedWriter(dir.resolve("environment.properties"), StandardCharsets.UTF_8)) {
+                p.store(w, "vmclock-conformance: the implementation under test");
+            }
+            Files.writeString(dir.resolve("categories.json"), CATEGORIES);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write Allure results into " + dir, e);
+        }
+    }
+
+    /** FAIL is Allure's "failed", ERROR its "broken", NOT_APPLICABLE its "skipped" (see VerdictListener). */
+    private static final String CATEGORIES = """
+            [
+              {"name": "FAIL: the implementation breaks the clause", "matchedStatuses": ["failed"]},
+              {"name": "ERROR: the harness or QEMU broke (see the evidence)", "matchedStatuses": ["broken"]},
+              {"name": "NOT_APPLICABLE: feature not advertised", "matchedStatuses": ["skipped"],
+               "messageRegex": "(?s)NOT_APPLICABLE.*"}
+            ]
+            """;
+}
