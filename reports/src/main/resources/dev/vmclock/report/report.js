@@ -52,7 +52,7 @@
         s.clauses.map(c => [
           el('tr', {class: 'clause', id: 'clause-' + c.id, 'data-id': c.id, 'data-verdict': c.verdict,
                     'data-strength': c.strength, onclick: () => toggle(c.id), title: 'show the evidence'},
-            el('td', {class: 'id'}, c.id), el('td', {}, c.strength), el('td', {}, badge(c.verdict)),
+            el('td', {class: 'id'}, c.id), el('td', {class: 'nowrap'}, c.strength), el('td', {}, badge(c.verdict)),
             el('td', {}, c.rule), el('td', {class: 'reason'}, c.reason)),
           el('tr', {class: 'evidence-row', id: 'evidence-' + c.id, hidden: true}, el('td', {colspan: 5}))]))));
   }
