@@ -23,9 +23,9 @@ import java.util.Optional;
  * A run made up without QEMU: four clauses (one MUST FAIL with page evidence, a SHOULD FAIL, a PASS and a
  * NOT_APPLICABLE), their evidence directories written under {@code runDir/evidence} as the suite writes them.
  */
-final class SyntheticRun {
+public final class SyntheticRun {
 
-    static final String FAILING = "VMC-CONST-02";
+    public static final String FAILING = "VMC-CONST-02";
     /** The field the failing clause's evidence shows changing (it must not: it is a constant field). */
     static final String CHANGED_FIELD = "version";
 
@@ -38,7 +38,7 @@ final class SyntheticRun {
     }
 
     /** The standard synthetic run; {@code variant} changes one verdict so two runs can be compared. */
-    static SuiteRun write(Path runDir, boolean constantFieldBroken) {
+    public static SuiteRun write(Path runDir, boolean constantFieldBroken) {
         SyntheticRun r = new SyntheticRun(runDir);
         byte[] before = page(2, 1);
         byte[] after = page(4, 2);
@@ -73,7 +73,7 @@ final class SyntheticRun {
                 Duration.ofMillis(31_400), Optional.empty());
     }
 
-    static RunContext context(Path runDir, SuiteRun.Gate gate) {
+    public static RunContext context(Path runDir, SuiteRun.Gate gate) {
         return new RunContext(implementation(), Instant.parse("2026-11-22T03:00:00Z"), "0.1.0-SNAPSHOT",
                 Optional.empty(), List.of(), gate, runDir);
     }
