@@ -61,6 +61,15 @@ class ReportSchemaTest {
         assertThat(schema.validate(written(r))).isEmpty();
     }
 
+    /** For a report a real run wrote: {@code -Dreport.json=/path/to/report.json}. */
+    @Test
+    @org.junit.jupiter.api.condition.EnabledIfSystemProperty(named = "report.json", matches = ".+")
+    void givenReportValidates() throws Exception {
+        JsonNode doc = ReportJson.MAPPER.readTree(Path.of(System.getProperty("report.json")).toFile());
+        assertThat(schema.validate(doc)).isEmpty();
+        assertThat(ReportJson.read(Path.of(System.getProperty("report.json")).getParent()).clauses()).isNotEmpty();
+    }
+
     @Test
     void schemaRejectsAnUnknownVerdictAndAMissingField() throws Exception {
         Report r = ReportBuilder.build(SyntheticRun.write(runDir, true), SyntheticRun.context(runDir, SuiteRun.Gate.MUST));
