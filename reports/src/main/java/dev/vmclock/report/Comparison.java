@@ -8,8 +8,9 @@ import java.util.Map;
 
 /**
  * Several runs side by side: one column per run, one row per clause any of them checked, in the order
- * the runs list them. A row {@code differs} when its runs do not all give the same verdict (a clause a
- * run did not check counts as a different verdict: "not run").
+ * the runs list them. A row {@code differs} when the runs that checked the clause do not all give the same
+ * verdict; a run that did not check it (another {@code --select}) shows {@value #NOT_RUN}, which alone is
+ * no difference between implementations.
  */
 public record Comparison(List<Column> columns, List<Row> rows) {
 
@@ -38,7 +39,7 @@ public record Comparison(List<Column> columns, List<Row> rows) {
                     .filter(x -> x.id().equals(c.id())).map(Report.ClauseReport::verdict).findFirst().orElse(NOT_RUN))
                     .toList();
             rows.add(new Row(c.id(), c.section(), c.strength(), c.rule(), verdicts,
-                    verdicts.stream().distinct().count() > 1));
+                    verdicts.stream().filter(v -> !v.equals(NOT_RUN)).distinct().count() > 1));
         }
         return new Comparison(List.copyOf(columns), List.copyOf(rows));
     }

@@ -43,18 +43,18 @@ class ComparisonTest {
     }
 
     @Test
-    void aClauseOneRunDidNotCheckIsNotRunThereAndDiffers() {
+    void aClauseOneRunDidNotCheckIsNotRunThereWithoutCountingAsADifference() {
         Report full = report(good, false);
         Report partial = new Report(full.schema(), full.implementation(), full.run(), full.clauses().subList(0, 1),
                 full.totals(), full.gateResult());
         Map<Path, Report> runs = new LinkedHashMap<>();
         runs.put(bad, partial);
-        runs.put(good, full);
+        runs.put(good, full); // same verdicts where both ran
         Comparison c = Comparison.of(runs);
         assertThat(c.rows()).extracting(Comparison.Row::id).containsExactly("VMC-CONST-02", "VMC-FLAGS-03",
                 "VMC-SEQ-01", "VMC-TIME-06");
         assertThat(c.rows().get(2).verdicts()).containsExactly(Comparison.NOT_RUN, "PASS");
-        assertThat(c.rows()).filteredOn(Comparison.Row::differs).hasSize(3);
+        assertThat(c.rows()).noneMatch(Comparison.Row::differs);
     }
 
     @Test
