@@ -18,7 +18,8 @@ public record Comparison(List<Column> columns, List<Row> rows) {
 
     /** One run: where it is, a label naming the implementation, and its gate. */
     public record Column(String runDir, String label, String qemuVersion, String machine, String accelerator,
-                         String referenceClock, String date, boolean gateHolds, String gate) {
+                         String referenceClock, String date, boolean gateHolds, String gate,
+                         Map<String, Integer> byVerdict) {
     }
 
     public record Row(String id, String section, String strength, String rule, List<String> verdicts,
@@ -50,7 +51,7 @@ public record Comparison(List<Column> columns, List<Row> rows) {
         String label = "QEMU " + i.qemu().version() + " · " + i.machine() + " · " + i.accelerator().name()
                 + (clock == null ? "" : " · clock " + clock);
         return new Column(dir.toString(), label, i.qemu().version(), i.machine(), i.accelerator().name(), clock,
-                r.run().date(), r.gateResult().holds(), r.gateResult().gate());
+                r.run().date(), r.gateResult().holds(), r.gateResult().gate(), r.totals().byVerdict());
     }
 
     public long differing() {

@@ -14,8 +14,9 @@
       el('thead', {}, el('tr', {}, el('th', {}, 'clause'), el('th', {}, 'strength'), el('th', {}, 'rule'),
         c.columns.map(col => el('th', {class: 'run', title: col.run_dir},
           col.label, el('br'), el('span', {class: 'muted'}, col.run_dir), el('br'),
-          el('span', {class: 'gate ' + (col.gate_holds ? 'holds' : 'fails')}, 'gate ' + (col.gate_holds ? 'holds' : 'fails')))))),
+          el('span', {class: 'gate ' + (col.gate_holds ? 'holds' : 'fails')}, 'gate ' + (col.gate_holds ? 'holds' : 'fails')),
+          el('div', {class: 'muted'}, VERDICTS.filter(v => col.by_verdict[v]).map(v => col.by_verdict[v] + ' ' + v.replace('_', ' ')).join(' · ')))))),
       el('tbody', {}, c.rows.map(r => el('tr', {class: 'row' + (r.differs ? ' differs' : ''), id: 'row-' + r.id, 'data-id': r.id},
-        el('td', {class: 'id'}, r.id), el('td', {}, r.strength), el('td', {}, r.rule),
+        el('td', {class: 'id'}, r.id), el('td', {class: 'nowrap'}, r.strength), el('td', {}, r.rule),
         r.verdicts.map(v => el('td', {class: 'v'}, badge(v))))))));
 })();
