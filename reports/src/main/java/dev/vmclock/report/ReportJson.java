@@ -62,7 +62,8 @@ public final class ReportJson {
         }
         String schema = tree.path("schema").asText("");
         if (!Report.SCHEMA.equals(schema)) {
-            throw new HarnessException(ExitCode.USAGE, file + " has schema '" + schema + "', this version reads only "
+            String found = schema.isEmpty() ? "no schema field" : "schema '" + schema + "'";
+            throw new HarnessException(ExitCode.USAGE, file + " has " + found + ", this version reads only "
                     + Report.SCHEMA + ": rerun ./vmclock-conformance run with this version to write it again");
         }
         try {

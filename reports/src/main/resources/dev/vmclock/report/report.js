@@ -51,7 +51,9 @@
         el('tr', {class: 'section'}, el('th', {colspan: 5}, s.name)),
         s.clauses.map(c => [
           el('tr', {class: 'clause', id: 'clause-' + c.id, 'data-id': c.id, 'data-verdict': c.verdict,
-                    'data-strength': c.strength, onclick: () => toggle(c.id), title: 'show the evidence'},
+                    'data-strength': c.strength, onclick: () => toggle(c.id), title: 'show the evidence',
+                    tabindex: 0, 'aria-expanded': 'false', 'aria-controls': 'evidence-' + c.id,
+                    onkeydown: e => { if (e.key === 'Enter' || e.key === ' ') { e.preventDefault(); toggle(c.id); } }},
             el('td', {class: 'id'}, c.id), el('td', {class: 'nowrap'}, c.strength), el('td', {}, badge(c.verdict)),
             el('td', {}, c.rule), el('td', {class: 'reason'}, c.reason)),
           el('tr', {class: 'evidence-row', id: 'evidence-' + c.id, hidden: true}, el('td', {colspan: 5}))]))));
@@ -64,6 +66,7 @@
     if (open && !ev.dataset.built) { ev.firstChild.append(clauseEvidence(r.clauses.find(c => c.id === id))); ev.dataset.built = '1'; }
     ev.hidden = !open;
     row.classList.toggle('open', open);
+    row.setAttribute('aria-expanded', String(open));
     if (open && location.hash !== '#' + id) history.replaceState(null, '', '#' + id);
   }
 

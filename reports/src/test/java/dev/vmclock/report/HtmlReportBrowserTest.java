@@ -60,6 +60,8 @@ class HtmlReportBrowserTest {
         assertThat(browser.eval("document.querySelector('#gate').textContent").asText())
                 .isEqualTo("Gate (--fail-on must): FAILS");
         assertThat(browser.eval("document.querySelectorAll('tr.clause').length").asInt()).isEqualTo(4);
+        assertThat(browser.eval("performance.getEntriesByType('resource').length").asInt())
+                .as("resources fetched: the page is self-contained").isZero();
         assertThat(visible(EVIDENCE)).as("evidence before the click").isFalse();
 
         browser.click(ROW + " td.id");
@@ -96,6 +98,19 @@ class HtmlReportBrowserTest {
         browser.click("input[name=strength][value=MUST]");
         assertThat(shownIds()).containsExactly("VMC-FLAGS-03");
         browser.screenshot(SHOTS.resolve("filtered-should-fail.png"));
+    }
+
+    @Test
+    void theKeyboardOpensAClauseToo() throws Exception {
+        browser.open(writeRun(true).toUri());
+        browser.eval("document.querySelector('" + ROW + "').focus()");
+        browser.send("Input.dispatchKeyEvent", Map.of("type", "keyDown", "key", "Enter", "code", "Enter",
+                "windowsVirtualKeyCode", 13));
+        browser.send("Input.dispatchKeyEvent", Map.of("type", "keyUp", "key", "Enter", "code", "Enter",
+                "windowsVirtualKeyCode", 13));
+        assertThat(visible(CHANGED)).isTrue();
+        assertThat(browser.eval("document.querySelector('" + ROW + "').getAttribute('aria-expanded')").asText())
+                .isEqualTo("true");
     }
 
     @Test
