@@ -32,8 +32,11 @@ public record EvidenceView(List<PageDiff> diffs, List<PageSnapshot> pages, List<
     public record FieldRow(String field, String offset, String before, String after, boolean changed) {
     }
 
-    /** An event's pages side by side; {@code changed} names the fields that differ, in page order. */
-    public record PageDiff(String name, List<FieldRow> rows, List<String> changed) {
+    /**
+     * An event's pages side by side; {@code changed} names the fields that differ, in page order;
+     * {@code tailDiffers} says bytes past the defined structure (0x70..) differ too.
+     */
+    public record PageDiff(String name, List<FieldRow> rows, List<String> changed, boolean tailDiffers) {
     }
 
     public record PageSnapshot(String name, Map<String, String> fields) {
@@ -85,7 +88,7 @@ public record EvidenceView(List<PageDiff> diffs, List<PageSnapshot> pages, List<
             rows.add(new FieldRow(f.cName(), String.format("0x%02x", f.offset()), b.get(f.cName()), a.get(f.cName()),
                     changed.contains(f)));
         }
-        return new PageDiff(name, rows, changed.stream().map(PageField::cName).toList());
+        return new PageDiff(name, rows, changed.stream().map(PageField::cName).toList(), before.tailDiffers(after));
     }
 
     private static Optional<VmclockPage> decode(Path bin, List<String> problems) {

@@ -82,6 +82,7 @@ public final class ReportBuilder {
         return m;
     }
 
+    /** SuiteRun.gateHolds gives only the boolean; the report also names what breaks it, by the same rule. */
     private static Report.GateResult gate(SuiteRun run, SuiteRun.Gate gate) {
         List<String> failing = run.clauses().stream().filter(c -> c.verdict() == Verdict.ERROR
                         || (c.verdict() == Verdict.FAIL && (c.clause().strength().isMandatory()

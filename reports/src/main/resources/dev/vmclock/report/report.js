@@ -85,7 +85,8 @@
       ev ? [
         ev.diffs.map(d => el('div', {class: 'diff'}, el('h4', {}, 'page before/after ' + d.name + ': ',
             d.changed.length ? d.changed.length + ' field(s) changed: ' + d.changed.join(', ') : 'no field changed'),
-          pageDiff(d))),
+          pageDiff(d),
+          d.tail_differs ? el('div', {class: 'message tail'}, 'bytes beyond the structure (offset 0x70 on) differ too: see the .bin files') : null)),
         ev.pages.map(p => el('details', {class: 'page'}, el('summary', {}, 'page ' + p.name),
           el('table', {class: 'page-diff'}, Object.entries(p.fields).map(([k, v]) => el('tr', {}, el('td', {}, k), el('td', {}, v)))))),
         ev.problems.map(p => el('div', {class: 'message'}, p)),

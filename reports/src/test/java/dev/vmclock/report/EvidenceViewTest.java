@@ -25,6 +25,7 @@ class EvidenceViewTest {
         assertThat(v.diffs()).singleElement().satisfies(d -> {
             assertThat(d.name()).isEqualTo("snapshot_load");
             assertThat(d.changed()).containsExactly("seq_count", "disruption_marker");
+            assertThat(d.tailDiffers()).isFalse();
             assertThat(d.rows()).filteredOn(EvidenceView.FieldRow::changed)
                     .extracting(EvidenceView.FieldRow::field, EvidenceView.FieldRow::before, EvidenceView.FieldRow::after)
                     .containsExactly(org.assertj.core.groups.Tuple.tuple("seq_count", "2", "4"),
@@ -33,6 +34,18 @@ class EvidenceViewTest {
         assertThat(v.pages()).extracting(EvidenceView.PageSnapshot::name).containsExactly("boot-page");
         assertThat(v.pages().get(0).fields()).containsEntry("magic", "0x4b4c4356 (VCLK)");
         assertThat(v.problems()).singleElement().asString().startsWith("short.bin: cannot decode");
+    }
+
+    @Test
+    void bytesBeyondTheStructureAreFlagged() throws Exception {
+        byte[] after = SyntheticRun.page(2, 1);
+        after[0x200] = 1;
+        Files.write(dir.resolve("x-before.bin"), SyntheticRun.page(2, 1));
+        Files.write(dir.resolve("x-after.bin"), after);
+        assertThat(EvidenceView.read(dir).diffs()).singleElement().satisfies(d -> {
+            assertThat(d.changed()).isEmpty();
+            assertThat(d.tailDiffers()).isTrue();
+        });
     }
 
     @Test

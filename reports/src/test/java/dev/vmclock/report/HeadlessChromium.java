@@ -20,7 +20,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
@@ -209,10 +208,6 @@ final class HeadlessChromium implements AutoCloseable {
         } catch (IOException e) {
             // a leftover temp profile is harmless
         }
-    }
-
-    Optional<ProcessHandle> handle() {
-        return Optional.of(process.toHandle());
     }
 
     private final class Listener implements WebSocket.Listener {
