@@ -82,7 +82,7 @@ class HtmlReportBrowserTest {
                 .contains("## LIVE_MIGRATION in 634 ms") // the QMP exchange
                 .contains("version 1 -&gt; 2") // notes
                 .contains("vmclock-agent: ready") // the console tail
-                .contains("&lt;b&gt;not markup&lt;/b&gt;"); // report text is text, never HTML
+                .contains("&lt;/script&gt;&lt;b&gt;not markup&lt;/b&gt;"); // report text is text, never HTML
         assertThat(Files.size(SHOTS.resolve("failing-clause-open.png"))).isGreaterThan(10_000);
 
         browser.click(ROW + " td.id");

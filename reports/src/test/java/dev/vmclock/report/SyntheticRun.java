@@ -63,7 +63,7 @@ public final class SyntheticRun {
         r.file(ev2, "boot-page.bin", page(2, 1));
         r.clause("VMC-FLAGS-03", "Flags", Strength.SHOULD, "TAI_OFFSET_VALID should be set", List.of(
                 r.test("FlagsTest", "taiOffsetValidIsSet", "VMC-FLAGS-03", Verdict.FAIL,
-                        "[TAI_OFFSET_VALID] Expecting value to be true but was false <b>not markup</b>", ev2)));
+                        "[TAI_OFFSET_VALID] Expecting value to be true but was false </script><b>not markup</b>", ev2)));
         r.clause("VMC-SEQ-01", "seq_count", Strength.MUST, "seq_count is even when no update is in progress", List.of(
                 r.test("SeqCountTest", "evenAtRest", "VMC-SEQ-01", Verdict.PASS, "", null)));
         r.clause("VMC-TIME-06", "Time calculation", Strength.MUST, "time = time_sec + ...", List.of(
