@@ -3,7 +3,8 @@
 #   - QEMU >= 10.0 (first version with -device vmclock) and qemu-img, from bookworm-backports,
 #     using the mirror the machine's own apt sources already point at;
 #   - tools the guest-image builder needs (busybox-static, a C toolchain with static libc, xz, cpio,
-#     gpgv and the Debian archive keyring to verify the kernel packages it downloads).
+#     gpgv and the Debian archive keyring to verify the kernel packages it downloads);
+#   - chromium (headless), for the test of the HTML report.
 # On anything else it says what to install and exits 2.
 set -euo pipefail
 
@@ -27,16 +28,18 @@ guest_tools_ok() {
     && command -v gzip >/dev/null 2>&1 && command -v dpkg-deb >/dev/null 2>&1 && command -v apt-get >/dev/null 2>&1 \
     && command -v gpgv >/dev/null 2>&1 && [ -r /usr/share/keyrings/debian-archive-keyring.gpg ]
 }
+# The reports module's browser test opens index.html in headless Chromium.
+report_tools_ok() { command -v chromium >/dev/null 2>&1; }
 file_is_static() { ! LC_ALL=C ldd "$1" >/dev/null 2>&1; }
 
-if qemu_ok && guest_tools_ok; then
+if qemu_ok && guest_tools_ok && report_tools_ok; then
   log "ready: $(qemu-system-x86_64 --version | head -n1)"
   exit 0
 fi
 
 . /etc/os-release 2>/dev/null || true
 if [ "${ID:-}" != "debian" ] || [ "${VERSION_CODENAME:-}" != "bookworm" ]; then
-  die "this script only prepares Debian 12 (bookworm); here is ${PRETTY_NAME:-an unknown system}. Install QEMU >= ${need_qemu_major}.0 with the vmclock device (qemu-system-x86_64, qemu-img), busybox (static), gcc with static libc, cpio, xz, zstd, gpgv and the Debian archive keyring yourself, or pass --qemu to the suite."
+  die "this script only prepares Debian 12 (bookworm); here is ${PRETTY_NAME:-an unknown system}. Install QEMU >= ${need_qemu_major}.0 with the vmclock device (qemu-system-x86_64, qemu-img), busybox (static), gcc with static libc, cpio, xz, zstd, gpgv, the Debian archive keyring and chromium yourself, or pass --qemu to the suite."
 fi
 [ "$(id -u)" -eq 0 ] || exec sudo -n "$0" "$@" || die "needs root (apt-get); run it with sudo"
 
@@ -66,7 +69,7 @@ if ! qemu_ok; then
     qemu-system-x86 qemu-utils >/dev/null
 fi
 apt-get install -y -qq -o Acquire::Retries=3 --no-install-recommends \
-  busybox-static gcc binutils libc6-dev cpio xz-utils zstd gzip gpgv debian-archive-keyring ca-certificates >/dev/null
+  busybox-static gcc binutils libc6-dev cpio xz-utils zstd gzip gpgv debian-archive-keyring ca-certificates chromium >/dev/null
 
 qemu_ok || die "QEMU was installed but $(command -v qemu-system-x86_64 || echo qemu-system-x86_64) has no vmclock device"
 log "ready: $(qemu-system-x86_64 --version | head -n1)"

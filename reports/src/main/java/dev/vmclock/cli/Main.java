@@ -34,13 +34,17 @@ public final class Main {
 
             commands:
               run      run the conformance suite against the target; a line per test, verdicts per clause,
-                       DIR/report.json and DIR/evidence/ (default DIR: ./vmclock-report)
+                       DIR/report.json, DIR/index.html and DIR/evidence/
+                       (default DIR: ./vmclock-report)
                        [--select IDS] clause ids or areas, comma-separated (VMC-SEQ-03,DISRUPT)
                        [--fail-on must|should] which failures fail the run (default: must)
                        [--out DIR]
                        [--reference-clock good|time-off|rate-off] the harness publishes clock data through
                        qtest (QEMU publishes none), so the clock clauses are exercised; the bad variants
                        show them FAIL
+              report   RUN_DIR... [--out FILE]: one RUN_DIR regenerates its index.html (or writes FILE);
+                       several are compared side by side in one page (default ./vmclock-comparison.html),
+                       clauses whose verdicts differ highlighted
               allure   RUN_DIR... [--out DIR] one Allure HTML report (a single file that opens offline) of
                        the Allure results of one or many runs, e.g. a CI matrix over QEMU versions and
                        machines (default DIR: ./vmclock-allure)
@@ -85,6 +89,7 @@ public final class Main {
                     Options o = Options.parse(rest, union(Target.OPTIONS, RunCommand.OPTIONS), Set.of());
                     yield new RunCommand(out).run(o, Target.from(o).requireVmclock());
                 }
+                case "report" -> new ReportCommand(out).run(Options.parse(rest, ReportCommand.OPTIONS, Set.of()));
                 case "allure" -> new AllureCommand(out).run(rest);
                 case "page" -> page(rest);
                 case "doctor" -> doctor(rest);

@@ -1,7 +1,5 @@
 package dev.vmclock.cli;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.vmclock.conformance.Verdict;
 import dev.vmclock.conformance.run.ClauseResult;
 import dev.vmclock.conformance.run.SuiteRun;
@@ -9,11 +7,16 @@ import dev.vmclock.conformance.run.SuiteRunner;
 import dev.vmclock.conformance.run.TestOutcome;
 import dev.vmclock.conformance.spec.SpecMap;
 import dev.vmclock.harness.ExitCode;
+import dev.vmclock.harness.HarnessException;
+import dev.vmclock.images.GuestImageBuilder;
+import dev.vmclock.report.HtmlReport;
+import dev.vmclock.report.Implementations;
+import dev.vmclock.report.Report;
+import dev.vmclock.report.ReportBuilder;
+import dev.vmclock.report.ReportJson;
+import dev.vmclock.report.RunContext;
 import dev.vmclock.report.allure.AllureResults;
 import dev.vmclock.report.junit.JunitXml;
-import org.junit.platform.launcher.TestExecutionListener;
-import dev.vmclock.harness.HarnessException;
-import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -24,9 +27,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.stream.Collectors;
+import org.junit.platform.launcher.TestExecutionListener;
 
-/** {@code run}: the suite against one target, a line per test as it finishes, verdicts per clause, report.json. */
+/** {@code run}: the suite against one target, a line per test as it finishes, verdicts per clause, report.json and index.html. */
 final class RunCommand {
 
     static final Set<String> OPTIONS = Set.of("--select", "--fail-on", "--out", "--reference-clock");
@@ -73,13 +76,13 @@ final class RunCommand {
             throw Options.usage("--select " + String.join(",", select) + " matches no test");
         }
         summary(run);
-        Path report = outDir.resolve("report.json");
-        writeReport(run, t, report);
+        Path report = writeReport(run, t, outDir, o, select, gate);
         Path junit = JunitXml.write(run, SpecMap.load(), implementation, outDir);
         boolean ok = run.gateHolds(gate);
-        out.printf("gate (--fail-on %s): %s%nreport: %s%njunit xml: %s%nallure results: %s (render: ./vmclock-conformance allure %s)%n",
-                gate.name().toLowerCase(), ok ? "HOLDS" : "FAILS", report.toAbsolutePath(),
-                junit.toAbsolutePath(), allure.directory().toAbsolutePath(), outDir);
+        out.printf("gate (--fail-on %s): %s%nreport: %s%n        %s%n        %s (JUnit XML)%n"
+                        + "        %s (Allure results; HTML: ./vmclock-conformance allure %s)%n",
+                gate.name().toLowerCase(), ok ? "HOLDS" : "FAILS", outDir.resolve(HtmlReport.FILE_NAME).toAbsolutePath(),
+                report.toAbsolutePath(), junit.toAbsolutePath(), allure.directory().toAbsolutePath(), outDir);
         return ok ? ExitCode.OK.code() : ExitCode.GATE_FAILED.code();
     }
 
@@ -100,32 +103,19 @@ final class RunCommand {
         }
     }
 
-    private static void writeReport(SuiteRun run, Target t, Path file) {
-        Map<String, Object> doc = new LinkedHashMap<>();
-        doc.put("schema", "vmclock-conformance/report/v0");
-        doc.put("date", Instant.now().toString());
-        doc.put("implementation", Map.of("qemu", t.qemu().path().toString(), "version", t.qemu().version().toString(),
-                "machine", t.machineType(), "accelerator", t.accelerator().toString()));
-        doc.put("elapsed_ms", run.elapsed().toMillis());
-        List<Map<String, Object>> clauses = run.clauses().stream().map(c -> {
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("id", c.clause().id());
-            m.put("verdict", c.verdict().name());
-            m.put("strength", c.clause().strength().label());
-            m.put("section", c.clause().section());
-            m.put("source", c.clause().source());
-            m.put("rule", c.clause().rule());
-            m.put("reason", c.reason());
-            m.put("tests", c.tests().stream().map(x -> Map.of("test", x.testName(), "verdict", x.verdict().name(),
-                    "message", x.message(), "evidence", x.evidenceDir().orElse(""))).collect(Collectors.toList()));
-            return m;
-        }).collect(Collectors.toList());
-        doc.put("clauses", clauses);
-        try {
-            new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(file.toFile(), doc);
-        } catch (IOException e) {
-            throw Target.notWritable(file.getParent(), e);
-        }
+    /** report.json and index.html next to it; the model and formats live in dev.vmclock.report. */
+    private static Path writeReport(SuiteRun run, Target t, Path outDir, Options o, Set<String> select, SuiteRun.Gate gate) {
+        Report.Implementation impl = new Report.Implementation(
+                new Report.Qemu(t.qemu().path().toString(), t.qemu().version().toString()), t.machineType(),
+                new Report.Accelerator(t.accelerator().accelerator().qemuName(), t.accelerator().reason()),
+                Implementations.guestImage(t.ownImage().or(() -> new GuestImageBuilder().cached())),
+                Implementations.currentHost());
+        RunContext ctx = new RunContext(impl, Instant.now(), Implementations.suiteVersion(),
+                o.value("--reference-clock"), List.copyOf(select), gate, outDir);
+        Report report = ReportBuilder.build(run, ctx);
+        Path file = ReportJson.write(report, outDir);
+        HtmlReport.write(report, outDir);
+        return file;
     }
 
     private static String firstLine(String s) {

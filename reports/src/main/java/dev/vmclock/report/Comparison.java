@@ -1,0 +1,73 @@
+package dev.vmclock.report;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Several runs side by side: one column per run, one row per clause any of them checked, in the order
+ * the runs list them. A row {@code differs} when the runs that checked the clause do not all give the same
+ * verdict; a run that did not check it (another {@code --select}) shows {@value #NOT_RUN}, which alone is
+ * no difference between implementations.
+ */
+public record Comparison(List<Column> columns, List<Row> rows) {
+
+    public static final String NOT_RUN = "NOT_RUN";
+
+    /** One run: where it is, a label naming the implementation, and its gate. */
+    public record Column(String runDir, String label, String qemuVersion, String machine, String accelerator,
+                         String referenceClock, String date, boolean gateHolds, String gate,
+                         Map<String, Integer> byVerdict) {
+    }
+
+    public record Row(String id, String section, String strength, String rule, List<String> verdicts,
+                      boolean differs) {
+    }
+
+    public static Comparison of(Map<Path, Report> runs) {
+        List<Column> columns = new ArrayList<>();
+        Map<String, Report.ClauseReport> first = new LinkedHashMap<>();
+        for (Map.Entry<Path, Report> e : runs.entrySet()) {
+            Report r = e.getValue();
+            columns.add(column(e.getKey(), r));
+            r.clauses().forEach(c -> first.putIfAbsent(c.id(), c));
+        }
+        List<Row> rows = new ArrayList<>();
+        for (Report.ClauseReport c : first.values()) {
+            List<String> verdicts = runs.values().stream().map(r -> r.clauses().stream()
+                    .filter(x -> x.id().equals(c.id())).map(Report.ClauseReport::verdict).findFirst().orElse(NOT_RUN))
+                    .toList();
+            rows.add(new Row(c.id(), c.section(), c.strength(), c.rule(), verdicts,
+                    verdicts.stream().filter(v -> !v.equals(NOT_RUN)).distinct().count() > 1));
+        }
+        return new Comparison(List.copyOf(columns), List.copyOf(rows));
+    }
+
+    private static Column column(Path dir, Report r) {
+        Report.Implementation i = r.implementation();
+        String clock = r.run().referenceClock();
+        String label = "QEMU " + i.qemu().version() + " · " + i.machine() + " · " + i.accelerator().name()
+                + (clock == null ? "" : " · clock " + clock);
+        return new Column(dir.toString(), label, i.qemu().version(), i.machine(), i.accelerator().name(), clock,
+                r.run().date(), r.gateResult().holds(), r.gateResult().gate(), r.totals().byVerdict());
+    }
+
+    public long differing() {
+        return rows.stream().filter(Row::differs).count();
+    }
+
+    record Data(String kind, Comparison comparison) {
+    }
+
+    public String html() {
+        return HtmlPage.render("VMClock conformance: " + columns.size() + " runs compared", "compare.js",
+                new Data("comparison", this));
+    }
+
+    public Path write(Path file) {
+        HtmlPage.write(file, html());
+        return file;
+    }
+}

@@ -1,0 +1,34 @@
+package dev.vmclock.report;
+
+import java.nio.file.Path;
+import java.util.Map;
+
+/** index.html of one run: the report and every test's evidence, decoded, in one file. */
+public final class HtmlReport {
+
+    public static final String FILE_NAME = "index.html";
+
+    /** What the page's script reads: the report as in report.json, and the evidence by directory. */
+    record Data(String kind, Report report, Map<String, EvidenceView> evidence) {
+    }
+
+    private HtmlReport() {
+    }
+
+    public static String render(Report report, Path runDir) {
+        String title = "VMClock conformance: " + report.implementation().qemu().version() + " ("
+                + (report.gateResult().holds() ? "gate holds" : "gate fails") + ")";
+        return HtmlPage.render(title, "report.js", new Data("run", report, EvidenceView.forReport(report, runDir)));
+    }
+
+    /** Writes {@code runDir/index.html} next to report.json. */
+    public static Path write(Report report, Path runDir) {
+        return write(report, runDir, runDir.resolve(FILE_NAME));
+    }
+
+    /** Writes the page of the run in {@code runDir} (whose evidence it embeds) to {@code file}. */
+    public static Path write(Report report, Path runDir, Path file) {
+        HtmlPage.write(file, render(report, runDir));
+        return file;
+    }
+}

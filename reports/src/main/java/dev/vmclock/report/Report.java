@@ -1,0 +1,69 @@
+package dev.vmclock.report;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * report.json, schema {@value #SCHEMA}: what was tested, how, and the verdict on every clause with the
+ * evidence behind it. Field names are written in snake_case (see REPORT-FORMAT.md and
+ * report-v1.schema.json, which a test keeps in step with this model).
+ */
+public record Report(String schema, Implementation implementation, RunInfo run, List<ClauseReport> clauses,
+                     Totals totals, GateResult gateResult) {
+
+    public static final String SCHEMA = "vmclock-conformance/report/v1";
+
+    /** The implementation under test and the machine that tested it. */
+    public record Implementation(Qemu qemu, String machine, Accelerator accelerator, GuestImageInfo guestImage,
+                                 Host host) {
+    }
+
+    public record Qemu(String path, String version) {
+    }
+
+    public record Accelerator(String name, String reason) {
+    }
+
+    /**
+     * The guest kernel and initramfs. {@code manifest} is the image builder's manifest.json as written,
+     * null for a bring-your-own image.
+     */
+    public record GuestImageInfo(String kernel, String initramfs, String kernelRelease, JsonNode manifest) {
+    }
+
+    public record Host(String hostname, String kernel, int cpus) {
+    }
+
+    /**
+     * How the suite ran: when, which suite version, the reference clock the harness published (null when
+     * none), the clause selection (empty: everything) and the gate asked for ({@code must} or {@code should}).
+     */
+    public record RunInfo(String date, String suiteVersion, String referenceClock, List<String> selection, String gate,
+                          long elapsedMs) {
+    }
+
+    /** One clause of spec-map.md that at least one test checked. */
+    public record ClauseReport(String id, String verdict, String strength, String section, String source, String rule,
+                               String reason, List<TestReport> tests) {
+    }
+
+    /**
+     * One test. {@code evidenceDir} is relative to the report's directory (null when the test wrote none);
+     * {@code evidenceFiles} are the file names in it.
+     */
+    public record TestReport(String test, String verdict, String message, long durationMs, String evidenceDir,
+                             List<String> evidenceFiles) {
+    }
+
+    /** Clause counts: by verdict, and by strength then verdict. Every key is present, zeros included. */
+    public record Totals(int clauses, Map<String, Integer> byVerdict, Map<String, Map<String, Integer>> byStrength) {
+    }
+
+    /**
+     * The gate's outcome: whether it holds, the clauses that break it, and why the suite could not run
+     * at all if that happened (null otherwise).
+     */
+    public record GateResult(String gate, boolean holds, List<String> failing, String containerFailure) {
+    }
+}

@@ -1,0 +1,81 @@
+package dev.vmclock.report;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.vmclock.harness.ExitCode;
+import dev.vmclock.harness.HarnessException;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/** Reads and writes report.json; reading refuses any schema but {@link Report#SCHEMA} with one line. */
+public final class ReportJson {
+
+    public static final String FILE_NAME = "report.json";
+
+    /** snake_case on the wire, camelCase records in Java. */
+    static final ObjectMapper MAPPER = new ObjectMapper()
+            .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
+            .enable(SerializationFeature.INDENT_OUTPUT)
+            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+
+    private ReportJson() {
+    }
+
+    public static String toJson(Object value) {
+        try {
+            return MAPPER.writeValueAsString(value);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot render JSON: " + e.getMessage(), e);
+        }
+    }
+
+    /** Writes {@code dir/report.json}; an unwritable directory is exit code 6. */
+    public static Path write(Report report, Path dir) {
+        Path file = dir.resolve(FILE_NAME);
+        try {
+            Files.writeString(file, toJson(report) + "\n");
+        } catch (IOException e) {
+            throw notWritable(file, e);
+        }
+        return file;
+    }
+
+    /** The report of a run directory; a missing file or an unknown schema is a usage error (exit 2). */
+    public static Report read(Path runDir) {
+        Path file = runDir.resolve(FILE_NAME);
+        if (!Files.isRegularFile(file)) {
+            throw new HarnessException(ExitCode.USAGE, runDir + " has no " + FILE_NAME
+                    + ": pass a directory written by ./vmclock-conformance run --out DIR");
+        }
+        JsonNode tree;
+        try {
+            tree = MAPPER.readTree(file.toFile());
+        } catch (IOException e) {
+            String why = e instanceof JsonProcessingException j ? j.getOriginalMessage() : e.getMessage();
+            throw new HarnessException(ExitCode.USAGE, file + " is not readable JSON (" + why
+                    + "): rerun ./vmclock-conformance run to write it again", e);
+        }
+        String schema = tree.path("schema").asText("");
+        if (!Report.SCHEMA.equals(schema)) {
+            String found = schema.isEmpty() ? "no schema field" : "schema '" + schema + "'";
+            throw new HarnessException(ExitCode.USAGE, file + " has " + found + ", this version reads only "
+                    + Report.SCHEMA + ": rerun ./vmclock-conformance run with this version to write it again");
+        }
+        try {
+            return MAPPER.treeToValue(tree, Report.class);
+        } catch (JsonProcessingException e) {
+            throw new HarnessException(ExitCode.USAGE, file + " does not follow " + Report.SCHEMA + " ("
+                    + e.getOriginalMessage() + ")", e);
+        }
+    }
+
+    static HarnessException notWritable(Path file, Exception e) {
+        return new HarnessException(ExitCode.OUTPUT_NOT_WRITABLE, "cannot write " + file + " ("
+                + e.getClass().getSimpleName() + ": " + e.getMessage() + "): choose a writable directory with --out", e);
+    }
+}
