@@ -192,21 +192,28 @@ done
 mkdir -p "$work/x"
 for deb in "$work"/debs/*.deb; do
   dpkg-deb --fsys-tarfile "$deb" \
-    | tar -x -C "$work/x" --wildcards '*/vmlinuz*' '*/kernel/drivers/ptp/ptp_vmclock.ko*' 2>/dev/null || true
+    | tar -x -C "$work/x" --wildcards '*/vmlinuz*' '*/kernel/drivers/ptp/ptp_vmclock.ko*' \
+          '*/kernel/drivers/virtio/virtio_mmio.ko*' 2>/dev/null || true
 done
 vmlinuz=$(find "$work/x" \( -path '*/lib/modules/*/vmlinuz' -o -path '*/boot/vmlinuz-*' \) -type f | sed -n 1p)
 [ -n "$vmlinuz" ] || fail 8 "no vmlinuz in ${pkgs[*]}; the Debian package layout changed: adapt build-image.sh"
 ko_packed=$(find "$work/x" -path '*/kernel/drivers/ptp/ptp_vmclock.ko*' -type f | sed -n 1p)
 [ -n "$ko_packed" ] || fail 8 "no ptp_vmclock.ko in ${pkgs[*]}; the kernel lacks the vmclock driver"
 kernel_release=${ko_packed#*/lib/modules/}; kernel_release=${kernel_release%%/*}
-case "$ko_packed" in
-  *.ko.xz)  xz -dc "$ko_packed" > "$work/ptp_vmclock.ko" ;;
-  *.ko.zst) command -v zstd >/dev/null || fail 3 "missing host tool 'zstd'; run ./setup.sh"
-            zstd -qdc "$ko_packed" > "$work/ptp_vmclock.ko" ;;
-  *.ko.gz)  gzip -dc "$ko_packed" > "$work/ptp_vmclock.ko" ;;
-  *.ko)     cp "$ko_packed" "$work/ptp_vmclock.ko" ;;
-  *)        fail 8 "unknown module compression: $ko_packed" ;;
-esac
+unpack_ko() { # PACKED OUT
+  case "$1" in
+    *.ko.xz)  xz -dc "$1" > "$2" ;;
+    *.ko.zst) command -v zstd >/dev/null || fail 3 "missing host tool 'zstd'; run ./setup.sh"
+              zstd -qdc "$1" > "$2" ;;
+    *.ko.gz)  gzip -dc "$1" > "$2" ;;
+    *.ko)     cp "$1" "$2" ;;
+    *)        fail 8 "unknown module compression: $1" ;;
+  esac
+}
+unpack_ko "$ko_packed" "$work/ptp_vmclock.ko"
+# microvm has no PCI: the agent's virtio-serial port sits on virtio-mmio, a module in Debian's kernels.
+mmio_packed=$(find "$work/x" -path '*/kernel/drivers/virtio/virtio_mmio.ko*' -type f | sed -n 1p)
+[ -z "$mmio_packed" ] || unpack_ko "$mmio_packed" "$work/virtio_mmio.ko"
 modinfo_field() { tr '\0' '\n' < "$work/ptp_vmclock.ko" | sed -n "s/^$1=//p" | sed -n 1p; }
 vermagic=$(modinfo_field vermagic); vermagic=${vermagic%% *}
 [ "$vermagic" = "$kernel_release" ] || fail 8 "ptp_vmclock.ko vermagic '$vermagic' != kernel release '$kernel_release'"
@@ -234,6 +241,7 @@ for applet in $("$busybox" --list); do
 done
 install -m 0755 "$work/vmclock-agent" "$root/bin/vmclock-agent"
 install -m 0644 "$work/ptp_vmclock.ko" "$root/lib/modules/ptp_vmclock.ko"
+[ ! -f "$work/virtio_mmio.ko" ] || install -m 0644 "$work/virtio_mmio.ko" "$root/lib/modules/virtio_mmio.ko"
 find "$root" -exec touch -h -d "@$SOURCE_DATE_EPOCH" {} +
 
 # newc header for one entry with no data (a device node or the trailer); GNU cpio cannot add

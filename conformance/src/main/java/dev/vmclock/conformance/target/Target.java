@@ -2,6 +2,7 @@ package dev.vmclock.conformance.target;
 
 import dev.vmclock.conformance.NotApplicable;
 import dev.vmclock.harness.events.EventResult;
+import dev.vmclock.harness.HarnessException;
 import dev.vmclock.harness.events.Machine;
 import dev.vmclock.harness.events.MigrationTransport;
 import dev.vmclock.harness.guest.AgentException;
@@ -46,6 +47,7 @@ public final class Target implements ExtensionContext.Store.CloseableResource, A
     private final Path evidenceRoot;
     private final Object lock = new Object();
     private GuestSession guest;
+    private HarnessException bootFailure;
     private VmclockPage bootPage;
     private Evidence evidence;
     private long tornWrites;
@@ -111,8 +113,19 @@ public final class Target implements ExtensionContext.Store.CloseableResource, A
     /** The shared guest, booted on first use. */
     public GuestSession guest() {
         synchronized (lock) {
+            if (bootFailure != null) {
+                // One failed boot answers for the whole run: every test that needs the guest is an ERROR
+                // at once, instead of each one waiting out its own boot timeout.
+                throw new HarnessException(bootFailure.exitCode(), "the guest did not boot earlier in this run: "
+                        + bootFailure.getMessage(), bootFailure);
+            }
             if (guest == null) {
-                guest = bootWithOneRetry();
+                try {
+                    guest = bootWithOneRetry();
+                } catch (HarnessException e) {
+                    bootFailure = e;
+                    throw e;
+                }
                 if (config.clock().isPresent()) {
                     publishClock();
                 }

@@ -5,6 +5,7 @@ import dev.vmclock.harness.ExitCode;
 import dev.vmclock.harness.HarnessException;
 import dev.vmclock.harness.events.Machine;
 import dev.vmclock.harness.page.VmclockPage;
+import dev.vmclock.harness.qemu.Accelerator;
 import dev.vmclock.harness.qemu.KernelBoot;
 import dev.vmclock.harness.qemu.MachineSpec;
 import dev.vmclock.harness.qemu.QemuBinary;
@@ -66,7 +67,7 @@ public final class GuestSession implements AutoCloseable {
     public static GuestSession boot(QemuBinary qemu, MachineSpec template, GuestImage image, Duration timeout,
                                     java.util.function.Consumer<Machine> beforeFirstInstruction) {
         MachineSpec spec = template.toBuilder()
-                .kernelBoot(new KernelBoot(image.kernel(), image.initramfs(), KERNEL_CMDLINE))
+                .kernelBoot(new KernelBoot(image.kernel(), image.initramfs(), kernelCmdline(template)))
                 .agentPort(true).startPaused(beforeFirstInstruction != null).build();
         long t0 = System.nanoTime();
         Machine machine = Machine.start(qemu, spec);
@@ -89,6 +90,29 @@ public final class GuestSession implements AutoCloseable {
             machine.home().keep();
             machine.close();
             throw e;
+        }
+    }
+
+    /**
+     * The kernel arguments for this machine. microvm under TCG: Linux cannot calibrate the TSC there (no
+     * usable PIT or HPET; it hangs in "Unable to calibrate against PIT"), so it is told the frequency:
+     * TCG's TSC counts at the host's rate.
+     */
+    static String kernelCmdline(MachineSpec spec) {
+        if (spec.machineType().startsWith("microvm") && spec.accelerator() == Accelerator.TCG) {
+            return KERNEL_CMDLINE + " tsc_early_khz=" + hostTscKhz();
+        }
+        return KERNEL_CMDLINE;
+    }
+
+    /** The host's nominal CPU frequency from /proc/cpuinfo ("cpu MHz"), in kHz. */
+    private static long hostTscKhz() {
+        try (var lines = java.nio.file.Files.lines(java.nio.file.Path.of("/proc/cpuinfo"))) {
+            return lines.filter(l -> l.startsWith("cpu MHz")).findFirst()
+                    .map(l -> Math.round(Double.parseDouble(l.substring(l.indexOf(':') + 1).strip()) * 1000))
+                    .orElse(1_000_000L);
+        } catch (java.io.IOException | NumberFormatException e) {
+            return 1_000_000L;
         }
     }
 
