@@ -17,6 +17,8 @@ import java.util.Set;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -93,6 +95,7 @@ class FaultInjectionTest {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("faults")
+    @Execution(ExecutionMode.CONCURRENT)
     void brokenImplementationFailsExactlyItsClauses(Fault fault) {
         Map<String, String> config = new HashMap<>(fault.config());
         SuiteRun run = SuiteRunner.run(config, Set.of(), o -> { });
