@@ -34,6 +34,10 @@ record Fault(String name, Map<String, String> config, Set<String> expectedFailur
         return new Fault(name, Map.of("vmclock.qemuArgs", args), withStock(fails));
     }
 
+    static Fault machine(String name, String machineType, String... fails) {
+        return new Fault(name, Map.of("vmclock.machine", machineType), withStock(fails));
+    }
+
     static Fault noDevice(String... fails) {
         return new Fault("no vmclock device", Map.of("vmclock.device", "false"), Set.of(fails));
     }
