@@ -284,6 +284,13 @@ public final class Target implements ExtensionContext.Store.CloseableResource, A
         return devices;
     }
 
+    /** The firmware's ACPI tables, read from guest memory by the host; empty when there are none. */
+    public Optional<dev.vmclock.harness.acpi.AcpiTables> acpiTables() {
+        Machine m = machine();
+        return dev.vmclock.harness.acpi.AcpiTables.read(
+                new dev.vmclock.harness.memory.PmemsaveMemory(m.qmp(), m.vm().runDirectory().path()));
+    }
+
     /**
      * Plays the hypervisor: one well-formed update of the page (the suite's own writes, for driver checks).
      * A persistent injected fault is re-applied afterwards, so no check heals it for the checks after it.

@@ -41,6 +41,7 @@
 /* Offsets in the vmclock_abi page (Linux include/uapi/linux/vmclock-abi.h), little-endian. */
 #define OFF_SIZE 0x04u
 #define OFF_SEQ 0x0cu
+#define OFF_MARKER 0x10u
 #define MAX_LINE 65536
 #define MAX_KEYS 16
 
@@ -517,6 +518,8 @@ static int cmd_poll(const struct req *rq, struct buf *b)
 	int r = poll(&pfd, 1, (int)tmo);
 	uint64_t t1 = now_ns(CLOCK_MONOTONIC);
 	uint32_t after = seq_of(pg);
+	/* The marker as the page shows it right on wake-up, raw (no seq_count loop): with seq_count "after". */
+	uint64_t marker_after = *(const volatile uint64_t *)(pg + OFF_MARKER);
 	if (r < 0)
 		return fail(errno, "poll %s", VMCLOCK_DEV);
 	buf_str(b, ",\"revents\":[");
@@ -527,8 +530,9 @@ static int cmd_poll(const struct req *rq, struct buf *b)
 			first = 0;
 		}
 	buf_fmt(b, "],\"revents_raw\":%d,\"timed_out\":%s,\"elapsed_ns\":%" PRIu64
-		   ",\"seq_count\":%" PRIu32 ",\"seq_count_before\":%" PRIu32 ",\"fresh_fd\":%s,\"read_first\":%s",
-		pfd.revents, r == 0 ? "true" : "false", t1 - t0, after, before,
+		   ",\"seq_count\":%" PRIu32 ",\"seq_count_before\":%" PRIu32 ",\"marker_after\":%" PRIu64
+		   ",\"fresh_fd\":%s,\"read_first\":%s",
+		pfd.revents, r == 0 ? "true" : "false", t1 - t0, after, before, marker_after,
 		reopened ? "true" : "false", read_first ? "true" : "false");
 	return 0;
 }
@@ -911,6 +915,48 @@ static int cmd_acpi_events(const struct req *rq, struct buf *b)
 		first = 0;
 	}
 	closedir(d);
+	buf_str(b, "}");
+	/* /proc/interrupts lines of ACPI's own interrupts: the SCI ("acpi") and Generic Event Devices ("ACPI:Ged"),
+	 * summed over the CPUs, keyed "<irq> <name>". */
+	buf_str(b, ",\"irqs\":{");
+	FILE *f = fopen("/proc/interrupts", "re");
+	first = 1;
+	if (f) {
+		char line[1024];
+		while (fgets(line, sizeof line, f)) {
+			if (!strstr(line, "acpi") && !strstr(line, "ACPI") && !strstr(line, "Ged"))
+				continue;
+			char *p = line, *end;
+			while (*p == ' ')
+				p++;
+			char irq[32];
+			size_t k = 0;
+			while (*p && *p != ':' && k + 1 < sizeof irq)
+				irq[k++] = *p++;
+			irq[k] = 0;
+			if (*p != ':')
+				continue;
+			p++;
+			unsigned long long sum = 0;
+			for (;;) {
+				unsigned long long v = strtoull(p, &end, 10);
+				if (end == p)
+					break;
+				sum += v;
+				p = end;
+			}
+			while (*p == ' ' || *p == '\t')
+				p++;
+			p[strcspn(p, "\n")] = 0;
+			char key[160];
+			snprintf(key, sizeof key, "%s %s", irq, p);
+			buf_str(b, first ? "" : ",");
+			buf_jstr(b, key);
+			buf_fmt(b, ":%llu", sum);
+			first = 0;
+		}
+		fclose(f);
+	}
 	buf_str(b, "}");
 	return 0;
 }

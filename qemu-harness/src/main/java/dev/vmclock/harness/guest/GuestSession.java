@@ -204,6 +204,7 @@ public final class GuestSession implements AutoCloseable {
         JsonNode r = call("acpi_events", Map.of());
         Map<String, Long> counts = new java.util.TreeMap<>();
         r.path("counts").fields().forEachRemaining(e -> counts.put(e.getKey(), e.getValue().asLong()));
+        r.path("irqs").fields().forEachRemaining(e -> counts.put("irq " + e.getKey(), e.getValue().asLong()));
         return new AcpiEventCounts(r.path("present").asBoolean(), counts);
     }
 
@@ -258,7 +259,7 @@ public final class GuestSession implements AutoCloseable {
         List<String> revents = new ArrayList<>();
         r.path("revents").forEach(n -> revents.add(n.asText()));
         return new PollResult(revents, r.path("timed_out").asBoolean(), r.path("elapsed_ns").asLong(),
-                r.path("seq_count").asLong(-1));
+                r.path("seq_count").asLong(-1), r.path("marker_after").asLong(-1));
     }
 
     public JsonNode version() {
