@@ -58,7 +58,6 @@ class NotificationTest {
         }
     }
 
-
     /** The events after which the device writes a new even seq_count (FACTS.md: QEMU's restores and migrations). */
     private static final List<Event> UPDATING_EVENTS = List.of(Event.SNAPSHOT_LOAD, Event.LIVE_MIGRATION,
             Event.FILE_RESTORE);
