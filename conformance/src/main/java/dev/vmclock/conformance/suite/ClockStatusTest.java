@@ -8,7 +8,9 @@ import dev.vmclock.conformance.VmclockConformance;
 import dev.vmclock.conformance.clock.ClockMath;
 import dev.vmclock.conformance.target.Target;
 import dev.vmclock.harness.page.ClockStatus;
+import dev.vmclock.harness.guest.PtpReading;
 import dev.vmclock.harness.page.Flag;
+import dev.vmclock.harness.page.PageField;
 import dev.vmclock.harness.page.VmclockPage;
 import java.math.BigDecimal;
 import org.junit.jupiter.api.Test;
@@ -34,6 +36,39 @@ class ClockStatusTest {
     @Clause("VMC-STATUS-03")
     void freerunningParametersAreValid(Target target) {
         assertTimeWithin(target, ClockStatus.FREERUNNING, BigDecimal.valueOf(60));
+    }
+
+    /**
+     * UNKNOWN, INITIALIZING and UNRELIABLE: "should not be relied upon". The reference guest's PTP clock
+     * must refuse time (EINVAL) while the status is UNRELIABLE, by every way of reading it. What it does
+     * with UNKNOWN and INITIALIZING is recorded: Linux serves time then, which the clause (a SHOULD NOT on
+     * the guest) leaves to the guest. Uses the device's own status when it is UNRELIABLE, else publishes
+     * the same clock with that status for the length of the check.
+     */
+    @Test
+    @Clause("VMC-STATUS-04")
+    void unreliableStatusServesNoTime(Target target) {
+        NotApplicable.unlessClock(target.bootPage());
+        VmclockPage p = target.page();
+        if (p.clockStatus().equals(ClockStatus.UNRELIABLE)) {
+            assertRefused(target, target.ptpRead(), ClockStatus.UNRELIABLE);
+            return;
+        }
+        for (ClockStatus s : new ClockStatus[] {ClockStatus.UNKNOWN, ClockStatus.INITIALIZING}) {
+            PtpReading r = target.withTemporaryPage("clock_status " + s, page -> PageField.CLOCK_STATUS.write(page,
+                    s.value()), target::ptpRead);
+            target.evidence().note("with clock_status " + s + " the guest's PTP clock: " + r + " (recorded)");
+        }
+        PtpReading r = target.withTemporaryPage("clock_status UNRELIABLE",
+                page -> PageField.CLOCK_STATUS.write(page, ClockStatus.UNRELIABLE.value()), target::ptpRead);
+        assertRefused(target, r, ClockStatus.UNRELIABLE);
+    }
+
+    private static void assertRefused(Target target, PtpReading r, ClockStatus status) {
+        for (PtpReading.Method m : r.methods()) {
+            assertThat(m.errno()).as("%s on %s with clock_status %s: %s", m.name(), r.device(), status, m)
+                    .contains("EINVAL");
+        }
     }
 
     /** "Correct" is judged against the host's clock: within the advertised maxerror, else the given bound. */

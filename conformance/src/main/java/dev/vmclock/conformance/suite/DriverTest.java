@@ -12,10 +12,14 @@ import dev.vmclock.harness.acpi.AcpiDevice;
 import dev.vmclock.harness.guest.GuestAcpi;
 import dev.vmclock.harness.guest.GuestPageRead;
 import dev.vmclock.harness.guest.PollResult;
+import dev.vmclock.harness.guest.PtpReading;
+import dev.vmclock.harness.page.ClockStatus;
 import dev.vmclock.harness.page.Flag;
 import dev.vmclock.harness.page.PageField;
 import dev.vmclock.harness.page.TimeType;
 import dev.vmclock.harness.page.VmclockPage;
+import dev.vmclock.conformance.clock.PtpTime;
+import java.math.BigDecimal;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -159,5 +163,54 @@ class DriverTest {
         NotApplicable.unless(p.timeType().equals(TimeType.UTC) && !p.flags().has(Flag.TAI_OFFSET_VALID),
                 "not a UTC page without a valid TAI offset");
         assertThat(target.guest().ptpClocks()).as("PTP clocks").noneMatch(n -> n.contains("vmclock"));
+    }
+
+    @Test
+    @Clause("VMC-DRIVER-12")
+    void ptpClockReadsThePagesTai(Target target) {
+        NotApplicable.unlessClock(target.bootPage());
+        VmclockPage p = target.page();
+        NotApplicable.unless(p.timeType().equals(TimeType.TAI), "time_type is " + p.timeType() + ", not TAI");
+        NotApplicable.unless(!p.clockStatus().equals(ClockStatus.UNRELIABLE),
+                "clock_status is UNRELIABLE, with which the driver serves no time (VMC-STATUS-04)");
+        PtpReads.Observed o = PtpReads.against(target);
+        PtpReading.Method m = o.reading().gettime();
+        if (m.ok()) {
+            target.evidence().note("PTP - true TAI (host UTC + 37 s) = "
+                    + PtpTime.seconds(m.ptpNanos()).subtract(PtpReads.hostTai()) + " s (recorded: judged by VMC-STATUS-02)");
+        }
+        PtpReads.assertReadsPageTime(target, o, BigDecimal.ZERO, "the page's TAI");
+    }
+
+    /**
+     * The same clock republished as a UTC page (time_type UTC, time_sec - tai_offset_sec, as UAPI.13 reads
+     * the offset): the rule, after the driver, is that the PTP clock then reads UTC - tai_offset_sec. With
+     * UAPI.13's +37 that is 74 s behind true TAI: the spec/driver conflict of Errata 4, recorded in the evidence.
+     */
+    @Test
+    @Clause("VMC-DRIVER-12")
+    void utcPageReadsUtcMinusTaiOffset(Target target) {
+        NotApplicable.unlessClock(target.bootPage());
+        VmclockPage p = target.page();
+        NotApplicable.unless(p.timeType().equals(TimeType.TAI) && p.flags().has(Flag.TAI_OFFSET_VALID),
+                "not a TAI page with a valid TAI offset, from which the suite derives the UTC page");
+        NotApplicable.unless(!p.clockStatus().equals(ClockStatus.UNRELIABLE),
+                "clock_status is UNRELIABLE, with which the driver serves no time (VMC-STATUS-04)");
+        int offset = p.taiOffsetSec();
+        target.withTemporaryPage("the same clock as a UTC page: time_type UTC, time_sec - " + offset, page -> {
+            PageField.TIME_TYPE.write(page, TimeType.UTC.value());
+            PageField.TIME_SEC.write(page, PageField.TIME_SEC.read(page) - offset);
+        }, () -> {
+            PtpReads.Observed o = PtpReads.against(target);
+            PtpReading.Method m = o.reading().gettime();
+            if (m.ok()) {
+                BigDecimal behind = PtpTime.offset(o.page(), m).negate().add(BigDecimal.valueOf(offset));
+                target.evidence().note("UAPI.13 reads tai_offset_sec " + offset + " as TAI - UTC, so true TAI = UTC + "
+                        + offset + "; the PTP clock reads " + behind + " s behind it (Errata 4: the driver's sign)");
+            }
+            PtpReads.assertReadsPageTime(target, o, BigDecimal.valueOf(-offset),
+                    "the page's UTC minus tai_offset_sec (" + offset + " s)");
+            return null;
+        });
     }
 }

@@ -8,7 +8,10 @@ import dev.vmclock.conformance.VmclockConformance;
 import dev.vmclock.conformance.clock.ClockMath;
 import dev.vmclock.conformance.target.Event;
 import dev.vmclock.conformance.target.Target;
+import dev.vmclock.harness.page.ClockStatus;
 import dev.vmclock.harness.page.Flag;
+import dev.vmclock.harness.page.PageField;
+import dev.vmclock.harness.page.TimeType;
 import dev.vmclock.harness.page.VmclockPage;
 import java.math.BigDecimal;
 import org.junit.jupiter.api.Test;
@@ -16,6 +19,37 @@ import org.junit.jupiter.api.Test;
 /** UAPI.13 §Time error calculation: T1 ± T_maxerr + (P ± P_maxerr)(C_now − C1). */
 @VmclockConformance
 class ErrorBoundsTest {
+
+    /**
+     * Error fields whose VALID flag (bits 3-6) is clear are not used: the same clock republished with the
+     * four flags clear and garbage in the four error fields reads, through the guest's PTP clock, exactly
+     * the page's time, as it does with the real fields.
+     */
+    @Test
+    @Clause("VMC-ERR-01")
+    void errorFieldsWithoutValidFlagDoNotAffectTheClock(Target target) {
+        NotApplicable.unlessClock(target.bootPage());
+        VmclockPage p = target.page();
+        NotApplicable.unless(p.timeType().equals(TimeType.TAI) || p.flags().has(Flag.TAI_OFFSET_VALID),
+                "the guest's PTP clock serves only TAI, or UTC with a valid TAI offset (time_type " + p.timeType() + ")");
+        NotApplicable.unless(!p.clockStatus().equals(ClockStatus.UNRELIABLE),
+                "clock_status is UNRELIABLE, with which the driver serves no time (VMC-STATUS-04)");
+        BigDecimal shift = p.timeType().equals(TimeType.TAI) ? BigDecimal.ZERO : BigDecimal.valueOf(-p.taiOffsetSec());
+        PtpReads.assertReadsPageTime(target, PtpReads.against(target), shift, "the page's time (error fields as published)");
+        long validBits = Flag.PERIOD_ESTERROR_VALID.mask() | Flag.PERIOD_MAXERROR_VALID.mask()
+                | Flag.TIME_ESTERROR_VALID.mask() | Flag.TIME_MAXERROR_VALID.mask();
+        target.withTemporaryPage("error VALID flags (bits 3-6) clear, garbage in the four error fields", page -> {
+            PageField.FLAGS.write(page, PageField.FLAGS.read(page) & ~validBits);
+            PageField.COUNTER_PERIOD_ESTERROR_RATE_FRAC_SEC.write(page, 0xdeadbeefdeadbeefL);
+            PageField.COUNTER_PERIOD_MAXERROR_RATE_FRAC_SEC.write(page, -1L);
+            PageField.TIME_ESTERROR_NANOSEC.write(page, 0x7fffffffffffffffL);
+            PageField.TIME_MAXERROR_NANOSEC.write(page, -1L);
+        }, () -> {
+            PtpReads.assertReadsPageTime(target, PtpReads.against(target), shift,
+                    "the page's time with garbage error fields (VALID flags clear)");
+            return null;
+        });
+    }
 
     @Test
     @Clause("VMC-ERR-02")

@@ -7,8 +7,15 @@ import dev.vmclock.conformance.NotApplicable;
 import dev.vmclock.conformance.VmclockConformance;
 import dev.vmclock.conformance.clock.ClockMath;
 import dev.vmclock.conformance.target.Target;
+import dev.vmclock.conformance.clock.PtpTime;
+import dev.vmclock.harness.guest.PtpReading;
+import dev.vmclock.harness.page.ClockStatus;
+import dev.vmclock.harness.page.Flag;
 import dev.vmclock.harness.page.LeapIndicator;
+import dev.vmclock.harness.page.PageField;
+import dev.vmclock.harness.page.TimeType;
 import dev.vmclock.harness.page.VmclockPage;
+import java.math.BigDecimal;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
@@ -43,5 +50,86 @@ class LeapIndicatorTest {
             case 4, 5 -> assertThat(lastSecondOfMonth).as("%s at reference time %s", li, ref).isFalse();
             default -> assertThat(li.isDefined()).isTrue();
         }
+    }
+
+    /** 2017-01-01T00:00:00Z: the end of the positive leap second 2016-12-31T23:59:60 (POSIX seconds). */
+    static final long LEAP_END_2016 = 1483228800L;
+    /** TAI - UTC during December 2016 (IERS Bulletin C 52), before that leap second. */
+    static final int TAI_OFFSET_2016 = 36;
+
+    /**
+     * A UTC page whose reference time is 1.5 s before the end of the leap second of 2016 (23:59:58.5,
+     * PRE_POS, TAI - UTC = 36), left unchanged while the guest's clock passes the leap. The reference
+     * guest's PTP clock reads TAI (VMC-DRIVER-12), on which the leap is no step: the reading after the leap
+     * must be the reading before it plus the time elapsed on the page's counter. A consumer that applied the
+     * leap second to its TAI result, or lost track of it, is a second off.
+     */
+    @Test
+    @Clause("VMC-LEAP-03")
+    void consumerCopesWithLeapSecondSinceReferenceTime(Target target) {
+        NotApplicable.unlessClock(target.bootPage());
+        VmclockPage p = target.page();
+        NotApplicable.unless(ClockMath.isEpochBased(p), "time_type " + p.timeType() + " has no calendar");
+        NotApplicable.unless(!p.clockStatus().equals(ClockStatus.UNRELIABLE),
+                "clock_status is UNRELIABLE, with which the driver serves no time (VMC-STATUS-04)");
+        target.ptpRead(); // NOT_APPLICABLE before any page change when the guest has no PTP clock
+        long counter = target.guest().clocks().tsc().get(0).tsc();
+        long refSec = LEAP_END_2016 - 2;
+        LeapReadings readings = target.withTemporaryPage("UTC page, reference time 2016-12-31T23:59:58.5Z with "
+                + "PRE_POS and TAI offset " + TAI_OFFSET_2016 + " at the guest's current counter", page -> {
+                    PageField.TIME_TYPE.write(page, TimeType.UTC.value());
+                    PageField.FLAGS.write(page, PageField.FLAGS.read(page) | Flag.TAI_OFFSET_VALID.mask());
+                    PageField.TAI_OFFSET_SEC.write(page, TAI_OFFSET_2016);
+                    PageField.LEAP_INDICATOR.write(page, LeapIndicator.PRE_POS.value());
+                    PageField.COUNTER_VALUE.write(page, counter);
+                    PageField.TIME_SEC.write(page, refSec);
+                    PageField.TIME_FRAC_SEC.write(page, Long.MIN_VALUE); // 2^63 / 2^64 = 0.5 s
+                }, () -> {
+                    PtpReads.Observed before = PtpReads.against(target);
+                    VmclockPage leapPage = before.page();
+                    BigDecimal t1 = ClockMath.timeAt(leapPage, before.reading().gettime().tscAfter());
+                    if (t1.compareTo(BigDecimal.valueOf(LEAP_END_2016 - 1)) >= 0) {
+                        throw new IllegalStateException("the first reading came after the leap second began (page time "
+                                + t1 + "); the guest answered too slowly to observe the leap");
+                    }
+                    sleepUntil(target, leapPage, BigDecimal.valueOf(LEAP_END_2016 + 1));
+                    PtpReads.Observed after = PtpReads.against(target);
+                    assertThat(after.page().seqCount()).as("the page stayed unchanged across the leap")
+                            .isEqualTo(leapPage.seqCount());
+                    return new LeapReadings(leapPage, before.reading(), after.reading());
+                });
+        VmclockPage leapPage = readings.page();
+        PtpReading.Method m1 = readings.before().gettime();
+        PtpReading.Method m2 = readings.after().gettime();
+        assertThat(m1.errno()).as("PTP read before the leap").isEmpty();
+        assertThat(m2.errno()).as("PTP read after the leap").isEmpty();
+        BigDecimal o1 = PtpTime.offset(leapPage, m1);
+        BigDecimal o2 = PtpTime.offset(leapPage, m2);
+        target.evidence().note("before the leap (page UTC " + ClockMath.timeAt(leapPage, m1.tscBefore()) + "): PTP - page time = "
+                + o1 + " s; after it (page UTC " + ClockMath.timeAt(leapPage, m2.tscBefore()) + "): " + o2 + " s; "
+                + "true TAI after the leap = page time + " + TAI_OFFSET_2016 + " (UAPI.13's sign)");
+        assertThat(o2.subtract(o1)).as("step (s) of the guest's TAI (PTP) across the leap second: the reading after "
+                + "it minus the one before, less the time elapsed on the page's counter")
+                .isBetween(PtpTime.TOLERANCE.multiply(BigDecimal.valueOf(-2)), PtpTime.TOLERANCE.multiply(BigDecimal.valueOf(2)));
+    }
+
+    private record LeapReadings(VmclockPage page, PtpReading before, PtpReading after) {
+    }
+
+    private static void sleepUntil(Target target, VmclockPage page, BigDecimal pageTime) {
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (System.nanoTime() < deadline) {
+            long c = target.guest().clocks().tsc().get(0).tsc();
+            if (ClockMath.timeAt(page, c).compareTo(pageTime) > 0) {
+                return;
+            }
+            try {
+                Thread.sleep(200);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
+        }
+        throw new IllegalStateException("the guest's counter did not reach page time " + pageTime + " within 10 s");
     }
 }

@@ -297,6 +297,13 @@ public final class Target implements ExtensionContext.Store.CloseableResource, A
         return devices;
     }
 
+    /** The firmware's ACPI tables, read from guest memory by the host; empty when there are none. */
+    public Optional<dev.vmclock.harness.acpi.AcpiTables> acpiTables() {
+        Machine m = machine();
+        return dev.vmclock.harness.acpi.AcpiTables.read(
+                new dev.vmclock.harness.memory.PmemsaveMemory(m.qmp(), m.vm().runDirectory().path()));
+    }
+
     /**
      * Plays the hypervisor: one well-formed update of the page (the suite's own writes, for driver checks).
      * A persistent injected fault is re-applied afterwards, so no check heals it for the checks after it.
@@ -307,6 +314,46 @@ public final class Target implements ExtensionContext.Store.CloseableResource, A
             injectAfterBoot();
             return written;
         }
+    }
+
+    /**
+     * Plays the hypervisor for the length of one check: publishes the page {@code edit} makes of the
+     * current one (a well-formed update), runs {@code during}, then publishes the previous content again
+     * (every field but seq_count), so the checks after it see the page they would have seen. Both pages go
+     * to the evidence. NOT_APPLICABLE when the suite cannot write the page on this target.
+     */
+    public <T> T withTemporaryPage(String why, java.util.function.Consumer<byte[]> edit, Supplier<T> during) {
+        NotApplicable.unless(canWritePage(), "the suite cannot write the page here (needs the qtest socket, TCG)");
+        synchronized (lock) {
+            requireDevice();
+            var hv = machine().hypervisor();
+            byte[] saved = hv.read().raw().clone();
+            VmclockPage temporary = hv.update(edit);
+            evidence.page("temporary-page", temporary);
+            evidence.note("temporary page published (" + why + ")");
+            try {
+                return during.get();
+            } finally {
+                VmclockPage restored = machine().hypervisor().update(p -> {
+                    for (PageField f : PageField.values()) {
+                        if (f != PageField.SEQ_COUNT) {
+                            f.write(p, f.read(saved));
+                        }
+                    }
+                });
+                injectAfterBoot();
+                evidence.page("restored-page", restored);
+            }
+        }
+    }
+
+    /** The guest's vmclock PTP clock, read three ways; NOT_APPLICABLE when the driver registered none. */
+    public dev.vmclock.harness.guest.PtpReading ptpRead() {
+        var r = inGuest(() -> guest().ptpRead());
+        NotApplicable.unless(r.present(), "the guest has no vmclock PTP clock (ptp_vmclock registers one only for "
+                + "the guest's counter with TAI, or UTC with TAI_OFFSET_VALID; see VMC-DRIVER-11)");
+        evidence.note("PTP reading: " + r);
+        return r;
     }
 
     /** Runs {@code during} while seq_count is held odd (an update that takes its time), then completes the update. */

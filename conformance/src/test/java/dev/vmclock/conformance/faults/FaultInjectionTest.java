@@ -66,6 +66,11 @@ class FaultInjectionTest {
                         "VMC-FLAGS-01", "VMC-LAYOUT-07"),
                 Fault.page(PAGES, "unknown flag bits", p -> PageField.FLAGS.write(p, 1L << 40), stock,
                         "VMC-FLAGS-01"),
+                // The guest counts no SCI or GED interrupt after loadvm, migration or restore, and the AML has no
+                // Notify(VCLK, 0x80). VMC-NOTIFY-04 has no wake-up to judge (NOT_APPLICABLE).
+                Fault.page(PAGES, "notification flag advertised without notifications",
+                        p -> PageField.FLAGS.write(p, Flag.NOTIFICATION_PRESENT.mask()), stock,
+                        "VMC-NOTIFY-03", "VMC-NOTIFY-05"),
                 Fault.noDevice("VMC-ACPI-04", "VMC-ACPI-06", "VMC-ACPI-07", "VMC-ACPI-08", "VMC-ACPI-09", "VMC-DRIVER-01"),
                 Fault.qemuArgs("machine whose guest cannot find the device (no ACPI)", "-machine acpi=off",
                         "VMC-ACPI-04", "VMC-ACPI-05", "VMC-ACPI-06", "VMC-ACPI-07", "VMC-ACPI-08", "VMC-ACPI-09",

@@ -23,6 +23,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/reboot.h>
 #include <sys/stat.h>
@@ -30,8 +31,9 @@
 #include <termios.h>
 #include <time.h>
 #include <unistd.h>
+#include <linux/ptp_clock.h>
 
-#define AGENT_VERSION "1.0.0"
+#define AGENT_VERSION "1.1.0"
 #define PORT_NAME "dev.vmclock.agent.0"
 #define FALLBACK_TTY "/dev/ttyS1"
 #define VMCLOCK_DEV "/dev/vmclock0"
@@ -39,6 +41,7 @@
 /* Offsets in the vmclock_abi page (Linux include/uapi/linux/vmclock-abi.h), little-endian. */
 #define OFF_SIZE 0x04u
 #define OFF_SEQ 0x0cu
+#define OFF_MARKER 0x10u
 #define MAX_LINE 65536
 #define MAX_KEYS 16
 
@@ -515,6 +518,8 @@ static int cmd_poll(const struct req *rq, struct buf *b)
 	int r = poll(&pfd, 1, (int)tmo);
 	uint64_t t1 = now_ns(CLOCK_MONOTONIC);
 	uint32_t after = seq_of(pg);
+	/* The marker as the page shows it right on wake-up, raw (no seq_count loop): with seq_count "after". */
+	uint64_t marker_after = *(const volatile uint64_t *)(pg + OFF_MARKER);
 	if (r < 0)
 		return fail(errno, "poll %s", VMCLOCK_DEV);
 	buf_str(b, ",\"revents\":[");
@@ -525,8 +530,9 @@ static int cmd_poll(const struct req *rq, struct buf *b)
 			first = 0;
 		}
 	buf_fmt(b, "],\"revents_raw\":%d,\"timed_out\":%s,\"elapsed_ns\":%" PRIu64
-		   ",\"seq_count\":%" PRIu32 ",\"seq_count_before\":%" PRIu32 ",\"fresh_fd\":%s,\"read_first\":%s",
-		pfd.revents, r == 0 ? "true" : "false", t1 - t0, after, before,
+		   ",\"seq_count\":%" PRIu32 ",\"seq_count_before\":%" PRIu32 ",\"marker_after\":%" PRIu64
+		   ",\"fresh_fd\":%s,\"read_first\":%s",
+		pfd.revents, r == 0 ? "true" : "false", t1 - t0, after, before, marker_after,
 		reopened ? "true" : "false", read_first ? "true" : "false");
 	return 0;
 }
@@ -732,6 +738,229 @@ static int cmd_ptp(const struct req *rq, struct buf *b)
 	return 0;
 }
 
+/* ---- the vmclock PTP clock -------------------------------------------------------------------- */
+#define FD_TO_CLOCKID(fd) ((clockid_t)((((unsigned)~(fd)) << 3) | 3))
+
+/* Finds /dev/ptpN whose /sys/class/ptp/ptpN/clock_name starts with "vmclock". */
+static int find_vmclock_ptp(char *dev, size_t cap, char *name, size_t ncap)
+{
+	DIR *d = opendir("/sys/class/ptp");
+	char path[512];
+	int found = 0;
+	if (!d)
+		return 0;
+	struct dirent *e;
+	while (!found && (e = readdir(d))) {
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof path, "/sys/class/ptp/%s/clock_name", e->d_name);
+		if (read_text(path, name, ncap) && !strncmp(name, "vmclock", 7)) {
+			snprintf(dev, cap, "%s", e->d_name);
+			found = 1;
+		}
+	}
+	closedir(d);
+	return found;
+}
+
+static int64_t ptp_ns(const struct ptp_clock_time *t)
+{
+	return (int64_t)t->sec * 1000000000LL + (int64_t)t->nsec;
+}
+
+static int64_t ts_ns(const struct timespec *t)
+{
+	return (int64_t)t->tv_sec * 1000000000LL + (int64_t)t->tv_nsec;
+}
+
+/* The guest's own clocks and the TSC right before (pre) or after (post) a PTP read. */
+static void around(struct buf *b, const char *which, uint64_t tsc, uint64_t rt, uint64_t raw)
+{
+	buf_fmt(b, ",\"tsc_%s\":%" PRIu64 ",\"realtime_%s_ns\":%" PRIu64 ",\"monoraw_%s_ns\":%" PRIu64,
+		which, tsc, which, rt, which, raw);
+}
+
+static void method_error(struct buf *b, int e)
+{
+	buf_str(b, "\"ok\":false,\"errno\":");
+	buf_jstr(b, strerrorname_np(e));
+	buf_str(b, ",\"error\":");
+	buf_jstr(b, strerror(e));
+}
+
+/*
+ * Reads the vmclock PTP clock three ways, each bracketed by the TSC, CLOCK_REALTIME and
+ * CLOCK_MONOTONIC_RAW: clock_gettime(FD_TO_CLOCKID(fd)) (the driver's gettimex64),
+ * PTP_SYS_OFFSET_EXTENDED (gettimex64 with the kernel's own pre/post system times) and
+ * PTP_SYS_OFFSET_PRECISE (the driver's getcrosststamp). A method the driver refuses reports its errno.
+ * Runs pinned to CPU 0, whose TSC the reference clock is calibrated on.
+ */
+static int cmd_ptp_read(const struct req *rq, struct buf *b)
+{
+	(void)rq;
+	char dev[256], name[128], path[300];
+	if (!find_vmclock_ptp(dev, sizeof dev, name, sizeof name)) {
+		buf_str(b, ",\"present\":false");
+		return 0;
+	}
+	snprintf(path, sizeof path, "/dev/%s", dev);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return fail(errno, "open %s", path);
+	cpu_set_t orig, one;
+	int have_orig = sched_getaffinity(0, sizeof orig, &orig) == 0;
+	CPU_ZERO(&one);
+	CPU_SET(0, &one);
+	sched_setaffinity(0, sizeof one, &one);
+
+	buf_str(b, ",\"present\":true,\"dev\":");
+	buf_jstr(b, dev);
+	buf_str(b, ",\"name\":");
+	buf_jstr(b, name);
+
+	/* clock_gettime on the PTP clock id */
+	{
+		struct timespec t;
+		uint64_t rt0 = now_ns(CLOCK_REALTIME), raw0 = now_ns(CLOCK_MONOTONIC_RAW), c0 = rdtsc_now();
+		int r = clock_gettime(FD_TO_CLOCKID(fd), &t);
+		int e = errno;
+		uint64_t c1 = rdtsc_now(), raw1 = now_ns(CLOCK_MONOTONIC_RAW), rt1 = now_ns(CLOCK_REALTIME);
+		buf_str(b, ",\"gettime\":{");
+		if (r) {
+			method_error(b, e);
+		} else {
+			buf_fmt(b, "\"ok\":true,\"ptp_ns\":%" PRId64, ts_ns(&t));
+		}
+		around(b, "pre", c0, rt0, raw0);
+		around(b, "post", c1, rt1, raw1);
+		buf_str(b, "}");
+	}
+	/* PTP_SYS_OFFSET_EXTENDED, one sample */
+	{
+		struct ptp_sys_offset_extended x;
+		memset(&x, 0, sizeof x);
+		x.n_samples = 1;
+		uint64_t rt0 = now_ns(CLOCK_REALTIME), raw0 = now_ns(CLOCK_MONOTONIC_RAW), c0 = rdtsc_now();
+		int r = ioctl(fd, PTP_SYS_OFFSET_EXTENDED, &x);
+		int e = errno;
+		uint64_t c1 = rdtsc_now(), raw1 = now_ns(CLOCK_MONOTONIC_RAW), rt1 = now_ns(CLOCK_REALTIME);
+		buf_str(b, ",\"extended\":{");
+		if (r) {
+			method_error(b, e);
+		} else {
+			buf_fmt(b, "\"ok\":true,\"sys_pre_ns\":%" PRId64 ",\"ptp_ns\":%" PRId64 ",\"sys_post_ns\":%" PRId64,
+				ptp_ns(&x.ts[0][0]), ptp_ns(&x.ts[0][1]), ptp_ns(&x.ts[0][2]));
+		}
+		around(b, "pre", c0, rt0, raw0);
+		around(b, "post", c1, rt1, raw1);
+		buf_str(b, "}");
+	}
+	/* PTP_SYS_OFFSET_PRECISE: the cross-timestamp */
+	{
+		struct ptp_sys_offset_precise x;
+		memset(&x, 0, sizeof x);
+		uint64_t rt0 = now_ns(CLOCK_REALTIME), raw0 = now_ns(CLOCK_MONOTONIC_RAW), c0 = rdtsc_now();
+		int r = ioctl(fd, PTP_SYS_OFFSET_PRECISE, &x);
+		int e = errno;
+		uint64_t c1 = rdtsc_now(), raw1 = now_ns(CLOCK_MONOTONIC_RAW), rt1 = now_ns(CLOCK_REALTIME);
+		buf_str(b, ",\"precise\":{");
+		if (r) {
+			method_error(b, e);
+		} else {
+			buf_fmt(b, "\"ok\":true,\"ptp_ns\":%" PRId64 ",\"sys_realtime_ns\":%" PRId64 ",\"sys_monoraw_ns\":%" PRId64,
+				ptp_ns(&x.device), ptp_ns(&x.sys_realtime), ptp_ns(&x.sys_monoraw));
+		}
+		around(b, "pre", c0, rt0, raw0);
+		around(b, "post", c1, rt1, raw1);
+		buf_str(b, "}");
+	}
+	if (have_orig)
+		sched_setaffinity(0, sizeof orig, &orig);
+	close(fd);
+	return 0;
+}
+
+/* ---- ACPI event counters ---------------------------------------------------------------------- */
+/*
+ * /sys/firmware/acpi/interrupts: the SCI count, the SCIs no handler claimed (sci_not), and every GPE
+ * and fixed event whose count is not zero ("gpe17": "3   enabled  unmasked" gives 3).
+ */
+static int cmd_acpi_events(const struct req *rq, struct buf *b)
+{
+	(void)rq;
+	const char *base = "/sys/firmware/acpi/interrupts";
+	char path[512], val[128];
+	DIR *d = opendir(base);
+	if (!d) {
+		buf_str(b, ",\"present\":false");
+		return 0;
+	}
+	buf_str(b, ",\"present\":true,\"counts\":{");
+	int first = 1;
+	struct dirent *e;
+	while ((e = readdir(d))) {
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof path, "%s/%s", base, e->d_name);
+		if (!read_text(path, val, sizeof val))
+			continue;
+		char *end;
+		unsigned long long n = strtoull(val, &end, 10);
+		if (end == val)
+			continue;
+		int always = !strcmp(e->d_name, "sci") || !strcmp(e->d_name, "sci_not") || !strcmp(e->d_name, "gpe_all");
+		if (!n && !always)
+			continue;
+		buf_fmt(b, "%s\"%s\":%llu", first ? "" : ",", e->d_name, n);
+		first = 0;
+	}
+	closedir(d);
+	buf_str(b, "}");
+	/* /proc/interrupts lines of ACPI's own interrupts: the SCI ("acpi") and Generic Event Devices ("ACPI:Ged"),
+	 * summed over the CPUs, keyed "<irq> <name>". */
+	buf_str(b, ",\"irqs\":{");
+	FILE *f = fopen("/proc/interrupts", "re");
+	first = 1;
+	if (f) {
+		char line[1024];
+		while (fgets(line, sizeof line, f)) {
+			if (!strstr(line, "acpi") && !strstr(line, "ACPI") && !strstr(line, "Ged"))
+				continue;
+			char *p = line, *end;
+			while (*p == ' ')
+				p++;
+			char irq[32];
+			size_t k = 0;
+			while (*p && *p != ':' && k + 1 < sizeof irq)
+				irq[k++] = *p++;
+			irq[k] = 0;
+			if (*p != ':')
+				continue;
+			p++;
+			unsigned long long sum = 0;
+			for (;;) {
+				unsigned long long v = strtoull(p, &end, 10);
+				if (end == p)
+					break;
+				sum += v;
+				p = end;
+			}
+			while (*p == ' ' || *p == '\t')
+				p++;
+			p[strcspn(p, "\n")] = 0;
+			char key[160];
+			snprintf(key, sizeof key, "%s %s", irq, p);
+			buf_str(b, first ? "" : ",");
+			buf_jstr(b, key);
+			buf_fmt(b, ":%llu", sum);
+			first = 0;
+		}
+		fclose(f);
+	}
+	buf_str(b, "}");
+	return 0;
+}
+
 static int cmd_version(const struct req *rq, struct buf *b)
 {
 	(void)rq;
@@ -801,7 +1030,8 @@ static int cmd_poweroff(const struct req *rq, struct buf *b)
 
 static const struct { const char *name; int (*fn)(const struct req *, struct buf *); } commands[] = {
 	{ "ping", cmd_ping }, { "read", cmd_read }, { "mmap", cmd_mmap }, { "poll", cmd_poll },
-	{ "acpi", cmd_acpi }, { "clocks", cmd_clocks }, { "ptp", cmd_ptp }, { "version", cmd_version },
+	{ "acpi", cmd_acpi }, { "clocks", cmd_clocks }, { "ptp", cmd_ptp }, { "ptp_read", cmd_ptp_read },
+	{ "acpi_events", cmd_acpi_events }, { "version", cmd_version },
 	{ "stress", cmd_stress }, { "poweroff", cmd_poweroff },
 };
 

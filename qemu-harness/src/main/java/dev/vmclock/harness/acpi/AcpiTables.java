@@ -91,6 +91,23 @@ public final class AcpiTables {
         return out;
     }
 
+    /** Every {@code Notify} in DSDT and SSDTs whose target's last name segment is {@code segment} (e.g. VCLK). */
+    public List<AmlNotify> notifiesOf(String segment) {
+        List<AmlNotify> out = new ArrayList<>();
+        for (Table t : tables) {
+            if (!t.signature().equals("DSDT") && !t.signature().equals("SSDT")) {
+                continue;
+            }
+            for (Aml.Notify n : Aml.notifies(t.bytes(), t.amlStart(), t.bytes().length)) {
+                AmlNotify a = new AmlNotify(t.signature() + "/" + t.oemTableId(), n.offset(), n.target(), n.value());
+                if (a.targetSegment().equals(segment)) {
+                    out.add(a);
+                }
+            }
+        }
+        return out;
+    }
+
     private static boolean matches(byte[] b, int at, String s) {
         for (int i = 0; i < s.length(); i++) {
             if (b[at + i] != s.charAt(i)) {

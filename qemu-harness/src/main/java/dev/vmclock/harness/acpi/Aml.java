@@ -171,6 +171,84 @@ final class Aml {
         return p + 4 * segs;
     }
 
+    private static final int NOTIFY_OP = 0x86;
+
+    /**
+     * Every {@code Notify} in the AML range whose target is a plain name (a byte scan: a NotifyOp byte followed
+     * by a well-formed NameString of printable segments, then a constant or some other TermArg).
+     */
+    static List<Notify> notifies(byte[] aml, int start, int end) {
+        List<Notify> out = new ArrayList<>();
+        for (int i = start; i + 6 < end; i++) {
+            if ((aml[i] & 0xff) != NOTIFY_OP) {
+                continue;
+            }
+            String name = nameStringAt(aml, i + 1, end);
+            if (name == null) {
+                continue;
+            }
+            int v = nameStringEnd(aml, i + 1);
+            if (v >= end) {
+                continue;
+            }
+            java.util.OptionalLong value = switch (aml[v] & 0xff) {
+                case 0x00 -> java.util.OptionalLong.of(0);
+                case 0x01 -> java.util.OptionalLong.of(1);
+                case 0xff -> java.util.OptionalLong.of(0xffffffffL);
+                case 0x0a -> v + 1 < end ? java.util.OptionalLong.of(aml[v + 1] & 0xff) : java.util.OptionalLong.empty();
+                case 0x0b -> v + 2 < end ? java.util.OptionalLong.of(le(aml, v + 1, 2)) : java.util.OptionalLong.empty();
+                case 0x0c -> v + 4 < end ? java.util.OptionalLong.of(le(aml, v + 1, 4)) : java.util.OptionalLong.empty();
+                default -> java.util.OptionalLong.empty();
+            };
+            out.add(new Notify(i, name, value));
+        }
+        return out;
+    }
+
+    record Notify(int offset, String target, java.util.OptionalLong value) {
+    }
+
+    /** The NameString at {@code at} as ASL writes it ({@code \_SB.VCLK}), or null if it is not one. */
+    private static String nameStringAt(byte[] aml, int at, int end) {
+        StringBuilder sb = new StringBuilder();
+        int p = at;
+        while (p < end && (aml[p] == '\\' || aml[p] == '^')) {
+            sb.append((char) aml[p++]);
+        }
+        if (p >= end) {
+            return null;
+        }
+        int segs = 1;
+        if (aml[p] == 0x2e) {
+            segs = 2;
+            p++;
+        } else if (aml[p] == 0x2f) {
+            if (p + 1 >= end) {
+                return null;
+            }
+            segs = aml[p + 1] & 0xff;
+            p += 2;
+        }
+        if (segs == 0 || p + 4 * segs > end) {
+            return null;
+        }
+        for (int s = 0; s < segs; s++) {
+            for (int k = 0; k < 4; k++) {
+                int c = aml[p + 4 * s + k] & 0xff;
+                boolean lead = k == 0;
+                boolean ok = c == '_' || (c >= 'A' && c <= 'Z') || (!lead && c >= '0' && c <= '9');
+                if (!ok) {
+                    return null;
+                }
+            }
+            if (s > 0) {
+                sb.append('.');
+            }
+            sb.append(new String(aml, p + 4 * s, 4, StandardCharsets.US_ASCII));
+        }
+        return sb.toString();
+    }
+
     static long le(byte[] b, int at, int width) {
         long v = 0;
         for (int k = width - 1; k >= 0; k--) {

@@ -203,6 +203,35 @@ public final class GuestSession implements AutoCloseable {
         return names;
     }
 
+    /** Reads the vmclock PTP clock three ways (or says it is absent); a method the driver refuses carries its errno. */
+    public PtpReading ptpRead() {
+        JsonNode r = call("ptp_read", Map.of());
+        if (!r.path("present").asBoolean()) {
+            return new PtpReading(false, null, null, null, null, null);
+        }
+        return new PtpReading(true, r.path("dev").asText(), r.path("name").asText(), method("gettime", r),
+                method("extended", r), method("precise", r));
+    }
+
+    private static PtpReading.Method method(String name, JsonNode reply) {
+        JsonNode m = reply.path(name);
+        boolean ok = m.path("ok").asBoolean();
+        long sys = name.equals("extended") ? m.path("sys_pre_ns").asLong() : m.path("sys_realtime_ns").asLong();
+        return new PtpReading.Method(name, ok ? java.util.Optional.empty() : java.util.Optional.of(m.path("errno").asText("?")),
+                m.path("ptp_ns").asLong(), sys, m.path("sys_monoraw_ns").asLong(), m.path("tsc_pre").asLong(),
+                m.path("tsc_post").asLong(), m.path("realtime_pre_ns").asLong(), m.path("realtime_post_ns").asLong(),
+                m.path("monoraw_pre_ns").asLong(), m.path("monoraw_post_ns").asLong());
+    }
+
+    /** The guest kernel's ACPI event counters (SCIs, GPEs). */
+    public AcpiEventCounts acpiEvents() {
+        JsonNode r = call("acpi_events", Map.of());
+        Map<String, Long> counts = new java.util.TreeMap<>();
+        r.path("counts").fields().forEachRemaining(e -> counts.put(e.getKey(), e.getValue().asLong()));
+        r.path("irqs").fields().forEachRemaining(e -> counts.put("irq " + e.getKey(), e.getValue().asLong()));
+        return new AcpiEventCounts(r.path("present").asBoolean(), counts);
+    }
+
     /**
      * Starts a poll() in the guest and returns at once, so that an event can happen while the guest
      * waits: the reply is collected by {@link PendingPoll#await()}, from whichever QEMU then runs the guest.
@@ -254,7 +283,7 @@ public final class GuestSession implements AutoCloseable {
         List<String> revents = new ArrayList<>();
         r.path("revents").forEach(n -> revents.add(n.asText()));
         return new PollResult(revents, r.path("timed_out").asBoolean(), r.path("elapsed_ns").asLong(),
-                r.path("seq_count").asLong(-1));
+                r.path("seq_count").asLong(-1), r.path("marker_after").asLong(-1));
     }
 
     public JsonNode version() {

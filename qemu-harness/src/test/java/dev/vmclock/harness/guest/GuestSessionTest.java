@@ -71,6 +71,11 @@ class GuestSessionTest {
         assertThat(guest.version().path("kernel").asText()).isNotEmpty();
         assertThat(guest.ptpClocks()).isEmpty(); // counter_id INVALID: no PTP clock
         assertThat(guest.poll(java.time.Duration.ofMillis(100)).hungUp()).isTrue(); // no notification flag
+        assertThat(guest.ptpRead().present()).isFalse(); // and so nothing to read
+        AcpiEventCounts acpi = guest.acpiEvents();
+        assertThat(acpi.present()).isTrue();
+        assertThat(acpi.counts()).containsKeys("sci", "sci_not", "gpe_all");
+        assertThat(acpi.increaseSince(acpi)).isEmpty();
     }
 
     @Test
