@@ -106,4 +106,27 @@ public enum ReferenceClock {
                     Flag.TIME_ESTERROR_VALID, Flag.TIME_MAXERROR_VALID).raw());
         });
     }
+
+    /**
+     * Re-anchors a published clock to now: a new counter_value/time pair from one guest TSC sample, the
+     * calibrated period kept. What a hypervisor does after the guest's counter stood still or went back
+     * (savevm, loadvm, a restore, a pause): the page must keep telling the time.
+     */
+    public VmclockPage reanchor(GuestSession guest, HypervisorWriter hv) {
+        GuestClocks sample = guest.clocks();
+        Instant now = Instant.now();
+        long counter = sample.tsc().get(0).tsc();
+        BigDecimal tai = BigDecimal.valueOf(now.getEpochSecond() + TAI_OFFSET)
+                .add(BigDecimal.valueOf(now.getNano()).movePointLeft(9));
+        if (this == TIME_OFF) {
+            tai = tai.add(BigDecimal.valueOf(2));
+        }
+        long timeSec = tai.toBigInteger().longValue();
+        long timeFrac = tai.subtract(new BigDecimal(timeSec)).multiply(TWO_64).toBigInteger().longValue();
+        return hv.update(p -> {
+            PageField.COUNTER_VALUE.write(p, counter);
+            PageField.TIME_SEC.write(p, timeSec);
+            PageField.TIME_FRAC_SEC.write(p, timeFrac);
+        });
+    }
 }

@@ -23,6 +23,7 @@ final class PtpReads {
 
     /** Reads the PTP clock between two host reads of the page that show the same seq_count. */
     static Observed against(Target target) {
+        target.evidence().note("guest clocksource: " + target.guest().clocks().clocksource());
         for (int i = 0; i < 3; i++) {
             VmclockPage before = target.page();
             PtpReading r = target.ptpRead();

@@ -48,6 +48,7 @@ public final class Target implements ExtensionContext.Store.CloseableResource, A
     private final Object lock = new Object();
     private GuestSession guest;
     private HarnessException bootFailure;
+    private boolean clockStale;
     private VmclockPage bootPage;
     private Evidence evidence;
     private long tornWrites;
@@ -262,6 +263,9 @@ public final class Target implements ExtensionContext.Store.CloseableResource, A
                 default -> throw new IllegalArgumentException(event.name());
             }
             injectAfterEvent(event, before);
+            // The guest's counter stood still (or went back) during the event: the reference clock is re-anchored
+            // before the next test, not here, so this event's before/after shows only what the device did.
+            clockStale = config.clock().isPresent();
             VmclockPage after = observe();
             return record(new Observation(event, before, after, steps));
         }
@@ -379,6 +383,14 @@ public final class Target implements ExtensionContext.Store.CloseableResource, A
 
     void beginTest(String name) {
         evidence = new Evidence(evidenceRoot.resolve(name.replaceAll("[^A-Za-z0-9._-]", "_")));
+        synchronized (lock) {
+            if (clockStale && guest != null) {
+                clockStale = false;
+                VmclockPage p = config.clock().get().reanchor(guest, guest.machine().hypervisor());
+                evidence.note("reference clock re-anchored after the previous test's events: counter_value "
+                        + p.counterValue() + ", seq_count " + p.seqCount());
+            }
+        }
     }
 
     /** Keeps the guest console with a failed test's evidence. */

@@ -684,6 +684,12 @@ static int cmd_clocks(const struct req *rq, struct buf *b)
 	buf_fmt(b, ",\"monotonic_ns\":%" PRIu64 ",\"realtime_ns\":%" PRIu64 ",\"boottime_ns\":%" PRIu64
 		   ",\"monotonic_raw_ns\":%" PRIu64,
 		now_ns(CLOCK_MONOTONIC), now_ns(CLOCK_REALTIME), now_ns(CLOCK_BOOTTIME), now_ns(CLOCK_MONOTONIC_RAW));
+	/* The kernel leaves "tsc" when its watchdog finds the TSC unstable; ptp_vmclock then serves no time. */
+	char cs[64];
+	if (read_text("/sys/devices/system/clocksource/clocksource0/current_clocksource", cs, sizeof cs)) {
+		cs[strcspn(cs, "\n")] = 0;
+		buf_fmt(b, ",\"clocksource\":\"%s\"", cs);
+	}
 #if defined(__x86_64__) || defined(__i386__)
 	int n = online_cpus(cpus, CPU_SETSIZE);
 	int have_orig = sched_getaffinity(0, sizeof orig, &orig) == 0;
