@@ -47,6 +47,14 @@ class FaultInjectionTest {
                         "VMC-LAYOUT-01", "VMC-ACPI-09", "VMC-DRIVER-01"),
                 Fault.page(PAGES, "size larger than the region", p -> PageField.SIZE.write(p, 0x2000), stock,
                         "VMC-LAYOUT-03", "VMC-DRIVER-01"),
+                // The driver refuses a structure smaller than it knows (DRIVER-01), so no guest view either.
+                Fault.page(PAGES, "size smaller than the structure", p -> PageField.SIZE.write(p, 0x40), stock,
+                        "VMC-LAYOUT-03", "VMC-LAYOUT-04", "VMC-LAYOUT-05", "VMC-DRIVER-01"),
+                Fault.page(PAGES, "undefined clock_status, leap_indicator and smearing hint", p -> {
+                    PageField.CLOCK_STATUS.write(p, 9);
+                    PageField.LEAP_INDICATOR.write(p, 7);
+                    PageField.LEAP_SECOND_SMEARING_HINT.write(p, 9);
+                }, stock, "VMC-STATUS-01", "VMC-LEAP-01", "VMC-SMEAR-01"),
                 Fault.page(PAGES, "version 2", p -> PageField.VERSION.write(p, 2), stock,
                         "VMC-LAYOUT-06", "VMC-DRIVER-01"),
                 // The device presents an odd seq_count at boot; the suite's own first update completes it.
