@@ -15,7 +15,12 @@ public enum RuntimeFault {
     /** After every lifecycle event, a constant field (counter_id) is rewritten (its low bit toggled). */
     CONSTANT_REWRITTEN_AFTER_EVENT,
     /** After each restore (loadvm, restore from file) the marker is set back to its pre-event value. */
-    MARKER_ROLLED_BACK_AFTER_RESTORE;
+    MARKER_ROLLED_BACK_AFTER_RESTORE,
+    /**
+     * The device updates the page on loadvm, live migration and restore (the new marker) but then puts
+     * seq_count back to its pre-event value, as if the update never happened for a reader.
+     */
+    SEQ_COUNT_KEPT_ACROSS_UPDATE;
 
     public String id() {
         return name().toLowerCase(Locale.ROOT).replace('_', '-');

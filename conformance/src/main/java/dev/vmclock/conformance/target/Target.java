@@ -460,6 +460,9 @@ public final class Target implements ExtensionContext.Store.CloseableResource, A
         } else if (fault == RuntimeFault.MARKER_ROLLED_BACK_AFTER_RESTORE
                 && (event == Event.SNAPSHOT_LOAD || event == Event.FILE_RESTORE)) {
             guest.machine().hypervisor().update(Map.of(PageField.DISRUPTION_MARKER, before.disruptionMarker()));
+        } else if (fault == RuntimeFault.SEQ_COUNT_KEPT_ACROSS_UPDATE
+                && (event == Event.SNAPSHOT_LOAD || event == Event.FILE_RESTORE || event == Event.LIVE_MIGRATION)) {
+            guest.machine().hypervisor().writeWithoutSeqCount(PageField.SEQ_COUNT, before.seqCount());
         }
     }
 

@@ -95,6 +95,10 @@ class FaultInjectionTest {
                 Fault.runtime("constant field rewritten after an event", "constant-rewritten-after-event", "VMC-CONST-02",
                         // loadvm then changes counter_id besides seq_count and the marker
                         "VMC-LAYOUT-07"),
+                Fault.runtime("seq_count put back after an update", "seq-count-kept-across-update", "VMC-SEQ-02",
+                        "VMC-SEQ-03",
+                        // loadvm then changes the marker but not seq_count
+                        "VMC-LAYOUT-07"),
                 Fault.runtime("marker rolled back after a restore", "marker-rolled-back-after-restore",
                         "VMC-DISRUPT-02", "VMC-DISRUPT-03", "VMC-DISRUPT-04"));
     }
