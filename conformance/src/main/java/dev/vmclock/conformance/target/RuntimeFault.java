@@ -20,7 +20,12 @@ public enum RuntimeFault {
      * The device updates the page on loadvm, live migration and restore (the new marker) but then puts
      * seq_count back to its pre-event value, as if the update never happened for a reader.
      */
-    SEQ_COUNT_KEPT_ACROSS_UPDATE;
+    SEQ_COUNT_KEPT_ACROSS_UPDATE,
+    /**
+     * The marker follows the wrong events: put back after a live migration (the counter was disrupted, the
+     * guest is not told), and bumped by savevm and pause/resume (nothing was disrupted).
+     */
+    MARKER_ON_WRONG_EVENTS;
 
     public String id() {
         return name().toLowerCase(Locale.ROOT).replace('_', '-');

@@ -463,6 +463,12 @@ public final class Target implements ExtensionContext.Store.CloseableResource, A
         } else if (fault == RuntimeFault.SEQ_COUNT_KEPT_ACROSS_UPDATE
                 && (event == Event.SNAPSHOT_LOAD || event == Event.FILE_RESTORE || event == Event.LIVE_MIGRATION)) {
             guest.machine().hypervisor().writeWithoutSeqCount(PageField.SEQ_COUNT, before.seqCount());
+        } else if (fault == RuntimeFault.MARKER_ON_WRONG_EVENTS) {
+            long marker = event == Event.LIVE_MIGRATION ? before.disruptionMarker()
+                    : event == Event.SNAPSHOT_SAVE || event == Event.PAUSE_RESUME ? before.disruptionMarker() + 1 : -1;
+            if (marker >= 0) {
+                guest.machine().hypervisor().update(Map.of(PageField.DISRUPTION_MARKER, marker));
+            }
         }
     }
 

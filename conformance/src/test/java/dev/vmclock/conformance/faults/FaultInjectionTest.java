@@ -99,6 +99,8 @@ class FaultInjectionTest {
                         "VMC-SEQ-03",
                         // loadvm then changes the marker but not seq_count
                         "VMC-LAYOUT-07"),
+                Fault.runtime("marker on the wrong events", "marker-on-wrong-events", "VMC-DISRUPT-01",
+                        "VMC-DISRUPT-04", "VMC-DISRUPT-06", "VMC-DISRUPT-07"),
                 Fault.runtime("marker rolled back after a restore", "marker-rolled-back-after-restore",
                         "VMC-DISRUPT-02", "VMC-DISRUPT-03", "VMC-DISRUPT-04"));
     }
