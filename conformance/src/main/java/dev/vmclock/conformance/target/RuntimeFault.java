@@ -25,7 +25,9 @@ public enum RuntimeFault {
      * The marker follows the wrong events: put back after a live migration (the counter was disrupted, the
      * guest is not told), and bumped by savevm and pause/resume (nothing was disrupted).
      */
-    MARKER_ON_WRONG_EVENTS;
+    MARKER_ON_WRONG_EVENTS,
+    /** With the generation counter advertised: it is bumped by every event, live migration and pause included. */
+    GENERATION_ON_EVERY_EVENT;
 
     public String id() {
         return name().toLowerCase(Locale.ROOT).replace('_', '-');

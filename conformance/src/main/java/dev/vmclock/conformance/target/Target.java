@@ -469,6 +469,9 @@ public final class Target implements ExtensionContext.Store.CloseableResource, A
             if (marker >= 0) {
                 guest.machine().hypervisor().update(Map.of(PageField.DISRUPTION_MARKER, marker));
             }
+        } else if (fault == RuntimeFault.GENERATION_ON_EVERY_EVENT) {
+            long generation = PageField.VM_GENERATION_COUNTER.read(guest.machine().hostReader().readRaw().raw());
+            guest.machine().hypervisor().update(Map.of(PageField.VM_GENERATION_COUNTER, generation + 1));
         }
     }
 

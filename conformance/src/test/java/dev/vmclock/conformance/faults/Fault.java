@@ -59,6 +59,13 @@ record Fault(String name, Map<String, String> config, Set<String> expectedFailur
         return new Fault(name, config, expected);
     }
 
+    /** This fault's page plus a run-time fault on top of it. */
+    Fault withRuntime(String runtimeFault, String name, String... fails) {
+        Map<String, String> c = new LinkedHashMap<>(config);
+        c.put("vmclock.fault", runtimeFault);
+        return new Fault(name, c, withStock(fails));
+    }
+
     private static Set<String> withStock(String... fails) {
         Set<String> s = new TreeSet<>(STOCK_DEVIATIONS);
         s.addAll(Set.of(fails));

@@ -72,6 +72,11 @@ class FaultInjectionTest {
                         p -> PageField.FLAGS.write(p, Flag.VM_GEN_COUNTER_PRESENT.mask()), stock,
                         "VMC-GEN-01", "VMC-GEN-02", "VMC-GEN-03", "VMC-GEN-04", "VMC-GEN-10", "VMC-GEN-11",
                         "VMC-FLAGS-01", "VMC-LAYOUT-07"),
+                // Bumped after every event the suite drives in place; a clone restored elsewhere gets none (GEN-04).
+                Fault.page(PAGES, "generation counter advertised",
+                        p -> PageField.FLAGS.write(p, Flag.VM_GEN_COUNTER_PRESENT.mask()), stock)
+                        .withRuntime("generation-on-every-event", "generation counter bumped by every event",
+                                "VMC-GEN-04", "VMC-GEN-06", "VMC-GEN-09", "VMC-GEN-11", "VMC-GEN-12"),
                 Fault.page(PAGES, "unknown flag bits", p -> PageField.FLAGS.write(p, 1L << 40), stock,
                         "VMC-FLAGS-01"),
                 // The guest counts no SCI or GED interrupt after loadvm, migration or restore, and the AML has no
