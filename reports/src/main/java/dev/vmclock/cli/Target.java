@@ -12,6 +12,7 @@ import dev.vmclock.harness.qemu.QemuHost;
 import dev.vmclock.images.GuestImage;
 import dev.vmclock.images.GuestImageBuilder;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 
@@ -41,7 +42,8 @@ record Target(QemuBinary qemu, String machineType, AcceleratorChoice accelerator
             throw Options.usage("--kernel and --initrd go together");
         }
         Optional<GuestImage> own = o.value("--kernel").map(k -> GuestImage.of(Path.of(k), Path.of(o.value("--initrd").get())));
-        QemuHost host = o.value("--container").<QemuHost>map(QemuContainer::shared).orElse(QemuHost.LOCAL);
+        List<Path> ownFiles = own.map(i -> List.of(i.kernel(), i.initramfs())).orElse(List.of());
+        QemuHost host = o.value("--container").<QemuHost>map(image -> QemuContainer.shared(image, ownFiles)).orElse(QemuHost.LOCAL);
         QemuBinary qemu = QemuBinary.locate(host, o.value("--qemu").orElse(null));
         Optional<Path> probeKernel = own.or(() -> new GuestImageBuilder().cached()).map(GuestImage::kernel);
         return new Target(qemu, machine, AcceleratorProbe.choose(qemu, forced, probeKernel), own);

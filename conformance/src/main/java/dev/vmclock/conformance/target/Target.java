@@ -67,7 +67,11 @@ public final class Target implements ExtensionContext.Store.CloseableResource, A
     }
 
     public static Target create(TargetConfig config) {
-        QemuHost host = config.container().<QemuHost>map(QemuContainer::shared).orElse(QemuHost.LOCAL);
+        List<Path> ownFiles = new ArrayList<>();
+        config.kernel().ifPresent(ownFiles::add);
+        config.initrd().ifPresent(ownFiles::add);
+        config.pageOverride().ifPresent(ownFiles::add);
+        QemuHost host = config.container().<QemuHost>map(image -> QemuContainer.shared(image, ownFiles)).orElse(QemuHost.LOCAL);
         QemuBinary qemu = QemuBinary.locate(host, config.qemu().orElse(null)).requireVmclock();
         GuestImage image = config.kernel().isPresent()
                 ? GuestImage.of(config.kernel().get(), config.initrd().orElseThrow(

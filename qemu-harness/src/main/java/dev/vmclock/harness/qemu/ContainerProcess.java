@@ -27,6 +27,7 @@ final class ContainerProcess extends Process {
     @Override
     public Process destroyForcibly() {
         try {
+            awaitPidfile();
             if (client.isAlive() && Files.exists(pidfile)) {
                 container.kill(Long.parseLong(Files.readString(pidfile).strip()));
             }
@@ -35,6 +36,19 @@ final class ContainerProcess extends Process {
         }
         client.destroyForcibly();
         return this;
+    }
+
+    /** QEMU writes its pidfile early in start-up; a kill right after the start must still find it. */
+    private void awaitPidfile() {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+        while (client.isAlive() && !Files.exists(pidfile) && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(10);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
     }
 
     @Override

@@ -60,15 +60,29 @@ public final class QemuContainer implements QemuHost, AutoCloseable {
 
     /** The container for {@code image}, started on first use and kept for the life of this JVM. */
     public static QemuContainer shared(String image) {
-        return SHARED.computeIfAbsent(image, i -> start(i, defaultMounts()));
+        return shared(image, List.of());
+    }
+
+    /**
+     * As {@link #shared(String)}, with the directories of further files QEMU must read (a user's kernel
+     * and initramfs, a page override) mounted too; each set of mounts has its own container.
+     */
+    public static QemuContainer shared(String image, List<Path> filesToShare) {
+        List<Path> mounts = defaultMounts(filesToShare);
+        return SHARED.computeIfAbsent(image + " " + mounts, k -> start(image, mounts));
     }
 
     /** The host directories QEMU reads or writes: run directories (temp) and the guest-image cache. */
     public static List<Path> defaultMounts() {
+        return defaultMounts(List.of());
+    }
+
+    private static List<Path> defaultMounts(List<Path> filesToShare) {
         Set<Path> mounts = new LinkedHashSet<>();
         mounts.add(Path.of(System.getProperty("java.io.tmpdir")));
         Optional.ofNullable(System.getenv(RunDirectory.ENV)).map(Path::of).ifPresent(mounts::add);
         mounts.add(GuestImageBuilder.defaultCacheRoot());
+        filesToShare.forEach(f -> mounts.add(f.toAbsolutePath().getParent()));
         List<Path> real = new ArrayList<>();
         for (Path p : mounts) {
             try {
@@ -79,7 +93,8 @@ public final class QemuContainer implements QemuHost, AutoCloseable {
                         + e.getMessage(), e);
             }
         }
-        return List.copyOf(new LinkedHashSet<>(real));
+        // A directory inside another mount is visible already: mount only the outermost ones.
+        return real.stream().distinct().filter(p -> real.stream().noneMatch(o -> !o.equals(p) && p.startsWith(o))).toList();
     }
 
     /** Starts a container of the local image {@code image} with {@code mounts} bind-mounted at their own paths. */
@@ -171,7 +186,7 @@ public final class QemuContainer implements QemuHost, AutoCloseable {
 
     @Override
     public void close() {
-        SHARED.remove(image, this);
+        SHARED.values().remove(this);
         lifeline.cut();
         container.stop();
     }
