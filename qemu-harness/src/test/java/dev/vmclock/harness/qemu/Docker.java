@@ -21,10 +21,4 @@ final class Docker {
             return "";
         }
     }
-
-    /** Containers this project started (by label), running or not. */
-    static String ours() throws IOException {
-        return Command.of("docker", "ps", "-aq", "--filter", "label=dev.vmclock.conformance").run(Duration.ofSeconds(20))
-                .stdout().strip();
-    }
 }
