@@ -56,6 +56,8 @@ public final class Main {
               doctor   print the QEMU in use, its version, whether it has vmclock, the accelerator and why
             options for every command:
               --qemu PATH        QEMU system emulator (default: $VMCLOCK_QEMU, else qemu-system-x86_64 on PATH)
+              --container IMAGE  run QEMU inside a container of this local Docker image (nothing is pulled);
+                                 --qemu is then a path inside the image (default: qemu-system-x86_64 on its PATH)
               --machine TYPE     q35 (default), pc, microvm, none
               --accel MODE       auto (default: KVM only if a Linux guest really boots under it), kvm, tcg
               --kernel FILE --initrd FILE
@@ -114,6 +116,7 @@ public final class Main {
         Options o = Options.parse(args, Target.OPTIONS, Set.of());
         Target t = Target.from(o);
         out.println("qemu:        " + t.qemu().path());
+        t.container().ifPresent(c -> out.println("container:   " + t.qemu().host().describe()));
         out.println("version:     " + t.qemu().version());
         out.println("vmclock:     " + (t.qemu().hasDevice("vmclock") ? "present" : "ABSENT (QEMU >= 10.0 needed)"));
         out.println("virtio-rtc:  " + (t.qemu().hasDevice("virtio-rtc-pci") ? "present" : "absent"));

@@ -52,6 +52,7 @@ final class RunCommand {
                 .orElse(Set.of());
         Map<String, String> config = new LinkedHashMap<>();
         config.put("vmclock.qemu", t.qemu().path().toString());
+        t.container().ifPresent(c -> config.put("vmclock.container", c));
         config.put("vmclock.machine", t.machineType());
         config.put("vmclock.accel", t.accelerator().accelerator().qemuName());
         t.ownImage().ifPresent(i -> {

@@ -7,16 +7,19 @@ import dev.vmclock.harness.qemu.AcceleratorChoice;
 import dev.vmclock.harness.qemu.AcceleratorProbe;
 import dev.vmclock.harness.qemu.MachineSpec;
 import dev.vmclock.harness.qemu.QemuBinary;
+import dev.vmclock.harness.qemu.QemuContainer;
+import dev.vmclock.harness.qemu.QemuHost;
 import dev.vmclock.images.GuestImage;
 import dev.vmclock.images.GuestImageBuilder;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 
 /** The implementation under test, as chosen on the command line: which QEMU, machine and accelerator. */
 record Target(QemuBinary qemu, String machineType, AcceleratorChoice accelerator, Optional<GuestImage> ownImage) {
 
-    static final Set<String> OPTIONS = Set.of("--qemu", "--machine", "--accel", "--kernel", "--initrd");
+    static final Set<String> OPTIONS = Set.of("--qemu", "--container", "--machine", "--accel", "--kernel", "--initrd");
     private static final Set<String> MACHINES = Set.of("q35", "pc", "microvm", "none");
 
     /**
@@ -39,9 +42,16 @@ record Target(QemuBinary qemu, String machineType, AcceleratorChoice accelerator
             throw Options.usage("--kernel and --initrd go together");
         }
         Optional<GuestImage> own = o.value("--kernel").map(k -> GuestImage.of(Path.of(k), Path.of(o.value("--initrd").get())));
-        QemuBinary qemu = QemuBinary.locate(o.value("--qemu").orElse(null));
+        List<Path> ownFiles = own.map(i -> List.of(i.kernel(), i.initramfs())).orElse(List.of());
+        QemuHost host = o.value("--container").<QemuHost>map(image -> QemuContainer.shared(image, ownFiles)).orElse(QemuHost.LOCAL);
+        QemuBinary qemu = QemuBinary.locate(host, o.value("--qemu").orElse(null));
         Optional<Path> probeKernel = own.or(() -> new GuestImageBuilder().cached()).map(GuestImage::kernel);
         return new Target(qemu, machine, AcceleratorProbe.choose(qemu, forced, probeKernel), own);
+    }
+
+    /** The container image the QEMU runs in, if it is a container target. */
+    Optional<String> container() {
+        return qemu.host() instanceof QemuContainer c ? Optional.of(c.image()) : Optional.empty();
     }
 
     Target requireVmclock() {

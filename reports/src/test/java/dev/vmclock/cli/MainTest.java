@@ -2,6 +2,8 @@ package dev.vmclock.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.vmclock.harness.qemu.HostQemuImage;
+import dev.vmclock.harness.qemu.QemuBinary;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -60,6 +62,16 @@ class MainTest {
     void notAQemuExitsThreeWithOneLine() {
         assertThat(run("doctor", "--qemu", "/bin/true")).isEqualTo(3);
         assertThat(stderr()).hasLineCount(1);
+    }
+
+    @Test
+    void containerTargetIsProbedInsideTheImage() {
+        String image = HostQemuImage.ensureBuilt(QemuBinary.locate(null));
+        assertThat(run("doctor", "--container", image, "--accel", "tcg")).isZero();
+        assertThat(out.toString(StandardCharsets.UTF_8)).contains("container:   container image " + image)
+                .contains("vmclock:     present");
+        assertThat(run("page", "--container", "vmclock-conformance/no-such-image:1")).isEqualTo(3);
+        assertThat(stderr()).contains("no-such-image").contains("nothing is pulled").hasLineCount(1);
     }
 
     @Test

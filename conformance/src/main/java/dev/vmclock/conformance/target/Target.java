@@ -19,6 +19,8 @@ import dev.vmclock.harness.qemu.AcceleratorProbe;
 import dev.vmclock.harness.qemu.MachineSpec;
 import dev.vmclock.harness.qemu.PageOverride;
 import dev.vmclock.harness.qemu.QemuBinary;
+import dev.vmclock.harness.qemu.QemuContainer;
+import dev.vmclock.harness.qemu.QemuHost;
 import dev.vmclock.images.GuestImage;
 import dev.vmclock.images.GuestImageBuilder;
 import java.io.IOException;
@@ -65,7 +67,12 @@ public final class Target implements ExtensionContext.Store.CloseableResource, A
     }
 
     public static Target create(TargetConfig config) {
-        QemuBinary qemu = QemuBinary.locate(config.qemu().orElse(null)).requireVmclock();
+        List<Path> ownFiles = new ArrayList<>();
+        config.kernel().ifPresent(ownFiles::add);
+        config.initrd().ifPresent(ownFiles::add);
+        config.pageOverride().ifPresent(ownFiles::add);
+        QemuHost host = config.container().<QemuHost>map(image -> QemuContainer.shared(image, ownFiles)).orElse(QemuHost.LOCAL);
+        QemuBinary qemu = QemuBinary.locate(host, config.qemu().orElse(null)).requireVmclock();
         GuestImage image = config.kernel().isPresent()
                 ? GuestImage.of(config.kernel().get(), config.initrd().orElseThrow(
                         () -> new IllegalArgumentException("vmclock.kernel needs vmclock.initrd")))

@@ -11,12 +11,14 @@ import java.util.function.Function;
  * The implementation under test, from JUnit configuration parameters ({@code vmclock.*}): what the CLI's
  * options and the project's own fault tests set. Equal configurations share one booted target.
  *
+ * @param container a local container image whose QEMU runs the target ({@code qemu} is then a path inside it)
  * @param clock a reference writer publishing clock data (QEMU publishes none), good or deliberately bad
  * @param fault a run-time fault the harness injects by playing the hypervisor's writer (faults prove
  *              the suite can fail; see {@link RuntimeFault})
  */
 public record TargetConfig(
         Optional<String> qemu,
+        Optional<String> container,
         String machine,
         String accel,
         Optional<Path> kernel,
@@ -34,6 +36,7 @@ public record TargetConfig(
     public static TargetConfig from(Function<String, Optional<String>> param) {
         return new TargetConfig(
                 param.apply(PREFIX + "qemu"),
+                param.apply(PREFIX + "container").filter(s -> !s.isBlank()),
                 param.apply(PREFIX + "machine").orElse("q35"),
                 param.apply(PREFIX + "accel").orElse("auto"),
                 param.apply(PREFIX + "kernel").map(Path::of),
@@ -50,6 +53,7 @@ public record TargetConfig(
     /** A one-line description for reports: machine, accelerator and whatever was changed from stock. */
     public String describe() {
         StringBuilder sb = new StringBuilder("machine=" + machine + " accel=" + accel);
+        container.ifPresent(c -> sb.append(" container=").append(c));
         if (!device) {
             sb.append(" device=absent");
         }

@@ -66,8 +66,10 @@ public final class AcceleratorProbe {
     private static String cachedBootProbe(QemuBinary qemu, Path kernel) {
         try {
             String bootId = Files.readString(Path.of("/proc/sys/kernel/random/boot_id")).strip();
-            String key = String.join("|", bootId, qemu.path().toString(), qemu.version().toString(),
-                    Long.toString(Files.getLastModifiedTime(qemu.path()).toMillis()), kernel.toAbsolutePath().toString(),
+            // In a container the binary is not a host file: the image identifies it instead of its timestamp.
+            String stamp = qemu.host().isLocal() ? Long.toString(Files.getLastModifiedTime(qemu.path()).toMillis())
+                    : qemu.host().describe();
+            String key = String.join("|", bootId, qemu.path().toString(), qemu.version().toString(), stamp, kernel.toAbsolutePath().toString(),
                     Long.toString(Files.size(kernel)), Long.toString(Files.getLastModifiedTime(kernel).toMillis()));
             Path cache = GuestImageBuilder.defaultCacheRoot().resolve("accel-probe").resolve(Integer.toHexString(key.hashCode()) + ".txt");
             if (Files.isRegularFile(cache)) {
@@ -92,8 +94,7 @@ public final class AcceleratorProbe {
                 .extraArg("-no-reboot").build();
         RunDirectory dir = RunDirectory.create("kvm-probe");
         try {
-            Process p = QemuProcesses.start(spec.argv(qemu.path(), dir.path()), dir.resolve("qemu.stdout"),
-                    dir.resolve("qemu.stderr"));
+            Process p = qemu.host().start(spec.argv(qemu.path(), dir.path()), dir.path());
             long deadline = System.nanoTime() + PROBE_TIMEOUT.toNanos();
             while (p.isAlive() && System.nanoTime() < deadline) {
                 String err = read(dir.resolve("qemu.stderr"));

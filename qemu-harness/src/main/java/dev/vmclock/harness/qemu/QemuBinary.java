@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
@@ -24,11 +25,14 @@ public final class QemuBinary {
     public static final String DEFAULT_NAME = "qemu-system-x86_64";
     private static final Pattern DEVICE_NAME = Pattern.compile("^name \"([^\"]+)\"", Pattern.MULTILINE);
 
+    private final QemuHost host;
     private final Path path;
     private final QemuVersion version;
     private final Set<String> devices;
+    private Path qemuImg;
 
-    private QemuBinary(Path path, QemuVersion version, Set<String> devices) {
+    private QemuBinary(QemuHost host, Path path, QemuVersion version, Set<String> devices) {
+        this.host = host;
         this.path = path;
         this.version = version;
         this.devices = devices;
@@ -40,27 +44,61 @@ public final class QemuBinary {
         return probe(resolve(name));
     }
 
+    /**
+     * A QEMU on {@code host}: for a container, {@code explicit} is a path inside the image (default
+     * {@code qemu-system-x86_64} on the image's PATH); the environment variable is not consulted there.
+     */
+    public static QemuBinary locate(QemuHost host, String explicit) {
+        if (host.isLocal()) {
+            return locate(explicit);
+        }
+        Path binary = Path.of(explicit != null ? explicit : DEFAULT_NAME);
+        Command.Result v = probeRun(host, binary, List.of(binary.toString(), "--version"));
+        if (exitMeansNotFound(v.exitCode())) {
+            throw new HarnessException(ExitCode.QEMU_NOT_FOUND, "no QEMU at " + binary + " in " + host.describe()
+                    + ": pass --qemu with the emulator's path inside the image");
+        }
+        return probe(host, binary, v);
+    }
+
     public static QemuBinary probe(Path binary) {
         if (!Files.isRegularFile(binary) || !Files.isExecutable(binary)) {
             throw new HarnessException(ExitCode.QEMU_NOT_FOUND, "QEMU not found at " + binary
                     + ": install QEMU >= " + QemuVersion.FIRST_WITH_VMCLOCK + " (./setup.sh on Debian 12) or pass --qemu PATH");
         }
+        return probe(QemuHost.LOCAL, binary, probeRun(QemuHost.LOCAL, binary, List.of(binary.toString(), "--version")));
+    }
+
+    private static Command.Result probeRun(QemuHost host, Path binary, List<String> argv) {
         try {
-            Command.Result v = Command.of(binary.toString(), "--version").run(Duration.ofSeconds(20));
+            return host.run(argv, Duration.ofSeconds(20));
+        } catch (IOException e) {
+            throw new HarnessException(ExitCode.QEMU_NOT_FOUND, "cannot probe QEMU at " + binary + " ("
+                    + host.describe() + "): " + e.getMessage(), e);
+        }
+    }
+
+    /** 126/127: the shell's and docker exec's "cannot execute" and "not found". */
+    private static boolean exitMeansNotFound(int exitCode) {
+        return exitCode == 126 || exitCode == 127;
+    }
+
+    private static QemuBinary probe(QemuHost host, Path binary, Command.Result v) {
+        try {
             if (!v.ok()) {
                 throw new HarnessException(ExitCode.QEMU_NOT_FOUND, binary + " --version failed (exit "
                         + v.exitCode() + "): " + firstLine(v.stderr()) + "; is it a QEMU system emulator?");
             }
             QemuVersion version = QemuVersion.parse(v.stdout());
-            Command.Result d = Command.of(binary.toString(), "-machine", "none", "-nodefaults", "-device", "help")
-                    .run(Duration.ofSeconds(20));
+            Command.Result d = probeRun(host, binary,
+                    List.of(binary.toString(), "-machine", "none", "-nodefaults", "-device", "help"));
             Set<String> devices = new TreeSet<>();
             Matcher m = DEVICE_NAME.matcher(d.stdout());
             while (m.find()) {
                 devices.add(m.group(1));
             }
-            return new QemuBinary(binary.toAbsolutePath(), version, Set.copyOf(devices));
-        } catch (IOException | IllegalArgumentException e) {
+            return new QemuBinary(host, host.isLocal() ? binary.toAbsolutePath() : binary, version, Set.copyOf(devices));
+        } catch (IllegalArgumentException e) {
             throw new HarnessException(ExitCode.QEMU_NOT_FOUND, "cannot probe QEMU at " + binary + ": " + e.getMessage(), e);
         }
     }
@@ -69,14 +107,20 @@ public final class QemuBinary {
     public QemuBinary requireVmclock() {
         if (!hasDevice("vmclock")) {
             throw new HarnessException(ExitCode.QEMU_WITHOUT_VMCLOCK, "QEMU " + version + " at " + path
-                    + " has no vmclock device: it needs QEMU >= " + QemuVersion.FIRST_WITH_VMCLOCK
+                    + (host.isLocal() ? "" : " in " + host.describe()) + " has no vmclock device: it needs QEMU >= " + QemuVersion.FIRST_WITH_VMCLOCK
                     + " (Debian 12: ./setup.sh installs it from bookworm-backports) or pass --qemu PATH");
         }
         return this;
     }
 
+    /** The binary's path, on {@link #host()} (inside the image for a container). */
     public Path path() {
         return path;
+    }
+
+    /** Where this QEMU runs. */
+    public QemuHost host() {
+        return host;
     }
 
     public QemuVersion version() {
@@ -91,8 +135,27 @@ public final class QemuBinary {
         return devices.contains(name);
     }
 
-    /** qemu-img next to the binary (a build tree or prefix), else on PATH. */
-    public Path qemuImg() {
+    /** qemu-img next to the binary (a build tree or prefix), else on PATH (the image's, for a container). */
+    public synchronized Path qemuImg() {
+        if (qemuImg == null) {
+            qemuImg = host.isLocal() ? localQemuImg() : containerQemuImg();
+        }
+        return qemuImg;
+    }
+
+    private Path containerQemuImg() {
+        List<Path> candidates = path.getParent() != null ? List.of(path.resolveSibling("qemu-img"), Path.of("qemu-img"))
+                : List.of(Path.of("qemu-img"));
+        for (Path candidate : candidates) {
+            if (probeRun(host, candidate, List.of(candidate.toString(), "--version")).ok()) {
+                return candidate;
+            }
+        }
+        throw new HarnessException(ExitCode.QEMU_NOT_FOUND, "qemu-img not found next to " + path + " nor on PATH in "
+                + host.describe() + ": the image needs qemu-img for snapshots");
+    }
+
+    private Path localQemuImg() {
         Path sibling = path.resolveSibling("qemu-img");
         if (Files.isExecutable(sibling)) {
             return sibling;
@@ -124,6 +187,6 @@ public final class QemuBinary {
 
     @Override
     public String toString() {
-        return "QEMU " + version + " (" + path + ")";
+        return "QEMU " + version + " (" + path + (host.isLocal() ? "" : " in " + host.describe()) + ")";
     }
 }

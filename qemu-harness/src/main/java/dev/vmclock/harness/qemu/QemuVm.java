@@ -51,7 +51,7 @@ public final class QemuVm implements AutoCloseable {
         try {
             createSnapshotDisk(binary, spec, dir);
             Files.write(dir.resolve("argv"), argv, StandardCharsets.UTF_8);
-            p = QemuProcesses.start(argv, dir.resolve("qemu.stdout"), dir.resolve("qemu.stderr"));
+            p = binary.host().start(argv, dir.path());
             QmpClient qmp = awaitQmp(p, dir, START_TIMEOUT);
             return new QemuVm(binary, spec, dir, p, qmp, Duration.ofNanos(System.nanoTime() - t0));
         } catch (IOException | RuntimeException e) {
@@ -75,8 +75,8 @@ public final class QemuVm implements AutoCloseable {
         if (Files.exists(disk)) {
             return;
         }
-        Command.Result r = Command.of(binary.qemuImg().toString(), "create", "-q", "-f", "qcow2", disk.toString(), "1G")
-                .run(Duration.ofSeconds(30));
+        Command.Result r = binary.host().run(List.of(binary.qemuImg().toString(), "create", "-q", "-f", "qcow2",
+                disk.toString(), "1G"), Duration.ofSeconds(30));
         if (!r.ok()) {
             throw new HarnessException(ExitCode.HARNESS_ERROR, "qemu-img create " + disk + " failed: " + r.stderr().strip());
         }

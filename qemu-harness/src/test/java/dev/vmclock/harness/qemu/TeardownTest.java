@@ -76,6 +76,9 @@ class TeardownTest {
             assertThat(ProcessHandle.of(qemuPid)).isPresent();
             if (mode.equals("wait")) {
                 child.destroyForcibly(); // SIGKILL: no shutdown hook runs
+            } else {
+                child.getOutputStream().write('\n');
+                child.getOutputStream().flush();
             }
             assertThat(child.waitFor(20, TimeUnit.SECONDS)).isTrue();
         } finally {
