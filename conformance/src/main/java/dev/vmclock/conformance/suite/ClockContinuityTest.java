@@ -64,17 +64,31 @@ class ClockContinuityTest {
         GuestClocks b = target.guest().clocks();
         double ticksPerNs = (double) (b.tsc().get(0).tsc() - a.tsc().get(0).tsc())
                 / (b.tsc().get(0).monotonicNanos() - a.tsc().get(0).monotonicNanos());
-        double phaseBefore = phase(b, ticksPerNs);
+        double phaseBefore = medianPhase(target, ticksPerNs);
         target.across(Event.LIVE_MIGRATION);
-        double phaseAfter = phase(target.guest().clocks(), ticksPerNs);
+        double phaseAfter = medianPhase(target, ticksPerNs);
         target.evidence().note(String.format("TSC rate %.4f ticks/ns; vCPU1-vCPU0 phase %.0f -> %.0f ticks",
                 ticksPerNs, phaseBefore, phaseAfter));
         // Within 1 ms of ticks: the agent pairs each rdtsc with CLOCK_MONOTONIC, but under TCG on a busy host
-        // a vCPU can be descheduled between the two (seen: 50 µs exceeded); a lost per-vCPU offset is the
-        // whole downtime or more.
+        // a vCPU can be descheduled between the two (seen: 50 µs exceeded, and 1.7 ms in one sample with two
+        // suites running at once, hence the median of several); a lost per-vCPU offset is the whole downtime
+        // or more.
         assertThat(Math.abs(phaseAfter - phaseBefore)).as("change of TSC phase between vCPUs (ticks)")
                 .isLessThan(1_000_000 * ticksPerNs);
     }
+
+    /** The median phase of several readings: one reading whose vCPU was descheduled mid-pair does not count. */
+    private static double medianPhase(Target target, double ticksPerNs) {
+        double[] phases = new double[PHASE_SAMPLES];
+        for (int i = 0; i < phases.length; i++) {
+            phases[i] = phase(target.guest().clocks(), ticksPerNs);
+        }
+        java.util.Arrays.sort(phases);
+        target.evidence().note("phase samples (ticks): " + java.util.Arrays.toString(phases));
+        return phases[phases.length / 2];
+    }
+
+    private static final int PHASE_SAMPLES = 7;
 
     /** TSC of vCPU1 minus TSC of vCPU0, corrected for the time between the two readings. */
     private static double phase(GuestClocks c, double ticksPerNs) {
