@@ -95,11 +95,7 @@ public enum ReferenceClock {
         if (this == RATE_OFF) {
             period = period.multiply(new BigDecimal("1.2"));
         }
-        BigDecimal tai = BigDecimal.valueOf(now.getEpochSecond() + TAI_OFFSET)
-                .add(BigDecimal.valueOf(now.getNano()).movePointLeft(9));
-        if (this == TIME_OFF) {
-            tai = tai.add(BigDecimal.valueOf(2));
-        }
+        BigDecimal tai = referenceTime(now);
         // The period as a 64-bit fraction, shifted left until its top bit is set (UAPI.13's precision advice).
         BigDecimal frac = period.multiply(TWO_64);
         int shift = 0;
@@ -109,7 +105,7 @@ public enum ReferenceClock {
         }
         long fracBits = frac.toBigInteger().longValue();
         long timeSec = tai.toBigInteger().longValue();
-        long timeFrac = tai.subtract(new BigDecimal(timeSec)).multiply(TWO_64).toBigInteger().longValue();
+        long timeFrac = fraction(tai, timeSec);
         BigDecimal fracUnsigned = new BigDecimal(new BigInteger(Long.toUnsignedString(fracBits)));
         // 100 ppm beyond the calibration's own uncertainty (maximum), 10 ppm beyond half of it (estimate).
         long maxRate = fracUnsigned.multiply(new BigDecimal("1e-4").add(pairing)).toBigInteger().longValue();
@@ -141,17 +137,25 @@ public enum ReferenceClock {
         Sample sample = sample(guest);
         Instant now = sample.hostTime();
         long counter = sample.tsc();
-        BigDecimal tai = BigDecimal.valueOf(now.getEpochSecond() + TAI_OFFSET)
-                .add(BigDecimal.valueOf(now.getNano()).movePointLeft(9));
-        if (this == TIME_OFF) {
-            tai = tai.add(BigDecimal.valueOf(2));
-        }
+        BigDecimal tai = referenceTime(now);
         long timeSec = tai.toBigInteger().longValue();
-        long timeFrac = tai.subtract(new BigDecimal(timeSec)).multiply(TWO_64).toBigInteger().longValue();
+        long timeFrac = fraction(tai, timeSec);
         return hv.update(p -> {
             PageField.COUNTER_VALUE.write(p, counter);
             PageField.TIME_SEC.write(p, timeSec);
             PageField.TIME_FRAC_SEC.write(p, timeFrac);
         });
+    }
+
+    /** The TAI time this writer publishes for host time {@code hostTime}: off by 2 s for TIME_OFF. */
+    private BigDecimal referenceTime(Instant hostTime) {
+        BigDecimal tai = BigDecimal.valueOf(hostTime.getEpochSecond() + TAI_OFFSET)
+                .add(BigDecimal.valueOf(hostTime.getNano()).movePointLeft(9));
+        return this == TIME_OFF ? tai.add(BigDecimal.valueOf(2)) : tai;
+    }
+
+    /** The part of {@code time} after {@code seconds}, as time_frac_sec (units of 2^-64 s). */
+    private static long fraction(BigDecimal time, long seconds) {
+        return time.subtract(new BigDecimal(seconds)).multiply(TWO_64).toBigInteger().longValue();
     }
 }
