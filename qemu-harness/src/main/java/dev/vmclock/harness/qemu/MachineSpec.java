@@ -15,7 +15,7 @@ public record MachineSpec(
         int memoryMib,
         int cpus,
         Accelerator accelerator,
-        boolean vmclock,
+        List<Device> devices,
         List<PageOverride> pageOverrides,
         Optional<KernelBoot> kernelBoot,
         boolean agentPort,
@@ -35,6 +35,7 @@ public record MachineSpec(
     public MachineSpec {
         Objects.requireNonNull(machineType);
         Objects.requireNonNull(accelerator);
+        devices = List.copyOf(devices);
         pageOverrides = List.copyOf(pageOverrides);
         extraArgs = List.copyOf(extraArgs);
     }
@@ -49,7 +50,8 @@ public record MachineSpec(
         b.memoryMib = memoryMib;
         b.cpus = cpus;
         b.accelerator = accelerator;
-        b.vmclock = vmclock;
+        b.devices.clear();
+        b.devices.addAll(devices);
         b.pageOverrides.addAll(pageOverrides);
         b.kernelBoot = kernelBoot.orElse(null);
         b.agentPort = agentPort;
@@ -67,6 +69,10 @@ public record MachineSpec(
         return toBuilder().incoming(true).startPaused(false).snapshotDisk(sharedSnapshotDisk).build();
     }
 
+    public boolean has(Device device) {
+        return devices.contains(device);
+    }
+
     /** The QEMU argument list for this machine, with sockets and logs inside {@code dir}. */
     public List<String> argv(Path qemu, Path dir) {
         List<String> a = new ArrayList<>();
@@ -77,9 +83,7 @@ public record MachineSpec(
         a.addAll(List.of("-chardev", "socket,id=qmp,path=" + dir.resolve("qmp.sock") + ",server=on,wait=off",
                 "-mon", "chardev=qmp,mode=control"));
         a.addAll(List.of("-serial", "file:" + dir.resolve("console.log")));
-        if (vmclock) {
-            a.addAll(List.of("-device", "vmclock"));
-        }
+        devices.forEach(d -> a.addAll(List.of("-device", d.qemuName(machineType))));
         for (PageOverride o : pageOverrides) {
             a.addAll(List.of("-device", "loader,file=" + o.file() + ",addr=0x" + Long.toHexString(o.address())
                     + ",force-raw=on"));
@@ -119,7 +123,7 @@ public record MachineSpec(
         private int memoryMib = 256;
         private int cpus = 1;
         private Accelerator accelerator = Accelerator.TCG;
-        private boolean vmclock = true;
+        private final List<Device> devices = new ArrayList<>(List.of(Device.VMCLOCK));
         private final List<PageOverride> pageOverrides = new ArrayList<>();
         private KernelBoot kernelBoot;
         private boolean agentPort;
@@ -149,8 +153,23 @@ public record MachineSpec(
             return this;
         }
 
+        /** The time devices of the machine, replacing the default (VMClock alone). */
+        public Builder devices(Device... list) {
+            this.devices.clear();
+            this.devices.addAll(List.of(list));
+            return this;
+        }
+
+        public Builder devices(List<Device> list) {
+            return devices(list.toArray(Device[]::new));
+        }
+
+        /** Adds or removes VMClock, keeping the other devices. */
         public Builder vmclock(boolean present) {
-            this.vmclock = present;
+            this.devices.remove(Device.VMCLOCK);
+            if (present) {
+                this.devices.add(0, Device.VMCLOCK);
+            }
             return this;
         }
 
@@ -200,7 +219,7 @@ public record MachineSpec(
         }
 
         public MachineSpec build() {
-            return new MachineSpec(machineType, memoryMib, cpus, accelerator, vmclock, pageOverrides,
+            return new MachineSpec(machineType, memoryMib, cpus, accelerator, devices, pageOverrides,
                     Optional.ofNullable(kernelBoot), agentPort, qtest, Optional.ofNullable(snapshotDisk), incoming,
                     startPaused, extraArgs);
         }
