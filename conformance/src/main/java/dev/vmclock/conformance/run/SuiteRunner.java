@@ -7,6 +7,12 @@ import dev.vmclock.conformance.spec.SpecMap;
 import java.lang.reflect.Method;
 import java.util.Arrays;
 import java.util.Map;
+import java.util.Optional;
+import dev.vmclock.conformance.target.TargetConfig;
+import dev.vmclock.conformance.target.TargetExtension;
+import dev.vmclock.conformance.target.TargetOptions;
+import org.junit.platform.engine.support.store.Namespace;
+import org.junit.platform.launcher.LauncherSession;
 import java.util.Set;
 import java.util.function.Consumer;
 import org.junit.platform.engine.FilterResult;
@@ -29,19 +35,26 @@ public final class SuiteRunner {
     private SuiteRunner() {
     }
 
+    /** Resolves {@code vmclock.*} parameters (see {@link TargetOptions}) once, then runs the suite on that target. */
+    public static SuiteRun run(Map<String, String> config, Set<String> select, Consumer<TestOutcome> progress,
+                               TestExecutionListener... listeners) {
+        TargetOptions options = TargetOptions.from(k -> Optional.ofNullable(config.get(k)));
+        return run(TargetConfig.resolve(options), select, progress, listeners);
+    }
+
     /**
-     * @param config    {@code vmclock.*} configuration parameters (see TargetConfig)
+     * @param target    the implementation under test, resolved; carried to the suite by the Launcher session
      * @param select    clause ids ({@code VMC-SEQ-03}) or areas ({@code SEQ}); empty selects everything
      * @param progress  called as each test finishes
      * @param listeners further listeners (reports)
      */
-    public static SuiteRun run(Map<String, String> config, Set<String> select, Consumer<TestOutcome> progress,
+    public static SuiteRun run(TargetConfig target, Set<String> select, Consumer<TestOutcome> progress,
                                TestExecutionListener... listeners) {
         SpecMap map = SpecMap.load();
         LauncherDiscoveryRequest request = LauncherDiscoveryRequestBuilder.request()
                 .selectors(selectPackage(SUITE_PACKAGE))
                 .filters(bySelection(select))
-                .configurationParameters(config)
+                .configurationParameters(target.options().parameters())
                 // One shared target per run: tests run in the order JUnit gives, on one thread.
                 .configurationParameter("junit.jupiter.execution.parallel.enabled", "false")
                 .build();
@@ -53,8 +66,11 @@ public final class SuiteRunner {
         // (Allure's does) would otherwise write results into the working directory.
         LauncherConfig launcher = LauncherConfig.builder().enableTestExecutionListenerAutoRegistration(false)
                 .enablePostDiscoveryFilterAutoRegistration(false).build();
-        LauncherFactory.create(launcher).execute(request, all);
-        return SuiteRun.of(map, config, verdicts.outcomes(), java.time.Duration.ofNanos(System.nanoTime() - t0),
+        try (LauncherSession session = LauncherFactory.openSession(launcher)) {
+            session.getStore().put(Namespace.create(TargetExtension.NS.getParts().toArray()), TargetExtension.CONFIG, target);
+            session.getLauncher().execute(request, all);
+        }
+        return SuiteRun.of(map, target.options().parameters(), verdicts.outcomes(), java.time.Duration.ofNanos(System.nanoTime() - t0),
                 verdicts.containerFailure());
     }
 

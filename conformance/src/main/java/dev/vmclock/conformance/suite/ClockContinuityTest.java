@@ -6,10 +6,9 @@ import dev.vmclock.conformance.Clause;
 import dev.vmclock.conformance.NotApplicable;
 import dev.vmclock.conformance.VmclockConformance;
 import dev.vmclock.conformance.target.Event;
-import dev.vmclock.conformance.target.Target;
-import dev.vmclock.harness.events.Machine;
+import dev.vmclock.conformance.target.VmclockView;
+import dev.vmclock.conformance.target.VmTarget;
 import dev.vmclock.harness.guest.GuestClocks;
-import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -21,53 +20,51 @@ class ClockContinuityTest {
 
     @Test
     @Clause("VMC-CONT-01")
-    void monotonicNeverBackwardsAcrossLiveMigration(Target target) {
-        long before = target.guest().clocks().monotonicNanos();
-        target.across(Event.LIVE_MIGRATION);
-        long after = target.guest().clocks().monotonicNanos();
-        target.evidence().note("CLOCK_MONOTONIC " + before + " -> " + after + " ns");
+    void monotonicNeverBackwardsAcrossLiveMigration(VmclockView vmclock) {
+        long before = vmclock.guest().clocks().monotonicNanos();
+        vmclock.across(Event.LIVE_MIGRATION);
+        long after = vmclock.guest().clocks().monotonicNanos();
+        vmclock.evidence().note("CLOCK_MONOTONIC " + before + " -> " + after + " ns");
         assertThat(after).as("CLOCK_MONOTONIC after live migration (ns)").isGreaterThanOrEqualTo(before);
     }
 
     @Test
     @Clause("VMC-CONT-02")
-    void monotonicNeverBackwardsAcrossSnapshotLoad(Target target) {
-        Machine m = target.machine();
+    void monotonicNeverBackwardsAcrossSnapshotLoad(VmclockView vmclock) {
+        VmTarget target = vmclock.target();
         // The guest's own timeline: the reading taken just before savevm is what loadvm brings back.
-        long atSave = target.guest().clocks().monotonicNanos();
-        m.saveSnapshot("cont");
-        m.loadSnapshot("cont");
-        long afterLoad = target.guest().clocks().monotonicNanos();
-        target.evidence().note("CLOCK_MONOTONIC at savevm " + atSave + ", after loadvm " + afterLoad + " ns");
+        long atSave = vmclock.guest().clocks().monotonicNanos();
+        target.saveSnapshot("cont");
+        target.loadSnapshot("cont");
+        long afterLoad = vmclock.guest().clocks().monotonicNanos();
+        vmclock.evidence().note("CLOCK_MONOTONIC at savevm " + atSave + ", after loadvm " + afterLoad + " ns");
         assertThat(afterLoad).as("CLOCK_MONOTONIC after loadvm (ns)").isGreaterThanOrEqualTo(atSave);
     }
 
     @Test
     @Clause("VMC-CONT-03")
-    void monotonicNeverBackwardsAcrossFileRestore(Target target) {
-        Machine m = target.machine();
-        long atSave = target.guest().clocks().monotonicNanos();
-        Path f = m.newStateFile();
-        m.saveToFile(f);
-        m.restoreFromFile(f);
-        long after = target.guest().clocks().monotonicNanos();
-        target.evidence().note("CLOCK_MONOTONIC before save " + atSave + ", after restore " + after + " ns");
+    void monotonicNeverBackwardsAcrossFileRestore(VmclockView vmclock) {
+        VmTarget target = vmclock.target();
+        long atSave = vmclock.guest().clocks().monotonicNanos();
+        target.restore(target.saveState());
+        long after = vmclock.guest().clocks().monotonicNanos();
+        vmclock.evidence().note("CLOCK_MONOTONIC before save " + atSave + ", after restore " + after + " ns");
         assertThat(after).as("CLOCK_MONOTONIC after restore from file (ns)").isGreaterThanOrEqualTo(atSave);
     }
 
     @Test
     @Clause("VMC-CONT-04")
-    void tscPhaseBetweenVcpusKeptAcrossLiveMigration(Target target) throws InterruptedException {
-        GuestClocks a = target.guest().clocks();
+    void tscPhaseBetweenVcpusKeptAcrossLiveMigration(VmclockView vmclock) throws InterruptedException {
+        GuestClocks a = vmclock.guest().clocks();
         NotApplicable.unless(a.tsc().size() >= 2, "the guest has one vCPU");
         Thread.sleep(100);
-        GuestClocks b = target.guest().clocks();
+        GuestClocks b = vmclock.guest().clocks();
         double ticksPerNs = (double) (b.tsc().get(0).tsc() - a.tsc().get(0).tsc())
                 / (b.tsc().get(0).monotonicNanos() - a.tsc().get(0).monotonicNanos());
-        double phaseBefore = medianPhase(target, ticksPerNs);
-        target.across(Event.LIVE_MIGRATION);
-        double phaseAfter = medianPhase(target, ticksPerNs);
-        target.evidence().note(String.format("TSC rate %.4f ticks/ns; vCPU1-vCPU0 phase %.0f -> %.0f ticks",
+        double phaseBefore = medianPhase(vmclock, ticksPerNs);
+        vmclock.across(Event.LIVE_MIGRATION);
+        double phaseAfter = medianPhase(vmclock, ticksPerNs);
+        vmclock.evidence().note(String.format("TSC rate %.4f ticks/ns; vCPU1-vCPU0 phase %.0f -> %.0f ticks",
                 ticksPerNs, phaseBefore, phaseAfter));
         // Within 1 ms of ticks: the agent pairs each rdtsc with CLOCK_MONOTONIC, but under TCG on a busy host
         // a vCPU can be descheduled between the two (seen: 50 µs exceeded, and 1.7 ms in one sample with two
@@ -78,13 +75,13 @@ class ClockContinuityTest {
     }
 
     /** The median phase of several readings: one reading whose vCPU was descheduled mid-pair does not count. */
-    private static double medianPhase(Target target, double ticksPerNs) {
+    private static double medianPhase(VmclockView vmclock, double ticksPerNs) {
         double[] phases = new double[PHASE_SAMPLES];
         for (int i = 0; i < phases.length; i++) {
-            phases[i] = phase(target.guest().clocks(), ticksPerNs);
+            phases[i] = phase(vmclock.guest().clocks(), ticksPerNs);
         }
         java.util.Arrays.sort(phases);
-        target.evidence().note("phase samples (ticks): " + java.util.Arrays.toString(phases));
+        vmclock.evidence().note("phase samples (ticks): " + java.util.Arrays.toString(phases));
         return phases[phases.length / 2];
     }
 

@@ -6,7 +6,7 @@ import dev.vmclock.conformance.Clause;
 import dev.vmclock.conformance.VmclockConformance;
 import dev.vmclock.conformance.target.Event;
 import dev.vmclock.conformance.target.Observation;
-import dev.vmclock.conformance.target.Target;
+import dev.vmclock.conformance.target.VmclockView;
 import dev.vmclock.harness.page.PageField;
 import dev.vmclock.harness.page.VmclockPage;
 import java.util.Arrays;
@@ -20,47 +20,47 @@ class ConstantFieldsTest {
 
     @Test
     @Clause("VMC-CONST-01")
-    void constantFieldsUnchangedWhileRunning(Target target) throws InterruptedException {
-        target.bootPage();
-        VmclockPage first = target.rawPage();
+    void constantFieldsUnchangedWhileRunning(VmclockView vmclock) throws InterruptedException {
+        vmclock.bootPage();
+        VmclockPage first = vmclock.rawPage();
         Thread.sleep(200);
-        assertConstantsEqual(first, target.rawPage(), "200 ms later, with no event");
+        assertConstantsEqual(first, vmclock.rawPage(), "200 ms later, with no event");
     }
 
     @Test
     @Clause("VMC-CONST-02")
-    void unchangedAcrossSavevm(Target target) {
-        assertUnchanged(target.across(Event.SNAPSHOT_SAVE));
+    void unchangedAcrossSavevm(VmclockView vmclock) {
+        assertUnchanged(vmclock.across(Event.SNAPSHOT_SAVE));
     }
 
     @Test
     @Clause("VMC-CONST-02")
-    void unchangedAcrossLoadvm(Target target) {
-        assertUnchanged(target.across(Event.SNAPSHOT_LOAD));
+    void unchangedAcrossLoadvm(VmclockView vmclock) {
+        assertUnchanged(vmclock.across(Event.SNAPSHOT_LOAD));
     }
 
     @Test
     @Clause("VMC-CONST-02")
-    void unchangedAcrossLiveMigration(Target target) {
-        assertUnchanged(target.across(Event.LIVE_MIGRATION));
+    void unchangedAcrossLiveMigration(VmclockView vmclock) {
+        assertUnchanged(vmclock.across(Event.LIVE_MIGRATION));
     }
 
     @Test
     @Clause("VMC-CONST-02")
-    void unchangedAcrossFileRestore(Target target) {
-        assertUnchanged(target.across(Event.FILE_RESTORE));
+    void unchangedAcrossFileRestore(VmclockView vmclock) {
+        assertUnchanged(vmclock.across(Event.FILE_RESTORE));
     }
 
     @Test
     @Clause("VMC-CONST-02")
-    void unchangedAcrossPauseResume(Target target) {
-        assertUnchanged(target.across(Event.PAUSE_RESUME));
+    void unchangedAcrossPauseResume(VmclockView vmclock) {
+        assertUnchanged(vmclock.across(Event.PAUSE_RESUME));
     }
 
     @Test
     @Clause("VMC-CONST-02")
-    void unchangedAcrossSystemReset(Target target) {
-        assertUnchanged(target.across(Event.SYSTEM_RESET));
+    void unchangedAcrossSystemReset(VmclockView vmclock) {
+        assertUnchanged(vmclock.across(Event.SYSTEM_RESET));
     }
 
     private static void assertUnchanged(Observation o) {

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.vmclock.conformance.Clause;
 import dev.vmclock.conformance.NotApplicable;
 import dev.vmclock.conformance.VmclockConformance;
-import dev.vmclock.conformance.target.Target;
+import dev.vmclock.conformance.target.VmclockView;
 import dev.vmclock.harness.page.CounterId;
 import org.junit.jupiter.api.Test;
 
@@ -15,16 +15,16 @@ class CounterIdentityTest {
 
     @Test
     @Clause("VMC-COUNTER-01")
-    void counterIdIsDefinedValue(Target target) {
-        CounterId id = target.bootPage().counterId();
+    void counterIdIsDefinedValue(VmclockView vmclock) {
+        CounterId id = vmclock.bootPage().counterId();
         assertThat(id.isDefined()).as("counter_id %s is one of ARM_VCNT, X86_TSC, INVALID", id.label()).isTrue();
     }
 
     @Test
     @Clause("VMC-COUNTER-02")
-    void counterIdMatchesGuestArchitecture(Target target) {
-        NotApplicable.unlessClock(target.bootPage());
+    void counterIdMatchesGuestArchitecture(VmclockView vmclock) {
+        NotApplicable.unlessClock(vmclock.bootPage());
         // The suite's targets are x86 machines (qemu-system-aarch64 has no vmclock device).
-        assertThat(target.bootPage().counterId()).as("counter_id on an x86 guest").isEqualTo(CounterId.X86_TSC);
+        assertThat(vmclock.bootPage().counterId()).as("counter_id on an x86 guest").isEqualTo(CounterId.X86_TSC);
     }
 }

@@ -7,7 +7,7 @@ import dev.vmclock.conformance.Clause;
 import dev.vmclock.conformance.NotApplicable;
 import dev.vmclock.conformance.VmclockConformance;
 import dev.vmclock.conformance.clock.ClockMath;
-import dev.vmclock.conformance.target.Target;
+import dev.vmclock.conformance.target.VmclockView;
 import dev.vmclock.harness.acpi.AcpiDevice;
 import dev.vmclock.harness.guest.GuestAcpi;
 import dev.vmclock.harness.guest.GuestPageRead;
@@ -35,83 +35,83 @@ class DriverTest {
 
     @Test
     @Clause("VMC-DRIVER-01")
-    void bindsToAcpiDevice(Target target) {
-        GuestAcpi acpi = target.guest().acpi();
+    void bindsToAcpiDevice(VmclockView vmclock) {
+        GuestAcpi acpi = vmclock.guest().acpi();
         assertThat(acpi.present()).as("the guest kernel sees an AMZNC10C device").isTrue();
         assertThat(acpi.driver()).as("driver bound to %s", acpi.path()).isEqualTo("vmclock");
-        assertThat(target.guest().version().path("device_present").asBoolean()).as("/dev/vmclock0 exists").isTrue();
+        assertThat(vmclock.guest().version().path("device_present").asBoolean()).as("/dev/vmclock0 exists").isTrue();
     }
 
     @Test
     @Clause("VMC-DRIVER-02")
-    void rejectsWrongMagic(Target target) {
-        VmclockPage p = target.rawPage();
-        NotApplicable.unless(!p.magicIsValid() && !target.acpiDevices().isEmpty(), "the device's magic is valid");
-        assertNotBound(target);
+    void rejectsWrongMagic(VmclockView vmclock) {
+        VmclockPage p = vmclock.rawPage();
+        NotApplicable.unless(!p.magicIsValid() && !vmclock.acpiDevices().isEmpty(), "the device's magic is valid");
+        assertNotBound(vmclock);
     }
 
     @Test
     @Clause("VMC-DRIVER-03")
-    void rejectsSizeLargerThanRegion(Target target) {
-        List<AcpiDevice> devices = target.acpiDevices();
+    void rejectsSizeLargerThanRegion(VmclockView vmclock) {
+        List<AcpiDevice> devices = vmclock.acpiDevices();
         NotApplicable.unless(devices.size() == 1 && devices.get(0).memoryResources().size() == 1, "no single _CRS range");
         long region = devices.get(0).memoryResources().get(0).length();
-        NotApplicable.unless(target.rawPage().size() > region, "size does not exceed the _CRS region");
-        assertNotBound(target);
+        NotApplicable.unless(vmclock.rawPage().size() > region, "size does not exceed the _CRS region");
+        assertNotBound(vmclock);
     }
 
     @Test
     @Clause("VMC-DRIVER-04")
-    void rejectsUnknownVersion(Target target) {
-        VmclockPage p = target.rawPage();
+    void rejectsUnknownVersion(VmclockView vmclock) {
+        VmclockPage p = vmclock.rawPage();
         NotApplicable.unless(p.magicIsValid() && p.version() != 1, "version is 1 (or the magic is already wrong)");
-        assertNotBound(target);
+        assertNotBound(vmclock);
     }
 
-    private static void assertNotBound(Target target) {
-        assertThat(target.guest().version().path("device_present").asBoolean())
+    private static void assertNotBound(VmclockView vmclock) {
+        assertThat(vmclock.guest().version().path("device_present").asBoolean())
                 .as("/dev/vmclock0 for a page the driver must reject").isFalse();
     }
 
     @Test
     @Clause("VMC-DRIVER-05")
-    void readReturnsPageContents(Target target) {
-        GuestPageRead r = target.guestRead();
-        VmclockPage host = target.rawPage();
+    void readReturnsPageContents(VmclockView vmclock) {
+        GuestPageRead r = vmclock.guestRead();
+        VmclockPage host = vmclock.rawPage();
         assertThat(r.page().raw()).as("bytes read()").hasSize((int) host.size());
         assertThat(r.page().changedFields(host)).as("read() vs host page").isEmpty();
     }
 
     @Test
     @Clause("VMC-DRIVER-05")
-    void readPastEndOfPageReturnsZero(Target target) {
-        long size = target.guestRead().page().size();
-        byte[] past = target.inGuest(() -> target.guest().readAt(size, 16));
+    void readPastEndOfPageReturnsZero(VmclockView vmclock) {
+        long size = vmclock.guestRead().page().size();
+        byte[] past = vmclock.inGuest(() -> vmclock.guest().readAt(size, 16));
         assertThat(past).as("read() at offset size (%d)", size).isEmpty();
     }
 
     @Test
     @Clause("VMC-DRIVER-07")
-    void readOnlyMmapShowsLiveUpdates(Target target) {
-        NotApplicable.unless(target.canWritePage(), "the suite cannot write the page here (needs the qtest socket, TCG)");
-        long before = target.guestMmap().page().seqCount();
-        VmclockPage written = target.updatePage(p -> { });
-        GuestPageRead after = target.guestMmap();
+    void readOnlyMmapShowsLiveUpdates(VmclockView vmclock) {
+        NotApplicable.unless(vmclock.canWritePage(), "the suite cannot write the page here (needs the qtest socket, TCG)");
+        long before = vmclock.guestMmap().page().seqCount();
+        VmclockPage written = vmclock.updatePage(p -> { });
+        GuestPageRead after = vmclock.guestMmap();
         assertThat(after.page().seqCount()).as("seq_count through mmap() after a host update from %d", before)
                 .isEqualTo(written.seqCount());
     }
 
     @Test
     @Clause("VMC-DRIVER-08")
-    void writableMmapIsRefused(Target target) {
-        GuestPageRead r = target.guestMmap();
+    void writableMmapIsRefused(VmclockView vmclock) {
+        GuestPageRead r = vmclock.guestMmap();
         assertThat(r.writableMappingRefused()).as("writable shared mapping refused (errno %s)", r.writableErrno()).isTrue();
     }
 
     @Test
     @Clause("VMC-DRIVER-08")
-    void mprotectToWritableIsRefused(Target target) {
-        JsonNode r = target.inGuest(() -> target.guest().command("mmap", Map.of()));
+    void mprotectToWritableIsRefused(VmclockView vmclock) {
+        JsonNode r = vmclock.inGuest(() -> vmclock.guest().command("mmap", Map.of()));
         NotApplicable.unless(r.has("mprotect_write_refused"), "the agent cannot try mprotect()");
         assertThat(r.path("mprotect_write_refused").asBoolean()).as("mprotect(PROT_WRITE) refused (errno %s)",
                 r.path("mprotect_errno").asText()).isTrue();
@@ -119,67 +119,67 @@ class DriverTest {
 
     @Test
     @Clause("VMC-DRIVER-09")
-    void pollReturnsPollhupWithoutNotificationFlag(Target target) {
-        NotApplicable.unless(!target.bootPage().flags().has(Flag.NOTIFICATION_PRESENT), "NOTIFICATION_PRESENT is set");
-        PollResult r = target.inGuest(() -> target.guest().poll(Duration.ofMillis(500)));
+    void pollReturnsPollhupWithoutNotificationFlag(VmclockView vmclock) {
+        NotApplicable.unless(!vmclock.bootPage().flags().has(Flag.NOTIFICATION_PRESENT), "NOTIFICATION_PRESENT is set");
+        PollResult r = vmclock.inGuest(() -> vmclock.guest().poll(Duration.ofMillis(500)));
         assertThat(r.hungUp()).as("poll() revents %s", r.revents()).isTrue();
         assertThat(r.elapsedNanos()).as("returned at once").isLessThan(Duration.ofMillis(400).toNanos());
     }
 
     @Test
     @Clause("VMC-DRIVER-10")
-    void pollReadableUntilRead(Target target) {
-        NotApplicable.unlessFlag(target.bootPage(), Flag.NOTIFICATION_PRESENT);
-        NotApplicable.unless(target.canWritePage(), "the suite cannot write the page here (needs the qtest socket, TCG)");
-        target.guestRead();
-        target.updatePage(p -> { });
-        JsonNode r = target.inGuest(() -> target.guest().command("poll", Map.of("timeout_ms", 500, "read_first", false)));
+    void pollReadableUntilRead(VmclockView vmclock) {
+        NotApplicable.unlessFlag(vmclock.bootPage(), Flag.NOTIFICATION_PRESENT);
+        NotApplicable.unless(vmclock.canWritePage(), "the suite cannot write the page here (needs the qtest socket, TCG)");
+        vmclock.guestRead();
+        vmclock.updatePage(p -> { });
+        JsonNode r = vmclock.inGuest(() -> vmclock.guest().command("poll", Map.of("timeout_ms", 500, "read_first", false)));
         assertThat(r.path("revents").toString()).as("poll() after an update the guest has not read: %s", r)
                 .contains("POLLIN");
     }
 
     @Test
     @Clause("VMC-DRIVER-11")
-    void noPtpClockWhenCounterInvalid(Target target) {
-        NotApplicable.unless(!ClockMath.advertisesClock(target.bootPage()), "counter_id is valid");
-        assertThat(target.guest().ptpClocks()).as("PTP clocks").noneMatch(n -> n.contains("vmclock"));
+    void noPtpClockWhenCounterInvalid(VmclockView vmclock) {
+        NotApplicable.unless(!ClockMath.advertisesClock(vmclock.bootPage()), "counter_id is valid");
+        assertThat(vmclock.guest().ptpClocks()).as("PTP clocks").noneMatch(n -> n.contains("vmclock"));
     }
 
     @Test
     @Clause("VMC-DRIVER-11")
-    void ptpClockWhenTscAndTaiPublished(Target target) {
-        VmclockPage p = target.bootPage();
+    void ptpClockWhenTscAndTaiPublished(VmclockView vmclock) {
+        VmclockPage p = vmclock.bootPage();
         NotApplicable.unlessClock(p);
         NotApplicable.unless(p.timeType().equals(TimeType.TAI) && p.size() >= PageField.STRUCT_SIZE,
                 "time_type is " + p.timeType() + ", not TAI");
-        assertThat(target.guest().ptpClocks()).as("PTP clocks").anyMatch(n -> n.contains("vmclock"));
+        assertThat(vmclock.guest().ptpClocks()).as("PTP clocks").anyMatch(n -> n.contains("vmclock"));
     }
 
     @Test
     @Clause("VMC-DRIVER-11")
-    void noPtpClockForUtcWithoutTaiOffset(Target target) {
-        VmclockPage p = target.bootPage();
+    void noPtpClockForUtcWithoutTaiOffset(VmclockView vmclock) {
+        VmclockPage p = vmclock.bootPage();
         NotApplicable.unlessClock(p);
         NotApplicable.unless(p.timeType().equals(TimeType.UTC) && !p.flags().has(Flag.TAI_OFFSET_VALID),
                 "not a UTC page without a valid TAI offset");
-        assertThat(target.guest().ptpClocks()).as("PTP clocks").noneMatch(n -> n.contains("vmclock"));
+        assertThat(vmclock.guest().ptpClocks()).as("PTP clocks").noneMatch(n -> n.contains("vmclock"));
     }
 
     @Test
     @Clause("VMC-DRIVER-12")
-    void ptpClockReadsThePagesTai(Target target) {
-        NotApplicable.unlessClock(target.bootPage());
-        VmclockPage p = target.page();
+    void ptpClockReadsThePagesTai(VmclockView vmclock) {
+        NotApplicable.unlessClock(vmclock.bootPage());
+        VmclockPage p = vmclock.page();
         NotApplicable.unless(p.timeType().equals(TimeType.TAI), "time_type is " + p.timeType() + ", not TAI");
         NotApplicable.unless(!p.clockStatus().equals(ClockStatus.UNRELIABLE),
                 "clock_status is UNRELIABLE, with which the driver serves no time (VMC-STATUS-04)");
-        PtpReads.Observed o = PtpReads.against(target);
+        PtpReads.Observed o = PtpReads.against(vmclock);
         PtpReading.Method m = o.reading().gettime();
         if (m.ok()) {
-            target.evidence().note("PTP - true TAI (host UTC + 37 s) = "
+            vmclock.evidence().note("PTP - true TAI (host UTC + 37 s) = "
                     + PtpTime.seconds(m.ptpNanos()).subtract(PtpReads.hostTai()) + " s (recorded: judged by VMC-STATUS-02)");
         }
-        PtpReads.assertReadsPageTime(target, o, BigDecimal.ZERO, "the page's TAI");
+        PtpReads.assertReadsPageTime(vmclock, o, BigDecimal.ZERO, "the page's TAI");
     }
 
     /**
@@ -189,26 +189,26 @@ class DriverTest {
      */
     @Test
     @Clause("VMC-DRIVER-12")
-    void utcPageReadsUtcMinusTaiOffset(Target target) {
-        NotApplicable.unlessClock(target.bootPage());
-        VmclockPage p = target.page();
+    void utcPageReadsUtcMinusTaiOffset(VmclockView vmclock) {
+        NotApplicable.unlessClock(vmclock.bootPage());
+        VmclockPage p = vmclock.page();
         NotApplicable.unless(p.timeType().equals(TimeType.TAI) && p.flags().has(Flag.TAI_OFFSET_VALID),
                 "not a TAI page with a valid TAI offset, from which the suite derives the UTC page");
         NotApplicable.unless(!p.clockStatus().equals(ClockStatus.UNRELIABLE),
                 "clock_status is UNRELIABLE, with which the driver serves no time (VMC-STATUS-04)");
         int offset = p.taiOffsetSec();
-        target.withTemporaryPage("the same clock as a UTC page: time_type UTC, time_sec - " + offset, page -> {
+        vmclock.withTemporaryPage("the same clock as a UTC page: time_type UTC, time_sec - " + offset, page -> {
             PageField.TIME_TYPE.write(page, TimeType.UTC.value());
             PageField.TIME_SEC.write(page, PageField.TIME_SEC.read(page) - offset);
         }, () -> {
-            PtpReads.Observed o = PtpReads.against(target);
+            PtpReads.Observed o = PtpReads.against(vmclock);
             PtpReading.Method m = o.reading().gettime();
             if (m.ok()) {
                 BigDecimal behind = PtpTime.offset(o.page(), m).negate().add(BigDecimal.valueOf(offset));
-                target.evidence().note("UAPI.13 reads tai_offset_sec " + offset + " as TAI - UTC, so true TAI = UTC + "
+                vmclock.evidence().note("UAPI.13 reads tai_offset_sec " + offset + " as TAI - UTC, so true TAI = UTC + "
                         + offset + "; the PTP clock reads " + behind + " s behind it (Errata 4: the driver's sign)");
             }
-            PtpReads.assertReadsPageTime(target, o, BigDecimal.valueOf(-offset),
+            PtpReads.assertReadsPageTime(vmclock, o, BigDecimal.valueOf(-offset),
                     "the page's UTC minus tai_offset_sec (" + offset + " s)");
             return null;
         });

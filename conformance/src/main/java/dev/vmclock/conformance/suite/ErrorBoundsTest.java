@@ -7,7 +7,7 @@ import dev.vmclock.conformance.NotApplicable;
 import dev.vmclock.conformance.VmclockConformance;
 import dev.vmclock.conformance.clock.ClockMath;
 import dev.vmclock.conformance.target.Event;
-import dev.vmclock.conformance.target.Target;
+import dev.vmclock.conformance.target.VmclockView;
 import dev.vmclock.harness.page.ClockStatus;
 import dev.vmclock.harness.page.Flag;
 import dev.vmclock.harness.page.PageField;
@@ -27,25 +27,25 @@ class ErrorBoundsTest {
      */
     @Test
     @Clause("VMC-ERR-01")
-    void errorFieldsWithoutValidFlagDoNotAffectTheClock(Target target) {
-        NotApplicable.unlessClock(target.bootPage());
-        VmclockPage p = target.page();
+    void errorFieldsWithoutValidFlagDoNotAffectTheClock(VmclockView vmclock) {
+        NotApplicable.unlessClock(vmclock.bootPage());
+        VmclockPage p = vmclock.page();
         NotApplicable.unless(p.timeType().equals(TimeType.TAI) || p.flags().has(Flag.TAI_OFFSET_VALID),
                 "the guest's PTP clock serves only TAI, or UTC with a valid TAI offset (time_type " + p.timeType() + ")");
         NotApplicable.unless(!p.clockStatus().equals(ClockStatus.UNRELIABLE),
                 "clock_status is UNRELIABLE, with which the driver serves no time (VMC-STATUS-04)");
         BigDecimal shift = p.timeType().equals(TimeType.TAI) ? BigDecimal.ZERO : BigDecimal.valueOf(-p.taiOffsetSec());
-        PtpReads.assertReadsPageTime(target, PtpReads.against(target), shift, "the page's time (error fields as published)");
+        PtpReads.assertReadsPageTime(vmclock, PtpReads.against(vmclock), shift, "the page's time (error fields as published)");
         long validBits = Flag.PERIOD_ESTERROR_VALID.mask() | Flag.PERIOD_MAXERROR_VALID.mask()
                 | Flag.TIME_ESTERROR_VALID.mask() | Flag.TIME_MAXERROR_VALID.mask();
-        target.withTemporaryPage("error VALID flags (bits 3-6) clear, garbage in the four error fields", page -> {
+        vmclock.withTemporaryPage("error VALID flags (bits 3-6) clear, garbage in the four error fields", page -> {
             PageField.FLAGS.write(page, PageField.FLAGS.read(page) & ~validBits);
             PageField.COUNTER_PERIOD_ESTERROR_RATE_FRAC_SEC.write(page, 0xdeadbeefdeadbeefL);
             PageField.COUNTER_PERIOD_MAXERROR_RATE_FRAC_SEC.write(page, -1L);
             PageField.TIME_ESTERROR_NANOSEC.write(page, 0x7fffffffffffffffL);
             PageField.TIME_MAXERROR_NANOSEC.write(page, -1L);
         }, () -> {
-            PtpReads.assertReadsPageTime(target, PtpReads.against(target), shift,
+            PtpReads.assertReadsPageTime(vmclock, PtpReads.against(vmclock), shift,
                     "the page's time with garbage error fields (VALID flags clear)");
             return null;
         });
@@ -53,38 +53,38 @@ class ErrorBoundsTest {
 
     @Test
     @Clause("VMC-ERR-02")
-    void trueTimeWithinMaxErrorBounds(Target target) {
-        NotApplicable.unlessClock(target.bootPage());
-        VmclockPage p = requireMaxErrors(target.page());
-        long c = target.guest().clocks().tsc().get(0).tsc();
+    void trueTimeWithinMaxErrorBounds(VmclockView vmclock) {
+        NotApplicable.unlessClock(vmclock.bootPage());
+        VmclockPage p = requireMaxErrors(vmclock.page());
+        long c = vmclock.guest().clocks().tsc().get(0).tsc();
         BigDecimal host = BigDecimal.valueOf(System.currentTimeMillis()).movePointLeft(3);
         BigDecimal bound = maxError(p, c).add(new BigDecimal("0.01")); // plus the host's own reading granularity
         BigDecimal diff = ClockMath.utcAt(p, c).subtract(host).abs();
-        target.evidence().note("|page - host| " + diff + " s within bound " + bound + " s");
+        vmclock.evidence().note("|page - host| " + diff + " s within bound " + bound + " s");
         assertThat(diff).as("|page time - host UTC| (s)").isLessThanOrEqualTo(bound);
     }
 
     @Test
     @Clause("VMC-ERR-03")
-    void subsequentUpdateStaysWithinEarlierBounds(Target target) {
-        NotApplicable.unlessClock(target.bootPage());
-        VmclockPage before = requireMaxErrors(target.page());
-        long c = target.guest().clocks().tsc().get(0).tsc();
+    void subsequentUpdateStaysWithinEarlierBounds(VmclockView vmclock) {
+        NotApplicable.unlessClock(vmclock.bootPage());
+        VmclockPage before = requireMaxErrors(vmclock.page());
+        long c = vmclock.guest().clocks().tsc().get(0).tsc();
         BigDecimal t = ClockMath.timeAt(before, c);
         BigDecimal e = maxError(before, c);
-        target.across(Event.LIVE_MIGRATION);
-        BigDecimal later = ClockMath.timeAt(target.page(), c);
+        vmclock.across(Event.LIVE_MIGRATION);
+        BigDecimal later = ClockMath.timeAt(vmclock.page(), c);
         assertThat(later).as("time for counter %d after the update, within [%s, %s]", c, t.subtract(e), t.add(e))
                 .isBetween(t.subtract(e), t.add(e));
     }
 
     @Test
     @Clause("VMC-ERR-04")
-    void guestToleratesUpdateAtAnyTime(Target target) {
-        NotApplicable.unless(target.canWritePage(), "the suite cannot write the page here (needs the qtest socket, TCG)");
+    void guestToleratesUpdateAtAnyTime(VmclockView vmclock) {
+        NotApplicable.unless(vmclock.canWritePage(), "the suite cannot write the page here (needs the qtest socket, TCG)");
         for (int i = 0; i < 5; i++) {
-            VmclockPage written = target.updatePage(p -> { });
-            assertThat(target.guestRead().page().seqCount()).as("guest read() right after update %d", i)
+            VmclockPage written = vmclock.updatePage(p -> { });
+            assertThat(vmclock.guestRead().page().seqCount()).as("guest read() right after update %d", i)
                     .isEqualTo(written.seqCount());
         }
     }

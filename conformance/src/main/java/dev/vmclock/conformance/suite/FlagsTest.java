@@ -8,7 +8,7 @@ import dev.vmclock.conformance.VmclockConformance;
 import dev.vmclock.conformance.clock.ClockMath;
 import dev.vmclock.conformance.target.Event;
 import dev.vmclock.conformance.target.Observation;
-import dev.vmclock.conformance.target.Target;
+import dev.vmclock.conformance.target.VmclockView;
 import dev.vmclock.harness.page.Flag;
 import dev.vmclock.harness.page.PageField;
 import dev.vmclock.harness.page.VmclockPage;
@@ -21,16 +21,16 @@ class FlagsTest {
 
     @Test
     @Clause("VMC-FLAGS-01")
-    void onlyDefinedFlagBitsAreSet(Target target) {
-        VmclockPage p = target.bootPage();
+    void onlyDefinedFlagBitsAreSet(VmclockView vmclock) {
+        VmclockPage p = vmclock.bootPage();
         assertThat(p.flags().unknownBits()).as("flag bits a version-1 device does not define (flags 0x%s)",
                 Long.toHexString(p.flags().raw())).isZero();
     }
 
     @Test
     @Clause("VMC-FLAGS-01")
-    void vmGenCounterFlagIsBit8(Target target) {
-        VmclockPage p = target.bootPage();
+    void vmGenCounterFlagIsBit8(VmclockView vmclock) {
+        VmclockPage p = vmclock.bootPage();
         NotApplicable.unless(p.flags().has(Flag.TIME_MONOTONIC) || p.flags().has(Flag.VM_GEN_COUNTER_PRESENT),
                 "neither bit 7 nor bit 8 is set");
         if (p.flags().has(Flag.TIME_MONOTONIC)) {
@@ -39,7 +39,7 @@ class FlagsTest {
             NotApplicable.unlessClock(p);
         }
         if (p.flags().has(Flag.VM_GEN_COUNTER_PRESENT)) {
-            Observation o = target.across(Event.SNAPSHOT_LOAD);
+            Observation o = vmclock.across(Event.SNAPSHOT_LOAD);
             assertThat(o.changed(PageField.VM_GENERATION_COUNTER)).as("bit 8 set: the counter at 0x68 changes on loadvm")
                     .isTrue();
         }
@@ -47,47 +47,47 @@ class FlagsTest {
 
     @Test
     @Clause("VMC-FLAGS-01")
-    void notificationFlagIsBit9(Target target) {
-        VmclockPage p = target.bootPage();
+    void notificationFlagIsBit9(VmclockView vmclock) {
+        VmclockPage p = vmclock.bootPage();
         NotApplicable.unless(p.flags().has(Flag.NOTIFICATION_PRESENT), "bit 9 (NOTIFICATION_PRESENT) is not set");
         // The guest driver reads bit 9 as "notifications present": poll() must then not hang up at once.
-        var r = target.inGuest(() -> target.guest().poll(java.time.Duration.ofMillis(100)));
+        var r = vmclock.inGuest(() -> vmclock.guest().poll(java.time.Duration.ofMillis(100)));
         assertThat(r.hungUp()).as("poll() with bit 9 set: %s", r).isFalse();
     }
 
     @Test
     @Clause("VMC-FLAGS-03")
-    void taiOffsetValidIsSet(Target target) {
-        assertThat(target.bootPage().flags().has(Flag.TAI_OFFSET_VALID)).as("TAI_OFFSET_VALID").isTrue();
+    void taiOffsetValidIsSet(VmclockView vmclock) {
+        assertThat(vmclock.bootPage().flags().has(Flag.TAI_OFFSET_VALID)).as("TAI_OFFSET_VALID").isTrue();
     }
 
     @Test
     @Clause("VMC-FLAGS-06")
-    void periodEsterrorValidOnlyWithData(Target target) {
-        assertErrorField(target, Flag.PERIOD_ESTERROR_VALID, PageField.COUNTER_PERIOD_ESTERROR_RATE_FRAC_SEC);
+    void periodEsterrorValidOnlyWithData(VmclockView vmclock) {
+        assertErrorField(vmclock, Flag.PERIOD_ESTERROR_VALID, PageField.COUNTER_PERIOD_ESTERROR_RATE_FRAC_SEC);
     }
 
     @Test
     @Clause("VMC-FLAGS-07")
-    void periodMaxerrorValidOnlyWithData(Target target) {
-        assertErrorField(target, Flag.PERIOD_MAXERROR_VALID, PageField.COUNTER_PERIOD_MAXERROR_RATE_FRAC_SEC);
+    void periodMaxerrorValidOnlyWithData(VmclockView vmclock) {
+        assertErrorField(vmclock, Flag.PERIOD_MAXERROR_VALID, PageField.COUNTER_PERIOD_MAXERROR_RATE_FRAC_SEC);
     }
 
     @Test
     @Clause("VMC-FLAGS-08")
-    void timeEsterrorValidOnlyWithData(Target target) {
-        assertErrorField(target, Flag.TIME_ESTERROR_VALID, PageField.TIME_ESTERROR_NANOSEC);
+    void timeEsterrorValidOnlyWithData(VmclockView vmclock) {
+        assertErrorField(vmclock, Flag.TIME_ESTERROR_VALID, PageField.TIME_ESTERROR_NANOSEC);
     }
 
     @Test
     @Clause("VMC-FLAGS-09")
-    void timeMaxerrorValidOnlyWithData(Target target) {
-        assertErrorField(target, Flag.TIME_MAXERROR_VALID, PageField.TIME_MAXERROR_NANOSEC);
+    void timeMaxerrorValidOnlyWithData(VmclockView vmclock) {
+        assertErrorField(vmclock, Flag.TIME_MAXERROR_VALID, PageField.TIME_MAXERROR_NANOSEC);
     }
 
     /** Valid data: an error bound of an advertised clock, smaller than the quantity it bounds. */
-    private static void assertErrorField(Target target, Flag flag, PageField field) {
-        VmclockPage p = target.bootPage();
+    private static void assertErrorField(VmclockView vmclock, Flag flag, PageField field) {
+        VmclockPage p = vmclock.bootPage();
         NotApplicable.unlessFlag(p, flag);
         assertThat(ClockMath.advertisesClock(p)).as("%s set although counter_id is INVALID", flag).isTrue();
         long v = field.read(p.raw());
@@ -101,27 +101,27 @@ class FlagsTest {
 
     @Test
     @Clause("VMC-FLAGS-10")
-    void timeMonotonicNeverGoesBackwardsAcrossUpdates(Target target) {
-        NotApplicable.unlessClock(target.bootPage());
-        VmclockPage before = target.page();
+    void timeMonotonicNeverGoesBackwardsAcrossUpdates(VmclockView vmclock) {
+        NotApplicable.unlessClock(vmclock.bootPage());
+        VmclockPage before = vmclock.page();
         NotApplicable.unlessFlag(before, Flag.TIME_MONOTONIC);
-        long c0 = target.guest().clocks().tsc().get(0).tsc();
+        long c0 = vmclock.guest().clocks().tsc().get(0).tsc();
         BigDecimal t0 = ClockMath.timeAt(before, c0);
-        target.across(Event.LIVE_MIGRATION);
-        VmclockPage after = target.page();
-        long c1 = target.guest().clocks().tsc().get(0).tsc();
+        vmclock.across(Event.LIVE_MIGRATION);
+        VmclockPage after = vmclock.page();
+        long c1 = vmclock.guest().clocks().tsc().get(0).tsc();
         assertThat(ClockMath.timeAt(after, c1)).as("time after the update vs before").isGreaterThanOrEqualTo(t0);
     }
 
     @Test
     @Clause("VMC-FLAGS-11")
-    void timeMonotonicHoldsAtUpdateBoundary(Target target) {
-        NotApplicable.unlessClock(target.bootPage());
-        VmclockPage before = target.page();
+    void timeMonotonicHoldsAtUpdateBoundary(VmclockView vmclock) {
+        NotApplicable.unlessClock(vmclock.bootPage());
+        VmclockPage before = vmclock.page();
         NotApplicable.unlessFlag(before, Flag.TIME_MONOTONIC);
-        target.across(Event.SNAPSHOT_SAVE);
-        VmclockPage after = target.page();
-        long c = target.guest().clocks().tsc().get(0).tsc();
+        vmclock.across(Event.SNAPSHOT_SAVE);
+        VmclockPage after = vmclock.page();
+        long c = vmclock.guest().clocks().tsc().get(0).tsc();
         // At one counter reading, the new parameters must not give an earlier time than the old ones.
         assertThat(ClockMath.timeAt(after, c)).as("time at counter %d, new vs old parameters", c)
                 .isGreaterThanOrEqualTo(ClockMath.timeAt(before, c));
@@ -129,11 +129,11 @@ class FlagsTest {
 
     @Test
     @Clause("VMC-FLAGS-12")
-    void unknownFlagBitsAreIgnoredByGuest(Target target) {
-        VmclockPage p = target.bootPage();
+    void unknownFlagBitsAreIgnoredByGuest(VmclockView vmclock) {
+        VmclockPage p = vmclock.bootPage();
         NotApplicable.unless(p.flags().unknownBits() != 0, "the device sets no flag bits beyond bit 9");
         // "Unknown flags can safely be ignored": the driver still binds and serves the page.
-        assertThat(target.guestRead().page().flags().unknownBits()).as("unknown bits as the guest reads them")
+        assertThat(vmclock.guestRead().page().flags().unknownBits()).as("unknown bits as the guest reads them")
                 .isEqualTo(p.flags().unknownBits());
     }
 }

@@ -6,7 +6,7 @@ import dev.vmclock.conformance.Clause;
 import dev.vmclock.conformance.NotApplicable;
 import dev.vmclock.conformance.VmclockConformance;
 import dev.vmclock.conformance.clock.ClockMath;
-import dev.vmclock.conformance.target.Target;
+import dev.vmclock.conformance.target.VmclockView;
 import dev.vmclock.conformance.clock.PtpTime;
 import dev.vmclock.harness.guest.PtpReading;
 import dev.vmclock.harness.page.ClockStatus;
@@ -27,16 +27,16 @@ class LeapIndicatorTest {
 
     @Test
     @Clause("VMC-LEAP-01")
-    void leapIndicatorIsDefinedValue(Target target) {
-        assertThat(target.bootPage().leapIndicator().isDefined()).as("leap_indicator %s", target.bootPage().leapIndicator())
+    void leapIndicatorIsDefinedValue(VmclockView vmclock) {
+        assertThat(vmclock.bootPage().leapIndicator().isDefined()).as("leap_indicator %s", vmclock.bootPage().leapIndicator())
                 .isTrue();
     }
 
     @Test
     @Clause("VMC-LEAP-02")
-    void indicatorIsValidAtReferenceTime(Target target) {
-        NotApplicable.unlessClock(target.bootPage());
-        VmclockPage p = target.page();
+    void indicatorIsValidAtReferenceTime(VmclockView vmclock) {
+        NotApplicable.unlessClock(vmclock.bootPage());
+        VmclockPage p = vmclock.page();
         NotApplicable.unless(ClockMath.isEpochBased(p), "time_type " + p.timeType() + " has no calendar");
         LeapIndicator li = p.leapIndicator();
         NotApplicable.unless(!li.equals(LeapIndicator.NONE), "leap_indicator is NONE, valid at any time");
@@ -66,16 +66,16 @@ class LeapIndicatorTest {
      */
     @Test
     @Clause("VMC-LEAP-03")
-    void consumerCopesWithLeapSecondSinceReferenceTime(Target target) {
-        NotApplicable.unlessClock(target.bootPage());
-        VmclockPage p = target.page();
+    void consumerCopesWithLeapSecondSinceReferenceTime(VmclockView vmclock) {
+        NotApplicable.unlessClock(vmclock.bootPage());
+        VmclockPage p = vmclock.page();
         NotApplicable.unless(ClockMath.isEpochBased(p), "time_type " + p.timeType() + " has no calendar");
         NotApplicable.unless(!p.clockStatus().equals(ClockStatus.UNRELIABLE),
                 "clock_status is UNRELIABLE, with which the driver serves no time (VMC-STATUS-04)");
-        target.ptpRead(); // NOT_APPLICABLE before any page change when the guest has no PTP clock
-        long counter = target.guest().clocks().tsc().get(0).tsc();
+        vmclock.ptpRead(); // NOT_APPLICABLE before any page change when the guest has no PTP clock
+        long counter = vmclock.guest().clocks().tsc().get(0).tsc();
         long refSec = LEAP_END_2016 - 2;
-        LeapReadings readings = target.withTemporaryPage("UTC page, reference time 2016-12-31T23:59:58.5Z with "
+        LeapReadings readings = vmclock.withTemporaryPage("UTC page, reference time 2016-12-31T23:59:58.5Z with "
                 + "PRE_POS and TAI offset " + TAI_OFFSET_2016 + " at the guest's current counter", page -> {
                     PageField.TIME_TYPE.write(page, TimeType.UTC.value());
                     PageField.FLAGS.write(page, PageField.FLAGS.read(page) | Flag.TAI_OFFSET_VALID.mask());
@@ -85,15 +85,15 @@ class LeapIndicatorTest {
                     PageField.TIME_SEC.write(page, refSec);
                     PageField.TIME_FRAC_SEC.write(page, Long.MIN_VALUE); // 2^63 / 2^64 = 0.5 s
                 }, () -> {
-                    PtpReads.Observed before = PtpReads.against(target);
+                    PtpReads.Observed before = PtpReads.against(vmclock);
                     VmclockPage leapPage = before.page();
                     BigDecimal t1 = ClockMath.timeAt(leapPage, before.reading().gettime().tscAfter());
                     if (t1.compareTo(BigDecimal.valueOf(LEAP_END_2016 - 1)) >= 0) {
                         throw new IllegalStateException("the first reading came after the leap second began (page time "
                                 + t1 + "); the guest answered too slowly to observe the leap");
                     }
-                    sleepUntil(target, leapPage, BigDecimal.valueOf(LEAP_END_2016 + 1));
-                    PtpReads.Observed after = PtpReads.against(target);
+                    sleepUntil(vmclock, leapPage, BigDecimal.valueOf(LEAP_END_2016 + 1));
+                    PtpReads.Observed after = PtpReads.against(vmclock);
                     assertThat(after.page().seqCount()).as("the page stayed unchanged across the leap")
                             .isEqualTo(leapPage.seqCount());
                     return new LeapReadings(leapPage, before.reading(), after.reading());
@@ -105,7 +105,7 @@ class LeapIndicatorTest {
         assertThat(m2.errno()).as("PTP read after the leap").isEmpty();
         BigDecimal o1 = PtpTime.offset(leapPage, m1);
         BigDecimal o2 = PtpTime.offset(leapPage, m2);
-        target.evidence().note("before the leap (page UTC " + ClockMath.timeAt(leapPage, m1.tscBefore()) + "): PTP - page time = "
+        vmclock.evidence().note("before the leap (page UTC " + ClockMath.timeAt(leapPage, m1.tscBefore()) + "): PTP - page time = "
                 + o1 + " s; after it (page UTC " + ClockMath.timeAt(leapPage, m2.tscBefore()) + "): " + o2 + " s; "
                 + "true TAI after the leap = page time + " + TAI_OFFSET_2016 + " (UAPI.13's sign)");
         assertThat(o2.subtract(o1)).as("step (s) of the guest's TAI (PTP) across the leap second: the reading after "
@@ -116,10 +116,10 @@ class LeapIndicatorTest {
     private record LeapReadings(VmclockPage page, PtpReading before, PtpReading after) {
     }
 
-    private static void sleepUntil(Target target, VmclockPage page, BigDecimal pageTime) {
+    private static void sleepUntil(VmclockView vmclock, VmclockPage page, BigDecimal pageTime) {
         long deadline = System.nanoTime() + 10_000_000_000L;
         while (System.nanoTime() < deadline) {
-            long c = target.guest().clocks().tsc().get(0).tsc();
+            long c = vmclock.guest().clocks().tsc().get(0).tsc();
             if (ClockMath.timeAt(page, c).compareTo(pageTime) > 0) {
                 return;
             }

@@ -6,7 +6,7 @@ import dev.vmclock.conformance.Clause;
 import dev.vmclock.conformance.NotApplicable;
 import dev.vmclock.conformance.VmclockConformance;
 import dev.vmclock.conformance.target.Event;
-import dev.vmclock.conformance.target.Target;
+import dev.vmclock.conformance.target.VmclockView;
 import dev.vmclock.conformance.target.Observation;
 import dev.vmclock.harness.acpi.AcpiDevice;
 import dev.vmclock.harness.acpi.AcpiTables;
@@ -33,11 +33,11 @@ class NotificationTest {
 
     @Test
     @Clause("VMC-NOTIFY-01")
-    void recordsWhetherDeviceNotifies(Target target) {
-        boolean advertised = target.bootPage().flags().has(Flag.NOTIFICATION_PRESENT);
-        target.evidence().note("NOTIFICATION_PRESENT advertised: " + advertised);
-        PollResult idle = target.inGuest(() -> target.guest().poll(Duration.ofMillis(200)));
-        target.evidence().note("poll() with no update: " + idle);
+    void recordsWhetherDeviceNotifies(VmclockView vmclock) {
+        boolean advertised = vmclock.bootPage().flags().has(Flag.NOTIFICATION_PRESENT);
+        vmclock.evidence().note("NOTIFICATION_PRESENT advertised: " + advertised);
+        PollResult idle = vmclock.inGuest(() -> vmclock.guest().poll(Duration.ofMillis(200)));
+        vmclock.evidence().note("poll() with no update: " + idle);
         // MAY: either answer conforms, but it must be the one the flag announces.
         assertThat(idle.hungUp()).as("POLLHUP exactly when notifications are not advertised").isEqualTo(!advertised);
     }
@@ -49,16 +49,16 @@ class NotificationTest {
      */
     @Test
     @Clause("VMC-NOTIFY-02")
-    void notifyingDeviceAdvertisesFlag(Target target) {
-        boolean advertised = target.bootPage().flags().has(Flag.NOTIFICATION_PRESENT);
-        List<AmlNotify> notifies = amlNotifiesOfDevice(target);
-        AcpiEventCounts before = target.inGuest(() -> target.guest().acpiEvents());
+    void notifyingDeviceAdvertisesFlag(VmclockView vmclock) {
+        boolean advertised = vmclock.bootPage().flags().has(Flag.NOTIFICATION_PRESENT);
+        List<AmlNotify> notifies = amlNotifiesOfDevice(vmclock);
+        AcpiEventCounts before = vmclock.inGuest(() -> vmclock.guest().acpiEvents());
         NotApplicable.unless(before.present(), "the guest has no ACPI event counters (/sys/firmware/acpi/interrupts)");
-        Observation o = target.across(Event.SNAPSHOT_LOAD);
+        Observation o = vmclock.across(Event.SNAPSHOT_LOAD);
         sleep(300); // the guest handles the SCI or interrupt
-        AcpiEventCounts after = target.inGuest(() -> target.guest().acpiEvents());
+        AcpiEventCounts after = vmclock.inGuest(() -> vmclock.guest().acpiEvents());
         long counted = notifications(before, after);
-        target.evidence().note("NOTIFICATION_PRESENT advertised: " + advertised + "; Notify() on the device in the AML: "
+        vmclock.evidence().note("NOTIFICATION_PRESENT advertised: " + advertised + "; Notify() on the device in the AML: "
                 + notifies + "; seq_count " + o.before().seqCount() + " -> " + o.after().seqCount()
                 + "; ACPI counters that grew in the guest across loadvm: " + after.increaseSince(before));
         if (!advertised) {
@@ -81,19 +81,19 @@ class NotificationTest {
      */
     @Test
     @Clause("VMC-NOTIFY-03")
-    void notificationAfterEverySeqCountUpdate(Target target) {
-        NotApplicable.unlessFlag(target.bootPage(), Flag.NOTIFICATION_PRESENT);
+    void notificationAfterEverySeqCountUpdate(VmclockView vmclock) {
+        NotApplicable.unlessFlag(vmclock.bootPage(), Flag.NOTIFICATION_PRESENT);
         List<String> silent = new ArrayList<>();
         int updates = 0;
         for (Event event : UPDATING_EVENTS) {
-            AcpiEventCounts before = target.inGuest(() -> target.guest().acpiEvents());
+            AcpiEventCounts before = vmclock.inGuest(() -> vmclock.guest().acpiEvents());
             NotApplicable.unless(before.present(), "the guest has no ACPI event counters (/sys/firmware/acpi/interrupts)");
-            Observation o = target.across(event);
+            Observation o = vmclock.across(event);
             sleep(300); // the guest handles the SCI or interrupt
-            AcpiEventCounts after = target.inGuest(() -> target.guest().acpiEvents());
+            AcpiEventCounts after = vmclock.inGuest(() -> vmclock.guest().acpiEvents());
             Map<String, Long> grew = after.increaseSince(before);
             boolean updated = o.after().seqCount() != o.before().seqCount() && o.after().seqCount() % 2 == 0;
-            target.evidence().note(event + ": seq_count " + o.before().seqCount() + " -> " + o.after().seqCount()
+            vmclock.evidence().note(event + ": seq_count " + o.before().seqCount() + " -> " + o.after().seqCount()
                     + "; ACPI counters that grew in the guest: " + grew);
             if (!updated) {
                 continue;
@@ -115,17 +115,17 @@ class NotificationTest {
      */
     @Test
     @Clause("VMC-NOTIFY-04")
-    void readOnWakeSeesCompletedUpdate(Target target) {
-        NotApplicable.unlessFlag(target.bootPage(), Flag.NOTIFICATION_PRESENT);
-        target.inGuest(() -> target.guest().poll(Duration.ZERO)); // read(): this descriptor has seen the page
-        AcpiEventCounts before = target.inGuest(() -> target.guest().acpiEvents());
+    void readOnWakeSeesCompletedUpdate(VmclockView vmclock) {
+        NotApplicable.unlessFlag(vmclock.bootPage(), Flag.NOTIFICATION_PRESENT);
+        vmclock.inGuest(() -> vmclock.guest().poll(Duration.ZERO)); // read(): this descriptor has seen the page
+        AcpiEventCounts before = vmclock.inGuest(() -> vmclock.guest().acpiEvents());
         Duration timeout = Duration.ofSeconds(5);
-        var pending = target.guest().startPoll(timeout);
+        var pending = vmclock.guest().startPoll(timeout);
         sleep(100);
-        Observation o = target.across(Event.SNAPSHOT_LOAD);
-        PollResult woke = target.inGuest(pending::await);
-        AcpiEventCounts after = target.inGuest(() -> target.guest().acpiEvents());
-        target.evidence().note("poll() across loadvm: " + woke + "; ACPI counters that grew: " + after.increaseSince(before));
+        Observation o = vmclock.across(Event.SNAPSHOT_LOAD);
+        PollResult woke = vmclock.inGuest(pending::await);
+        AcpiEventCounts after = vmclock.inGuest(() -> vmclock.guest().acpiEvents());
+        vmclock.evidence().note("poll() across loadvm: " + woke + "; ACPI counters that grew: " + after.increaseSince(before));
         NotApplicable.unless(notifications(before, after) > 0, "no ACPI notification reached the guest across loadvm "
                 + "(see VMC-NOTIFY-03), so no wake-up can be judged");
         NotApplicable.unless(woke.elapsedNanos() < timeout.toNanos() * 9 / 10, "poll() returned at its own timeout ("
@@ -144,25 +144,25 @@ class NotificationTest {
      */
     @Test
     @Clause("VMC-NOTIFY-05")
-    void amlNotifiesDeviceWithCode0x80(Target target) {
-        NotApplicable.unlessFlag(target.bootPage(), Flag.NOTIFICATION_PRESENT);
-        NotApplicable.unless(target.acpiDevices().size() == 1, "not exactly one ACPI device AMZNC10C (see VMC-ACPI-04)");
-        NotApplicable.unless(target.acpiTables().isPresent(), "no ACPI tables (see VMC-ACPI-04)");
-        assertThat(amlNotifiesOfDevice(target)).as("Notify(<VMClock device>, ...) calls in DSDT/SSDTs")
+    void amlNotifiesDeviceWithCode0x80(VmclockView vmclock) {
+        NotApplicable.unlessFlag(vmclock.bootPage(), Flag.NOTIFICATION_PRESENT);
+        NotApplicable.unless(vmclock.acpiDevices().size() == 1, "not exactly one ACPI device AMZNC10C (see VMC-ACPI-04)");
+        NotApplicable.unless(vmclock.acpiTables().isPresent(), "no ACPI tables (see VMC-ACPI-04)");
+        assertThat(amlNotifiesOfDevice(vmclock)).as("Notify(<VMClock device>, ...) calls in DSDT/SSDTs")
                 .anyMatch(n -> n.value().isPresent() && n.value().getAsLong() == 0x80);
     }
 
     /** Every {@code Notify} in the firmware's AML whose target is the one AMZNC10C device; empty without one. */
-    private static List<AmlNotify> amlNotifiesOfDevice(Target target) {
-        List<AcpiDevice> devices = target.acpiDevices();
-        Optional<AcpiTables> tables = target.acpiTables();
+    private static List<AmlNotify> amlNotifiesOfDevice(VmclockView vmclock) {
+        List<AcpiDevice> devices = vmclock.acpiDevices();
+        Optional<AcpiTables> tables = vmclock.acpiTables();
         if (devices.size() != 1 || tables.isEmpty()) {
             return List.of();
         }
         String name = devices.get(0).name();
         String segment = name.substring(Math.max(0, name.length() - 4));
         List<AmlNotify> notifies = tables.get().notifiesOf(segment);
-        target.evidence().note("Notify() calls on " + segment + " in the AML: " + notifies);
+        vmclock.evidence().note("Notify() calls on " + segment + " in the AML: " + notifies);
         return notifies;
     }
 

@@ -3,7 +3,7 @@ package dev.vmclock.conformance.suite;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.vmclock.conformance.clock.PtpTime;
-import dev.vmclock.conformance.target.Target;
+import dev.vmclock.conformance.target.VmclockView;
 import dev.vmclock.harness.guest.PtpReading;
 import dev.vmclock.harness.page.VmclockPage;
 import java.math.BigDecimal;
@@ -22,12 +22,12 @@ final class PtpReads {
     }
 
     /** Reads the PTP clock between two host reads of the page that show the same seq_count. */
-    static Observed against(Target target) {
-        target.evidence().note("guest clocksource: " + target.guest().clocks().clocksource());
+    static Observed against(VmclockView vmclock) {
+        vmclock.evidence().note("guest clocksource: " + vmclock.guest().clocks().clocksource());
         for (int i = 0; i < 3; i++) {
-            VmclockPage before = target.page();
-            PtpReading r = target.ptpRead();
-            VmclockPage after = target.page();
+            VmclockPage before = vmclock.page();
+            PtpReading r = vmclock.ptpRead();
+            VmclockPage after = vmclock.page();
             if (before.seqCount() == after.seqCount()) {
                 return new Observed(before, r);
             }
@@ -41,17 +41,17 @@ final class PtpReads {
      * PTP_SYS_OFFSET_PRECISE needs the guest's system clocksource to be the page's counter, so its refusal
      * is recorded, not judged.
      */
-    static void assertReadsPageTime(Target target, Observed o, BigDecimal shift, String what) {
+    static void assertReadsPageTime(VmclockView vmclock, Observed o, BigDecimal shift, String what) {
         PtpReading r = o.reading();
         assertThat(r.gettime().errno()).as("clock_gettime(%s) errno", r.device()).isEmpty();
         assertThat(r.extended().errno()).as("PTP_SYS_OFFSET_EXTENDED on %s errno", r.device()).isEmpty();
         for (PtpReading.Method m : r.methods()) {
             if (!m.ok()) {
-                target.evidence().note(m.name() + " refused with " + m.errno().get() + " (recorded, not judged)");
+                vmclock.evidence().note(m.name() + " refused with " + m.errno().get() + " (recorded, not judged)");
                 continue;
             }
             BigDecimal d = PtpTime.distance(o.page(), m, shift);
-            target.evidence().note(m.name() + ": reading - page time = " + PtpTime.offset(o.page(), m)
+            vmclock.evidence().note(m.name() + ": reading - page time = " + PtpTime.offset(o.page(), m)
                     + " s; outside [page time over the TSC bracket] + " + shift + " s by " + d + " s");
             assertThat(d).as("%s: distance (s) of the PTP reading from %s", m.name(), what)
                     .isLessThanOrEqualTo(PtpTime.TOLERANCE);

@@ -7,7 +7,7 @@ import dev.vmclock.conformance.NotApplicable;
 import dev.vmclock.conformance.VmclockConformance;
 import dev.vmclock.conformance.target.Event;
 import dev.vmclock.conformance.target.Observation;
-import dev.vmclock.conformance.target.Target;
+import dev.vmclock.conformance.target.VmclockView;
 import dev.vmclock.harness.guest.StressResult;
 import dev.vmclock.harness.page.VmclockPage;
 import java.util.ArrayList;
@@ -23,46 +23,46 @@ class SeqCountTest {
 
     @Test
     @Clause("VMC-SEQ-01")
-    void evenAtBoot(Target target) {
-        assertThat(target.bootPage().seqCount() % 2).as("seq_count at boot (%d) is even", target.bootPage().seqCount())
+    void evenAtBoot(VmclockView vmclock) {
+        assertThat(vmclock.bootPage().seqCount() % 2).as("seq_count at boot (%d) is even", vmclock.bootPage().seqCount())
                 .isZero();
     }
 
     @Test
     @Clause("VMC-SEQ-01")
-    void evenAfterEveryLifecycleEvent(Target target) {
+    void evenAfterEveryLifecycleEvent(VmclockView vmclock) {
         for (Event e : List.of(Event.SNAPSHOT_SAVE, Event.SNAPSHOT_LOAD, Event.LIVE_MIGRATION, Event.FILE_RESTORE,
                 Event.PAUSE_RESUME)) {
-            target.across(e);
-            VmclockPage atRest = target.rawPage();
+            vmclock.across(e);
+            VmclockPage atRest = vmclock.rawPage();
             assertThat(atRest.seqCount() % 2).as("seq_count (%d) at rest after %s", atRest.seqCount(), e).isZero();
         }
     }
 
     @Test
     @Clause("VMC-SEQ-02")
-    void updateAdvancesSeqCountByAtLeastTwo(Target target) {
-        Observation o = target.across(Event.SNAPSHOT_LOAD);
+    void updateAdvancesSeqCountByAtLeastTwo(VmclockView vmclock) {
+        Observation o = vmclock.across(Event.SNAPSHOT_LOAD);
         long advance = (o.after().seqCount() - o.before().seqCount()) & 0xffffffffL;
         assertThat(advance).as("seq_count advance over an update (odd, then even again)").isGreaterThanOrEqualTo(2);
     }
 
     @Test
     @Clause("VMC-SEQ-03")
-    void newEvenValueAfterLoadvm(Target target) {
-        assertNewEven(target.across(Event.SNAPSHOT_LOAD));
+    void newEvenValueAfterLoadvm(VmclockView vmclock) {
+        assertNewEven(vmclock.across(Event.SNAPSHOT_LOAD));
     }
 
     @Test
     @Clause("VMC-SEQ-03")
-    void newEvenValueAfterLiveMigration(Target target) {
-        assertNewEven(target.across(Event.LIVE_MIGRATION));
+    void newEvenValueAfterLiveMigration(VmclockView vmclock) {
+        assertNewEven(vmclock.across(Event.LIVE_MIGRATION));
     }
 
     @Test
     @Clause("VMC-SEQ-03")
-    void newEvenValueAfterFileRestore(Target target) {
-        assertNewEven(target.across(Event.FILE_RESTORE));
+    void newEvenValueAfterFileRestore(VmclockView vmclock) {
+        assertNewEven(vmclock.across(Event.FILE_RESTORE));
     }
 
     private static void assertNewEven(Observation o) {
@@ -73,10 +73,10 @@ class SeqCountTest {
 
     @Test
     @Clause("VMC-SEQ-04")
-    void neverDecreasesAcrossChainedEvents(Target target) {
-        long previous = target.rawPage().seqCount();
+    void neverDecreasesAcrossChainedEvents(VmclockView vmclock) {
+        long previous = vmclock.rawPage().seqCount();
         for (Event e : List.of(Event.SNAPSHOT_LOAD, Event.LIVE_MIGRATION, Event.FILE_RESTORE, Event.SNAPSHOT_LOAD)) {
-            long now = target.across(e).after().seqCount();
+            long now = vmclock.across(e).after().seqCount();
             long delta = (now - previous) & 0xffffffffL;
             assertThat(delta).as("seq_count %d -> %d across %s moves forward (mod 2^32)", previous, now, e)
                     .isLessThan(1L << 31);
@@ -86,10 +86,10 @@ class SeqCountTest {
 
     @Test
     @Clause("VMC-SEQ-05")
-    void noFieldChangeWithoutSeqCountChange(Target target) throws InterruptedException {
+    void noFieldChangeWithoutSeqCountChange(VmclockView vmclock) throws InterruptedException {
         List<VmclockPage> reads = new ArrayList<>();
         for (int i = 0; i < 20; i++) {
-            reads.add(target.rawPage());
+            reads.add(vmclock.rawPage());
             Thread.sleep(15);
         }
         for (int i = 1; i < reads.size(); i++) {
@@ -97,8 +97,8 @@ class SeqCountTest {
             VmclockPage b = reads.get(i);
             if (a.seqCount() == b.seqCount() && !a.updateInProgress()) {
                 if (!a.changedFields(b).isEmpty()) {
-                    target.evidence().page("read-" + (i - 1), a);
-                    target.evidence().page("read-" + i, b);
+                    vmclock.evidence().page("read-" + (i - 1), a);
+                    vmclock.evidence().page("read-" + i, b);
                 }
                 assertThat(a.changedFields(b)).as("fields changed while seq_count stayed %d", a.seqCount()).isEmpty();
             }
@@ -107,9 +107,9 @@ class SeqCountTest {
 
     @Test
     @Clause("VMC-SEQ-05")
-    void equalEvenSeqCountMeansEqualContents(Target target) {
-        VmclockPage guest = target.guestMmap().page();
-        VmclockPage host = target.rawPage();
+    void equalEvenSeqCountMeansEqualContents(VmclockView vmclock) {
+        VmclockPage guest = vmclock.guestMmap().page();
+        VmclockPage host = vmclock.rawPage();
         NotApplicable.unless(guest.seqCount() == host.seqCount(), "the page was updated between the two reads");
         assertThat(guest.changedFields(host)).as("guest mmap() and host view under the same seq_count %d",
                 host.seqCount()).isEmpty();
@@ -117,12 +117,12 @@ class SeqCountTest {
 
     @Test
     @Clause("VMC-SEQ-06")
-    void oddWindowShortEnoughToSpin(Target target) throws InterruptedException {
+    void oddWindowShortEnoughToSpin(VmclockView vmclock) throws InterruptedException {
         long oddSince = -1;
         long longest = 0;
         long end = System.nanoTime() + 4 * SPIN_BOUND_MS * 1_000_000;
         while (System.nanoTime() < end) {
-            boolean odd = target.rawPage().updateInProgress();
+            boolean odd = vmclock.rawPage().updateInProgress();
             long now = System.nanoTime();
             if (odd && oddSince < 0) {
                 oddSince = now;
@@ -139,32 +139,32 @@ class SeqCountTest {
 
     @Test
     @Clause("VMC-SEQ-07")
-    void noTornReadsUnderStress(Target target) {
-        StressResult r = target.inGuest(() -> target.guest().stress(20_000));
-        target.evidence().note("guest stress: " + r);
+    void noTornReadsUnderStress(VmclockView vmclock) {
+        StressResult r = vmclock.inGuest(() -> vmclock.guest().stress(20_000));
+        vmclock.evidence().note("guest stress: " + r);
         assertThat(r.torn()).as("reads that differed under one even, unchanged seq_count").isZero();
     }
 
     @Test
     @Clause("VMC-SEQ-08")
-    void guestReaderRetriesWhenSeqCountChanges(Target target) {
-        NotApplicable.unless(target.canWritePage(), "the suite cannot write the page here (needs the qtest socket, TCG)");
-        long before = target.guestMmap().page().seqCount();
-        target.updatePage(p -> { });
-        VmclockPage seen = target.guestRead().page();
+    void guestReaderRetriesWhenSeqCountChanges(VmclockView vmclock) {
+        NotApplicable.unless(vmclock.canWritePage(), "the suite cannot write the page here (needs the qtest socket, TCG)");
+        long before = vmclock.guestMmap().page().seqCount();
+        vmclock.updatePage(p -> { });
+        VmclockPage seen = vmclock.guestRead().page();
         assertThat(seen.seqCount()).as("the guest's read() after a host update").isEqualTo(before + 2);
     }
 
     @Test
     @Clause({"VMC-SEQ-08", "VMC-DRIVER-06"})
-    void guestReaderWaitsWhileSeqCountOdd(Target target) {
-        NotApplicable.unless(target.canWritePage(), "the suite cannot write the page here (needs the qtest socket, TCG)");
-        target.guestRead();
-        target.whileSeqCountOdd(() -> {
+    void guestReaderWaitsWhileSeqCountOdd(VmclockView vmclock) {
+        NotApplicable.unless(vmclock.canWritePage(), "the suite cannot write the page here (needs the qtest socket, TCG)");
+        vmclock.guestRead();
+        vmclock.whileSeqCountOdd(() -> {
             long t0 = System.nanoTime();
-            Throwable t = org.assertj.core.api.Assertions.catchThrowable(() -> target.guest().read());
+            Throwable t = org.assertj.core.api.Assertions.catchThrowable(() -> vmclock.guest().read());
             long waitedMs = (System.nanoTime() - t0) / 1_000_000;
-            target.evidence().note("guest read() with seq_count odd: " + t + " after " + waitedMs + " ms");
+            vmclock.evidence().note("guest read() with seq_count odd: " + t + " after " + waitedMs + " ms");
             assertThat(t).as("read() while seq_count stays odd").isNotNull().hasMessageContaining("ETIMEDOUT");
             assertThat(waitedMs).as("time the guest spun before giving up (ms)").isGreaterThanOrEqualTo(SPIN_BOUND_MS);
         });

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.vmclock.conformance.Clause;
 import dev.vmclock.conformance.VmclockConformance;
-import dev.vmclock.conformance.target.Target;
+import dev.vmclock.conformance.target.VmclockView;
 import org.junit.jupiter.api.Test;
 
 /** leap_second_smearing_hint (0x23): STRICT, NOON_LINEAR or UTC_SLS (UAPI.13 §Leap Second Smearing Hint). */
@@ -13,8 +13,8 @@ class SmearingHintTest {
 
     @Test
     @Clause("VMC-SMEAR-01")
-    void smearingHintIsDefinedValue(Target target) {
-        assertThat(target.bootPage().leapSecondSmearingHint().isDefined())
-                .as("leap_second_smearing_hint %s", target.bootPage().leapSecondSmearingHint()).isTrue();
+    void smearingHintIsDefinedValue(VmclockView vmclock) {
+        assertThat(vmclock.bootPage().leapSecondSmearingHint().isDefined())
+                .as("leap_second_smearing_hint %s", vmclock.bootPage().leapSecondSmearingHint()).isTrue();
     }
 }

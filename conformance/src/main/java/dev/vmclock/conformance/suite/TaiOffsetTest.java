@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.vmclock.conformance.Clause;
 import dev.vmclock.conformance.NotApplicable;
 import dev.vmclock.conformance.VmclockConformance;
-import dev.vmclock.conformance.target.Target;
+import dev.vmclock.conformance.target.VmclockView;
 import dev.vmclock.harness.page.Flag;
 import dev.vmclock.harness.page.TimeType;
 import dev.vmclock.harness.page.VmclockPage;
@@ -20,8 +20,8 @@ class TaiOffsetTest {
 
     @Test
     @Clause("VMC-TAI-01")
-    void offsetDecodesAsSignedSixteenBit(Target target) {
-        VmclockPage p = target.bootPage();
+    void offsetDecodesAsSignedSixteenBit(VmclockView vmclock) {
+        VmclockPage p = vmclock.bootPage();
         NotApplicable.unlessFlag(p, Flag.TAI_OFFSET_VALID);
         // Read as two's complement, a real offset is small; an unsigned reading (or garbage) is not.
         assertThat((int) p.taiOffsetSec()).as("tai_offset_sec as signed 16-bit").isBetween(-100, 100);
@@ -29,20 +29,20 @@ class TaiOffsetTest {
 
     @Test
     @Clause("VMC-TAI-02")
-    void offsetIgnoredWhenFlagClear(Target target) {
-        VmclockPage p = target.bootPage();
+    void offsetIgnoredWhenFlagClear(VmclockView vmclock) {
+        VmclockPage p = vmclock.bootPage();
         NotApplicable.unlessClock(p);
         NotApplicable.unless(!p.flags().has(Flag.TAI_OFFSET_VALID), "TAI_OFFSET_VALID is set");
         NotApplicable.unless(p.timeType().equals(TimeType.UTC), "time_type is " + p.timeType()
                 + "; only a UTC page needs the offset to give TAI");
         // ptp_vmclock's PTP clock is TAI: from a UTC page without a valid offset it must not offer one.
-        assertThat(target.guest().ptpClocks()).as("PTP clocks in the guest").noneMatch(n -> n.contains("vmclock"));
+        assertThat(vmclock.guest().ptpClocks()).as("PTP clocks in the guest").noneMatch(n -> n.contains("vmclock"));
     }
 
     @Test
     @Clause("VMC-TAI-03")
-    void offsetIsPopulated(Target target) {
-        VmclockPage p = target.bootPage();
+    void offsetIsPopulated(VmclockView vmclock) {
+        VmclockPage p = vmclock.bootPage();
         assertThat(p.flags().has(Flag.TAI_OFFSET_VALID)).as("TAI_OFFSET_VALID set (flags 0x%s)",
                 Long.toHexString(p.flags().raw())).isTrue();
         assertThat((int) p.taiOffsetSec()).as("tai_offset_sec").isNotZero();
@@ -50,8 +50,8 @@ class TaiOffsetTest {
 
     @Test
     @Clause({"VMC-TAI-04", "VMC-FLAGS-02"})
-    void offsetIs37WhenValid(Target target) {
-        VmclockPage p = target.bootPage();
+    void offsetIs37WhenValid(VmclockView vmclock) {
+        VmclockPage p = vmclock.bootPage();
         NotApplicable.unlessFlag(p, Flag.TAI_OFFSET_VALID);
         assertThat((int) p.taiOffsetSec()).as("tai_offset_sec (TAI - UTC)").isEqualTo(CURRENT_TAI_OFFSET);
     }

@@ -1,68 +1,94 @@
 package dev.vmclock.conformance.target;
 
-import dev.vmclock.conformance.clock.ReferenceClock;
+import dev.vmclock.harness.ExitCode;
+import dev.vmclock.harness.HarnessException;
+import dev.vmclock.harness.qemu.Accelerator;
+import dev.vmclock.harness.qemu.AcceleratorChoice;
+import dev.vmclock.harness.qemu.AcceleratorProbe;
+import dev.vmclock.harness.qemu.Device;
+import dev.vmclock.harness.qemu.QemuBinary;
+import dev.vmclock.harness.qemu.QemuContainer;
+import dev.vmclock.harness.qemu.QemuHost;
+import dev.vmclock.images.GuestImage;
+import dev.vmclock.images.GuestImageBuilder;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Arrays;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.function.Function;
+import java.util.ServiceLoader;
 
 /**
- * The implementation under test, from JUnit configuration parameters ({@code vmclock.*}): what the CLI's
- * options and the project's own fault tests set. Equal configurations share one booted target.
- *
- * @param container a local container image whose QEMU runs the target ({@code qemu} is then a path inside it)
- * @param clock a reference writer publishing clock data (QEMU publishes none), good or deliberately bad
- * @param fault a run-time fault the harness injects by playing the hypervisor's writer (faults prove
- *              the suite can fail; see {@link RuntimeFault})
+ * The implementation under test, resolved once per run: the QEMU found and probed, the guest image built,
+ * the accelerator chosen by booting that image's kernel, the devices the machine gets. The command line
+ * builds it, the JUnit Launcher session carries it ({@link TargetExtension}), the suite reads it.
  */
 public record TargetConfig(
-        Optional<String> qemu,
-        Optional<String> container,
-        String machine,
-        String accel,
-        Optional<Path> kernel,
-        Optional<Path> initrd,
-        boolean device,
-        Optional<Path> pageOverride,
-        List<String> qemuArgs,
-        Optional<RuntimeFault> fault,
-        Optional<ReferenceClock> clock,
-        Optional<Path> evidenceDir) {
+        TargetOptions options,
+        QemuBinary qemu,
+        GuestImage image,
+        AcceleratorChoice accelerator,
+        List<Device> devices,
+        Path evidenceDir) {
 
-    public static final String PREFIX = "vmclock.";
-
-    /** Reads the configuration through {@code param}, e.g. {@code ExtensionContext::getConfigurationParameter}. */
-    public static TargetConfig from(Function<String, Optional<String>> param) {
-        return new TargetConfig(
-                param.apply(PREFIX + "qemu"),
-                param.apply(PREFIX + "container").filter(s -> !s.isBlank()),
-                param.apply(PREFIX + "machine").orElse("q35"),
-                param.apply(PREFIX + "accel").orElse("auto"),
-                param.apply(PREFIX + "kernel").map(Path::of),
-                param.apply(PREFIX + "initrd").map(Path::of),
-                param.apply(PREFIX + "device").map(Boolean::parseBoolean).orElse(true),
-                param.apply(PREFIX + "pageOverride").map(Path::of),
-                param.apply(PREFIX + "qemuArgs").filter(s -> !s.isBlank()).map(s -> Arrays.asList(s.trim().split("\\s+")))
-                        .orElse(List.of()),
-                param.apply(PREFIX + "fault").map(RuntimeFault::parse),
-                param.apply(PREFIX + "clock").map(ReferenceClock::parse),
-                param.apply(PREFIX + "evidenceDir").map(Path::of));
+    public TargetConfig {
+        devices = List.copyOf(devices);
     }
 
-    /** A one-line description for reports: machine, accelerator and whatever was changed from stock. */
+    /**
+     * Finds QEMU (local or in a container), builds the guest image if it is not cached, then probes the
+     * accelerator with that image's kernel (so a first run on a KVM host gets KVM).
+     */
+    public static TargetConfig resolve(TargetOptions o) {
+        if (o.kernel().isPresent() != o.initrd().isPresent()) {
+            throw new HarnessException(ExitCode.USAGE, "a guest kernel and initramfs go together (--kernel with --initrd)");
+        }
+        o.fault().ifPresent(TargetConfig::decorator); // an unknown fault is bad input, before anything starts
+        List<Path> ownFiles = new ArrayList<>();
+        o.kernel().ifPresent(ownFiles::add);
+        o.initrd().ifPresent(ownFiles::add);
+        o.pageOverride().ifPresent(ownFiles::add);
+        QemuHost host = o.container().<QemuHost>map(image -> QemuContainer.shared(image, ownFiles)).orElse(QemuHost.LOCAL);
+        QemuBinary qemu = QemuBinary.locate(host, o.qemu().orElse(null));
+        if (o.vmclock()) {
+            qemu.requireVmclock();
+        }
+        GuestImage image = o.kernel().isPresent() ? GuestImage.of(o.kernel().get(), o.initrd().get())
+                : new GuestImageBuilder().ensureBuilt();
+        Optional<Accelerator> forced;
+        try {
+            forced = o.accel().equals("auto") ? Optional.empty() : Optional.of(Accelerator.parse(o.accel()));
+        } catch (IllegalArgumentException e) {
+            throw new HarnessException(ExitCode.USAGE, "the accelerator must be auto, kvm or tcg, not " + o.accel());
+        }
+        AcceleratorChoice accel = AcceleratorProbe.choose(qemu, forced, Optional.of(image.kernel()));
+        List<Device> devices = o.vmclock() ? List.of(Device.VMCLOCK) : List.of();
+        Path evidence = o.evidenceDir().orElseGet(() -> {
+            try {
+                return Files.createTempDirectory("vmclock-evidence-");
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        });
+        return new TargetConfig(o, qemu, image, accel, devices, evidence);
+    }
+
+    public String machine() {
+        return options.machine();
+    }
+
+    /** The self-test's decorator named {@code id}, from the test classpath. */
+    static TargetDecorator decorator(String id) {
+        List<TargetDecorator> known = ServiceLoader.load(TargetDecorator.class).stream().map(ServiceLoader.Provider::get)
+                .toList();
+        return known.stream().filter(d -> d.id().equals(id)).findFirst().orElseThrow(() -> new HarnessException(
+                ExitCode.USAGE, "unknown fault '" + id + "'; known here: " + known.stream().map(TargetDecorator::id).toList()));
+    }
+
+    /** One line: QEMU, where it runs, and what was changed from stock. */
     public String describe() {
-        StringBuilder sb = new StringBuilder("machine=" + machine + " accel=" + accel);
-        container.ifPresent(c -> sb.append(" container=").append(c));
-        if (!device) {
-            sb.append(" device=absent");
-        }
-        pageOverride.ifPresent(p -> sb.append(" pageOverride=").append(p.getFileName()));
-        if (!qemuArgs.isEmpty()) {
-            sb.append(" qemuArgs=").append(String.join(" ", qemuArgs));
-        }
-        fault.ifPresent(f -> sb.append(" fault=").append(f.id()));
-        clock.ifPresent(c -> sb.append(" clock=").append(c.id()));
-        return sb.toString();
+        return qemu + " " + options.describe() + " accel=" + accelerator;
     }
 }

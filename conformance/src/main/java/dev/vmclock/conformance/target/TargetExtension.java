@@ -3,44 +3,85 @@ package dev.vmclock.conformance.target;
 import org.junit.jupiter.api.extension.AfterTestExecutionCallback;
 import org.junit.jupiter.api.extension.BeforeTestExecutionCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
+import org.junit.jupiter.api.extension.ExtensionContext.StoreScope;
 import org.junit.jupiter.api.extension.ParameterContext;
 import org.junit.jupiter.api.extension.ParameterResolver;
+import org.opentest4j.TestAbortedException;
 
 /**
- * Gives conformance tests the {@link Target}. One target per configuration lives in the root store, so
- * the whole run shares one booted guest and JUnit stops it when the run ends (passed, failed or aborted).
- * Around each test it opens the test's evidence directory and publishes its path as a report entry.
+ * Gives conformance tests the {@link VmTarget} and its device views. The configuration comes resolved
+ * from the Launcher session ({@link #CONFIG}, put there by the runner) or, under Maven or an IDE, is
+ * resolved once from the {@code vmclock.*} parameters. One target per configuration lives in the root
+ * store, so the whole run shares one booted guest and JUnit stops it when the run ends (passed, failed or
+ * aborted). Around each test it opens the test's evidence directory and publishes its path.
  */
 public final class TargetExtension implements ParameterResolver, BeforeTestExecutionCallback, AfterTestExecutionCallback {
 
     public static final String EVIDENCE_ENTRY = "vmclock.evidence";
-    private static final ExtensionContext.Namespace NS = ExtensionContext.Namespace.create(TargetExtension.class);
+    /** Where the runner leaves the resolved {@link TargetConfig} in the Launcher session's store. */
+    public static final ExtensionContext.Namespace NS = ExtensionContext.Namespace.create(TargetExtension.class);
+    public static final Class<TargetConfig> CONFIG = TargetConfig.class;
 
     @Override
     public boolean supportsParameter(ParameterContext parameter, ExtensionContext context) {
-        return parameter.getParameter().getType() == Target.class;
+        Class<?> type = parameter.getParameter().getType();
+        return type == VmTarget.class || type == VmclockView.class;
     }
 
     @Override
     public Object resolveParameter(ParameterContext parameter, ExtensionContext context) {
-        return target(context);
+        Class<?> type = parameter.getParameter().getType();
+        return type == VmclockView.class ? targets(context).vmclock() : targets(context).target();
     }
 
-    static Target target(ExtensionContext context) {
-        TargetConfig config = TargetConfig.from(context::getConfigurationParameter);
-        return context.getRoot().getStore(NS).getOrComputeIfAbsent(config, c -> Target.create(config), Target.class);
+    private static Resources targets(ExtensionContext context) {
+        TargetConfig carried = context.getStore(StoreScope.LAUNCHER_SESSION, NS).get(CONFIG, TargetConfig.class);
+        Object key = carried != null ? carried : TargetOptions.from(context::getConfigurationParameter);
+        return context.getRoot().getStore(NS).getOrComputeIfAbsent(key, k -> new Resources(
+                carried != null ? carried : TargetConfig.resolve((TargetOptions) k)), Resources.class);
     }
 
     @Override
     public void beforeTestExecution(ExtensionContext context) {
-        Target t = target(context);
+        VmTarget t = targets(context).target();
         t.beginTest(context.getRequiredTestClass().getSimpleName() + "." + context.getRequiredTestMethod().getName());
         context.publishReportEntry(EVIDENCE_ENTRY, t.evidence().directory().toString());
     }
 
     @Override
     public void afterTestExecution(ExtensionContext context) {
-        target(context).endTest(context.getExecutionException()
-                .filter(e -> !(e instanceof org.opentest4j.TestAbortedException)).isPresent());
+        targets(context).target().endTest(context.getExecutionException()
+                .filter(e -> !(e instanceof TestAbortedException)).isPresent());
+    }
+
+    /** The target of one configuration (decorated when the configuration names a fault) and its views. */
+    private static final class Resources implements ExtensionContext.Store.CloseableResource, AutoCloseable {
+        private final QemuTarget qemu;
+        private final VmTarget target;
+        private VmclockView vmclock;
+
+        Resources(TargetConfig config) {
+            this.qemu = new QemuTarget(config);
+            this.target = config.options().fault().map(TargetConfig::decorator).map(d -> d.decorate(qemu))
+                    .orElse(qemu);
+        }
+
+        VmTarget target() {
+            return target;
+        }
+
+        /** The view is made, and the boot page read, before the first test that asks does anything. */
+        synchronized VmclockView vmclock() {
+            if (vmclock == null) {
+                vmclock = new VmclockView(target);
+            }
+            vmclock.captureBootPage();
+            return vmclock;
+        }
+
+        @Override
+        public void close() {
+            qemu.close();
+        }
     }
 }

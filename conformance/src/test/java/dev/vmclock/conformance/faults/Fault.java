@@ -14,7 +14,7 @@ import java.util.function.Consumer;
 /**
  * A deliberately broken implementation: stock QEMU plus one fault, and the clauses that must then FAIL.
  * Static faults replace the page at reset (QEMU's generic loader) or change QEMU's options; run-time
- * faults are injected through the qtest socket by the suite's Target.
+ * faults are decorators of the target (RuntimeFaults), injected through the qtest socket.
  */
 record Fault(String name, Map<String, String> config, Set<String> expectedFailures) {
 

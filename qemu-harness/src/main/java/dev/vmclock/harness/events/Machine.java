@@ -48,6 +48,7 @@ public final class Machine implements AutoCloseable {
     private final List<QmpTranscript> transcripts = new ArrayList<>();
     private QemuVm vm;
     private HostPageReader reader;
+    private PmemsaveMemory memory;
     private QtestMemory qtest;
     private PageLocation location;
     private int files;
@@ -96,6 +97,7 @@ public final class Machine implements AutoCloseable {
         this.vm = next;
         this.transcripts.add(next.qmp().transcript());
         this.reader = null;
+        this.memory = null;
         if (qtest != null) {
             qtest.close();
             qtest = null;
@@ -110,12 +112,25 @@ public final class Machine implements AutoCloseable {
         return hypervisorAt(pageLocation());
     }
 
-    /** The writer for a page at a known place: before the firmware has run there are no tables to find it in. */
-    public HypervisorWriter hypervisorAt(PageLocation where) {
+    /** Guest-physical memory of the QEMU running the machine now, as the host reads it (QMP pmemsave). */
+    public PmemsaveMemory hostMemory() {
+        if (memory == null) {
+            memory = new PmemsaveMemory(vm.qmp(), vm.runDirectory().path());
+        }
+        return memory;
+    }
+
+    /** Guest-physical memory of the QEMU running the machine now, through its qtest socket (read and write). */
+    public QtestMemory qtestMemory() {
         if (qtest == null) {
             qtest = QtestMemory.connect(vm.runDirectory().resolve("qtest.sock"));
         }
-        return new HypervisorWriter(qtest, where);
+        return qtest;
+    }
+
+    /** The writer for a page at a known place: before the firmware has run there are no tables to find it in. */
+    public HypervisorWriter hypervisorAt(PageLocation where) {
+        return new HypervisorWriter(qtestMemory(), where);
     }
 
     public QemuVm vm() {
@@ -137,7 +152,7 @@ public final class Machine implements AutoCloseable {
     /** Where the page is; found from ACPI the first time it is asked for, then kept (it is constant). */
     public PageLocation pageLocation() {
         if (location == null) {
-            location = PageLocator.locate(new PmemsaveMemory(vm.qmp(), vm.runDirectory().path()), LOCATE_TIMEOUT);
+            location = PageLocator.locate(hostMemory(), LOCATE_TIMEOUT);
         }
         return location;
     }
@@ -149,7 +164,7 @@ public final class Machine implements AutoCloseable {
 
     public HostPageReader hostReader() {
         if (reader == null) {
-            reader = new HostPageReader(new PmemsaveMemory(vm.qmp(), vm.runDirectory().path()), pageLocation());
+            reader = new HostPageReader(hostMemory(), pageLocation());
         }
         return reader;
     }

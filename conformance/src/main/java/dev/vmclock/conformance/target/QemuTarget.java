@@ -1,0 +1,320 @@
+package dev.vmclock.conformance.target;
+
+import dev.vmclock.conformance.clock.ReferenceClock;
+import dev.vmclock.harness.ExitCode;
+import dev.vmclock.harness.HarnessException;
+import dev.vmclock.harness.events.EventResult;
+import dev.vmclock.harness.events.Machine;
+import dev.vmclock.harness.events.MigrationTransport;
+import dev.vmclock.harness.guest.GuestSession;
+import dev.vmclock.harness.memory.PhysicalMemory;
+import dev.vmclock.harness.memory.WritableMemory;
+import dev.vmclock.harness.page.PageLocation;
+import dev.vmclock.harness.qemu.Accelerator;
+import dev.vmclock.harness.qemu.Device;
+import dev.vmclock.harness.qemu.MachineSpec;
+import dev.vmclock.harness.qemu.PageOverride;
+import dev.vmclock.harness.page.VmclockPage;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Set;
+import java.util.function.Consumer;
+
+/**
+ * A QEMU target, local or in a container: one Linux guest (TCG unless KVM really works), booted on first
+ * use and shared by every check of the run. Events are applied to it in place (the guest is never
+ * rebooted for a check) and recorded in the running test's evidence.
+ *
+ * <p>With a {@link ReferenceClock} the suite also plays QEMU's missing clock writer: it presents the
+ * constant fields before the guest runs, publishes calibrated clock data after boot, and re-anchors it
+ * before the next test after any event (the guest's counter stood still or went back during it).
+ */
+public final class QemuTarget implements VmTarget, AutoCloseable {
+
+    private final TargetConfig config;
+    private final MachineSpec spec;
+    private final Object lock = new Object();
+    private GuestSession guest;
+    private HarnessException bootFailure;
+    private boolean clockStale;
+    private String bootRetried;
+    private Evidence evidence;
+    private int tags;
+
+    public QemuTarget(TargetConfig config) {
+        this.config = config;
+        this.spec = spec(config);
+        this.evidence = new Evidence(config.evidenceDir().resolve("_target"));
+    }
+
+    /** The machine every check runs on (the guest kernel is added at boot). */
+    private static MachineSpec spec(TargetConfig config) {
+        TargetOptions o = config.options();
+        boolean tcg = config.accelerator().accelerator() == Accelerator.TCG;
+        MachineSpec.Builder b = MachineSpec.builder().machineType(o.machine())
+                .accelerator(config.accelerator().accelerator()).devices(config.devices()).cpus(2)
+                // The qtest socket lets the suite play the hypervisor's writer (driver checks, faults); it needs TCG.
+                .qtest(tcg || o.fault().isPresent() || o.clock().isPresent());
+        o.pageOverride().ifPresent(p -> b.pageOverride(new PageOverride(p, PageLocation.QEMU_DEFAULT.address())));
+        o.qemuArgs().forEach(b::extraArg);
+        return b.build();
+    }
+
+    public TargetConfig config() {
+        return config;
+    }
+
+    @Override
+    public String describe() {
+        return config.describe();
+    }
+
+    @Override
+    public String machineType() {
+        return spec.machineType();
+    }
+
+    @Override
+    public Set<Capability> capabilities() {
+        Set<Capability> c = EnumSet.of(Capability.HOST_MEMORY, Capability.SNAPSHOT, Capability.LIVE_MIGRATION,
+                Capability.FILE_RESTORE, Capability.FRESH_MACHINE, Capability.GUEST_AGENT);
+        if (spec.qtest()) {
+            c.add(Capability.HYPERVISOR_WRITER);
+        }
+        return c;
+    }
+
+    @Override
+    public List<Device> devices() {
+        return spec.devices();
+    }
+
+    @Override
+    public GuestSession guest() {
+        synchronized (lock) {
+            if (bootFailure != null) {
+                // One failed boot answers for the whole run: every test that needs the guest is an ERROR
+                // at once, instead of each one waiting out its own boot timeout.
+                throw new HarnessException(bootFailure.exitCode(), "the guest did not boot earlier in this run: "
+                        + bootFailure.getMessage(), bootFailure);
+            }
+            if (guest == null) {
+                try {
+                    guest = bootWithOneRetry();
+                } catch (HarnessException e) {
+                    bootFailure = e;
+                    throw e;
+                }
+                config.options().clock().ifPresent(this::publish);
+            }
+            return guest;
+        }
+    }
+
+    /** A note for the running test when the first boot had to be retried. */
+    public void noteBootRetry() {
+        if (bootRetried != null) {
+            evidence.note("the first boot hung and was retried: " + bootRetried);
+        }
+    }
+
+    private Machine machine() {
+        return guest().machine();
+    }
+
+    @Override
+    public PhysicalMemory hostMemory() {
+        return (address, length) -> machine().hostMemory().read(address, length);
+    }
+
+    @Override
+    public WritableMemory hypervisorMemory() {
+        require(Capability.HYPERVISOR_WRITER);
+        return new WritableMemory() {
+            @Override
+            public byte[] read(long address, int length) {
+                return machine().qtestMemory().read(address, length);
+            }
+
+            @Override
+            public void write(long address, byte[] bytes) {
+                machine().qtestMemory().write(address, bytes);
+            }
+        };
+    }
+
+    @Override
+    public List<EventResult> undergo(Event event) {
+        synchronized (lock) {
+            Machine m = machine();
+            List<EventResult> steps = new ArrayList<>();
+            switch (event) {
+                case SNAPSHOT_SAVE -> steps.add(m.saveSnapshot(nextTag()));
+                case SNAPSHOT_LOAD -> {
+                    String tag = nextTag();
+                    steps.add(m.saveSnapshot(tag));
+                    steps.add(m.loadSnapshot(tag));
+                }
+                case LIVE_MIGRATION -> steps.add(m.liveMigrate(MigrationTransport.UNIX));
+                case FILE_RESTORE -> {
+                    Path file = m.newStateFile();
+                    steps.add(m.saveToFile(file));
+                    steps.add(m.restoreFromFile(file));
+                }
+                case PAUSE_RESUME -> {
+                    steps.add(m.pause());
+                    steps.add(m.resume());
+                }
+                case SYSTEM_RESET -> throw new IllegalArgumentException(
+                        "system_reset is observed on a fresh machine (freshMachine()), not on the shared guest");
+            }
+            return recorded(steps);
+        }
+    }
+
+    @Override
+    public EventResult saveSnapshot(String tag) {
+        synchronized (lock) {
+            return recorded(List.of(machine().saveSnapshot(tag))).get(0);
+        }
+    }
+
+    @Override
+    public EventResult loadSnapshot(String tag) {
+        synchronized (lock) {
+            return recorded(List.of(machine().loadSnapshot(tag))).get(0);
+        }
+    }
+
+    @Override
+    public SavedState saveState() {
+        synchronized (lock) {
+            Path file = machine().newStateFile();
+            EventResult r = recorded(List.of(machine().saveToFile(file))).get(0);
+            return new SavedState(file, r);
+        }
+    }
+
+    @Override
+    public EventResult restore(SavedState state) {
+        synchronized (lock) {
+            return recorded(List.of(machine().restoreFromFile((Path) state.handle()))).get(0);
+        }
+    }
+
+    @Override
+    public Sibling startSibling(SavedState state) {
+        Machine m = machine();
+        return new MachineSibling(Machine.restore(config.qemu(), m.spec(), (Path) state.handle()));
+    }
+
+    @Override
+    public Sibling freshMachine() {
+        Machine m = Machine.start(config.qemu(), spec);
+        m.pageLocation(); // waits for the firmware: its ACPI tables are in memory once the page is found
+        return new MachineSibling(m);
+    }
+
+    /**
+     * Every event goes to the running test's evidence; afterwards the reference clock is stale (the
+     * guest's counter stood still or went back) and is re-anchored before the next test, not here, so an
+     * event's before/after shows only what the device did.
+     */
+    private List<EventResult> recorded(List<EventResult> steps) {
+        steps.forEach(s -> evidence.qmp(s.toString(), s.qmp()));
+        clockStale = config.options().clock().isPresent();
+        return steps;
+    }
+
+    @Override
+    public Evidence evidence() {
+        return evidence;
+    }
+
+    @Override
+    public void beginTest(String name) {
+        evidence = new Evidence(config.evidenceDir().resolve(name.replaceAll("[^A-Za-z0-9._-]", "_")));
+        synchronized (lock) {
+            if (clockStale && guest != null) {
+                clockStale = false;
+                VmclockPage p = config.options().clock().get().reanchor(guest, guest.machine().hypervisor());
+                evidence.note("reference clock re-anchored after the previous test's events: counter_value "
+                        + p.counterValue() + ", seq_count " + p.seqCount());
+            }
+        }
+    }
+
+    @Override
+    public void endTest(boolean failed) {
+        if (failed && guest != null) {
+            evidence.text("console.txt", guest.machine().vm().consoleTail(200));
+            guest.machine().transcripts().forEach(t -> evidence.qmp("full transcript", t.entries()));
+        }
+    }
+
+    private String nextTag() {
+        return "t" + (++tags);
+    }
+
+    /**
+     * Under TCG on a loaded host a boot has been seen to hang before the kernel printed anything. That
+     * says nothing about the device, so such a boot is retried once (the first console is kept as
+     * evidence); any other boot failure, or a second hang, is an ERROR.
+     */
+    private GuestSession bootWithOneRetry() {
+        Consumer<Machine> beforeRun = config.options().clock().isPresent()
+                ? m -> ReferenceClock.presentConstants(m.hypervisorAt(PageLocation.QEMU_DEFAULT)) : null;
+        try {
+            return GuestSession.boot(config.qemu(), spec, config.image(), GuestSession.BOOT_TIMEOUT, beforeRun);
+        } catch (HarnessException e) {
+            if (!e.getMessage().contains("did not answer")) {
+                throw e;
+            }
+            bootRetried = e.getMessage();
+            return GuestSession.boot(config.qemu(), spec, config.image(), GuestSession.BOOT_TIMEOUT, beforeRun);
+        }
+    }
+
+    private void publish(ReferenceClock clock) {
+        try {
+            clock.publish(guest, guest.machine().hypervisor());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new HarnessException(ExitCode.HARNESS_ERROR, "interrupted while calibrating the reference clock", e);
+        }
+    }
+
+    @Override
+    public void close() {
+        synchronized (lock) {
+            if (guest != null) {
+                guest.close();
+            }
+        }
+    }
+
+    @Override
+    public String toString() {
+        return describe();
+    }
+
+    /** A second QEMU machine, seen from the host. */
+    private record MachineSibling(Machine machine) implements Sibling {
+        @Override
+        public PhysicalMemory hostMemory() {
+            return machine.hostMemory();
+        }
+
+        @Override
+        public EventResult reset() {
+            return machine.systemReset();
+        }
+
+        @Override
+        public void close() {
+            machine.close();
+        }
+    }
+}

@@ -1,0 +1,284 @@
+package dev.vmclock.conformance.target;
+
+import dev.vmclock.conformance.NotApplicable;
+import dev.vmclock.harness.acpi.AcpiDevice;
+import dev.vmclock.harness.acpi.AcpiTables;
+import dev.vmclock.harness.events.EventResult;
+import dev.vmclock.harness.guest.AgentException;
+import dev.vmclock.harness.guest.GuestPageRead;
+import dev.vmclock.harness.guest.GuestSession;
+import dev.vmclock.harness.guest.PtpReading;
+import dev.vmclock.harness.page.HostPageReader;
+import dev.vmclock.harness.page.HypervisorWriter;
+import dev.vmclock.harness.page.PageField;
+import dev.vmclock.harness.page.PageLocation;
+import dev.vmclock.harness.page.PageLocator;
+import dev.vmclock.harness.page.SeqCountStuckException;
+import dev.vmclock.harness.page.VmclockPage;
+import dev.vmclock.harness.qemu.Device;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+
+/**
+ * The VMClock device of a {@link VmTarget}: its page as the host reads it (under the seq_count protocol),
+ * as the guest reads it through ptp_vmclock, and as the hypervisor writes it. Built only on the target's
+ * primitives, so whatever a decorator changes in the target, this view sees. The page the device
+ * presented right after boot is kept for the static rules.
+ */
+public final class VmclockView {
+
+    private static final Duration LOCATE_TIMEOUT = Duration.ofSeconds(10);
+
+    private final VmTarget target;
+    private final Object lock = new Object();
+    private PageLocation location;
+    private VmclockPage bootPage;
+    private Boolean deviceFound;
+
+    /** Boots the target's guest and keeps the page it first presents. */
+    public VmclockView(VmTarget target) {
+        this.target = target;
+    }
+
+    public VmTarget target() {
+        return target;
+    }
+
+    public Evidence evidence() {
+        return target.evidence();
+    }
+
+    /** The guest of the target (booted on first use). */
+    public GuestSession guest() {
+        return target.guest();
+    }
+
+    /** Where the page is: from the firmware's ACPI tables (the QEMU default address only as a fallback). */
+    public PageLocation location() {
+        synchronized (lock) {
+            if (location == null) {
+                target.guest();
+                location = PageLocator.locate(target.hostMemory(), LOCATE_TIMEOUT);
+            }
+            return location;
+        }
+    }
+
+    private HostPageReader reader() {
+        return new HostPageReader(target.hostMemory(), location());
+    }
+
+    private HypervisorWriter writer() {
+        return new HypervisorWriter(target.hypervisorMemory(), location());
+    }
+
+    /** The page as the host saw it right after boot, before any event or injected change. */
+    public VmclockPage bootPage() {
+        requireDevice();
+        evidence().page("boot-page", bootPage);
+        if (target instanceof QemuTarget q) {
+            q.noteBootRetry();
+        }
+        return bootPage;
+    }
+
+    /** Reads the boot page once, when the view is first used (the extension does so before any test's event). */
+    void captureBootPage() {
+        synchronized (lock) {
+            if (bootPage == null) {
+                target.guest();
+                bootPage = observe();
+            }
+        }
+    }
+
+    /** Page checks need a page: without any sign of a device they are NOT_APPLICABLE, the ACPI checks FAIL. */
+    private void requireDevice() {
+        captureBootPage();
+        synchronized (lock) {
+            if (deviceFound == null) {
+                deviceFound = bootPage.magicIsValid() || !acpiDevices().isEmpty();
+            }
+        }
+        if (!deviceFound) {
+            throw NotApplicable.because("the target exposes no VMClock device: no ACPI device AMZNC10C and no VCLK "
+                    + "page at QEMU's address " + location() + " (see VMC-ACPI-05, VMC-ACPI-06)");
+        }
+    }
+
+    /** The page as the host sees it now, read under the seq_count protocol. */
+    public VmclockPage page() {
+        requireDevice();
+        try {
+            return reader().read().page();
+        } catch (SeqCountStuckException e) {
+            throw NotApplicable.because("no consistent page can be read: seq_count stays odd (" + e.getMessage()
+                    + "); see VMC-SEQ-06");
+        }
+    }
+
+    /** One copy of the page with no seq_count protocol: to see an odd seq_count as it is. */
+    public VmclockPage rawPage() {
+        requireDevice();
+        return reader().readRaw();
+    }
+
+    /** Consistent if possible; an inconsistent page is still evidence of what the device presented. */
+    private VmclockPage observe() {
+        try {
+            return reader().read().page();
+        } catch (SeqCountStuckException e) {
+            evidence().note("no consistent read (" + e.getMessage() + "): raw page recorded");
+            return e.lastPage();
+        }
+    }
+
+    /** True when the suite can write the page as the hypervisor on this target. */
+    public boolean canWritePage() {
+        return target.has(Capability.HYPERVISOR_WRITER);
+    }
+
+    /** The page through the guest's read() of /dev/vmclock0. */
+    public GuestPageRead guestRead() {
+        return inGuest(() -> guest().read());
+    }
+
+    /** The page through the guest's mmap() of /dev/vmclock0. */
+    public GuestPageRead guestMmap() {
+        return inGuest(() -> guest().mmap());
+    }
+
+    /** Runs an agent call that needs /dev/vmclock0; without it the clause cannot be observed in the guest. */
+    public <T> T inGuest(Supplier<T> call) {
+        try {
+            return call.get();
+        } catch (AgentException e) {
+            if (e.getMessage().contains("ENOENT") || e.getMessage().contains("No such file")) {
+                throw NotApplicable.because("the guest has no /dev/vmclock0: ptp_vmclock did not bind to the device "
+                        + "(see VMC-DRIVER-01)");
+            }
+            if (e.getMessage().contains("ETIMEDOUT")) {
+                throw NotApplicable.because("the guest cannot read a consistent page: seq_count stays odd (see VMC-SEQ-06)");
+            }
+            throw e;
+        }
+    }
+
+    /** Puts the target through {@code event}, reading the page right before and right after. */
+    public Observation across(Event event) {
+        requireDevice();
+        if (event == Event.SYSTEM_RESET) {
+            return acrossReset();
+        }
+        VmclockPage before = observe();
+        List<EventResult> steps = target.undergo(event);
+        VmclockPage after = observe();
+        return record(new Observation(event, before, after, steps));
+    }
+
+    private Observation acrossReset() {
+        target.require(Capability.FRESH_MACHINE);
+        try (Sibling fresh = target.freshMachine()) {
+            HostPageReader r = new HostPageReader(fresh.hostMemory(), location());
+            VmclockPage before = r.readRaw();
+            EventResult reset = fresh.reset();
+            VmclockPage after = r.readRaw();
+            return record(new Observation(Event.SYSTEM_RESET, before, after, List.of(reset)));
+        }
+    }
+
+    private Observation record(Observation o) {
+        String name = o.event().name().toLowerCase();
+        evidence().page(name + "-before", o.before());
+        evidence().page(name + "-after", o.after());
+        evidence().diff(o.event().name(), o.before(), o.after());
+        return o;
+    }
+
+    /** The page of a sibling machine (a clone or restore beside the target), under the seq_count protocol. */
+    public VmclockPage pageOf(Sibling sibling) {
+        VmclockPage p = new HostPageReader(sibling.hostMemory(), location()).read().page();
+        evidence().page("sibling", p);
+        return p;
+    }
+
+    /** The AMZNC10C devices in the firmware's ACPI tables, read from guest memory by the host. */
+    public List<AcpiDevice> acpiDevices() {
+        target.guest();
+        List<AcpiDevice> devices = PageLocator.vmclockDevices(target.hostMemory(), Duration.ofSeconds(2));
+        evidence().note("ACPI devices with _HID AMZNC10C: " + devices);
+        return devices;
+    }
+
+    /** The firmware's ACPI tables, read from guest memory by the host; empty when there are none. */
+    public Optional<AcpiTables> acpiTables() {
+        target.guest();
+        return AcpiTables.read(target.hostMemory());
+    }
+
+    /** Plays the hypervisor: one well-formed update of the page (the suite's own writes, for driver checks). */
+    public VmclockPage updatePage(Consumer<byte[]> edit) {
+        synchronized (lock) {
+            return writer().update(edit);
+        }
+    }
+
+    /**
+     * Plays the hypervisor for the length of one check: publishes the page {@code edit} makes of the
+     * current one (a well-formed update), runs {@code during}, then publishes the previous content again
+     * (every field but seq_count), so the checks after it see the page they would have seen. Both pages go
+     * to the evidence. NOT_APPLICABLE when the suite cannot write the page on this target.
+     */
+    public <T> T withTemporaryPage(String why, Consumer<byte[]> edit, Supplier<T> during) {
+        target.require(Capability.HYPERVISOR_WRITER);
+        synchronized (lock) {
+            requireDevice();
+            HypervisorWriter hv = writer();
+            byte[] saved = hv.read().raw().clone();
+            VmclockPage temporary = hv.update(edit);
+            evidence().page("temporary-page", temporary);
+            evidence().note("temporary page published (" + why + ")");
+            try {
+                return during.get();
+            } finally {
+                VmclockPage restored = writer().update(p -> {
+                    for (PageField f : PageField.values()) {
+                        if (f != PageField.SEQ_COUNT) {
+                            f.write(p, f.read(saved));
+                        }
+                    }
+                });
+                evidence().page("restored-page", restored);
+            }
+        }
+    }
+
+    /** The guest's vmclock PTP clock, read three ways; NOT_APPLICABLE when the driver registered none. */
+    public PtpReading ptpRead() {
+        PtpReading r = inGuest(() -> guest().ptpRead());
+        NotApplicable.unless(r.present(), "the guest has no vmclock PTP clock (ptp_vmclock registers one only for "
+                + "the guest's counter with TAI, or UTC with TAI_OFFSET_VALID; see VMC-DRIVER-11)");
+        evidence().note("PTP reading: " + r);
+        return r;
+    }
+
+    /** Runs {@code during} while seq_count is held odd (an update that takes its time), then completes the update. */
+    public void whileSeqCountOdd(Runnable during) {
+        synchronized (lock) {
+            writer().leaveSeqCountOdd();
+            try {
+                during.run();
+            } finally {
+                updatePage(p -> { });
+            }
+        }
+    }
+
+    /** The device this view judges. */
+    public static Device device() {
+        return Device.VMCLOCK;
+    }
+}

@@ -1,0 +1,253 @@
+package dev.vmclock.conformance.faults;
+
+import dev.vmclock.conformance.target.Event;
+import dev.vmclock.conformance.target.ForwardingVmTarget;
+import dev.vmclock.conformance.target.TargetDecorator;
+import dev.vmclock.conformance.target.VmTarget;
+import dev.vmclock.harness.events.EventResult;
+import dev.vmclock.harness.guest.GuestSession;
+import dev.vmclock.harness.memory.PhysicalMemory;
+import dev.vmclock.harness.memory.WritableMemory;
+import dev.vmclock.harness.page.HostPageReader;
+import dev.vmclock.harness.page.HypervisorWriter;
+import dev.vmclock.harness.page.PageField;
+import dev.vmclock.harness.page.PageLocation;
+import dev.vmclock.harness.page.PageLocator;
+import dev.vmclock.harness.page.VmclockPage;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Deliberate misbehaviour added to a correct implementation at run time by playing the hypervisor's
+ * writer (the qtest socket), to prove that the suite notices: each must make exactly its clauses FAIL.
+ * They wrap the target, so every view and check sees the broken device; production code has no hook.
+ */
+final class RuntimeFaults {
+
+    private RuntimeFaults() {
+    }
+
+    /** The page of a target, read and written around the decorator (the device's own side). */
+    abstract static class PageFault extends ForwardingVmTarget {
+        private PageLocation location;
+
+        PageFault(VmTarget delegate) {
+            super(delegate);
+        }
+
+        synchronized PageLocation location() {
+            if (location == null) {
+                location = PageLocator.locate(delegate.hostMemory(), Duration.ofSeconds(10));
+            }
+            return location;
+        }
+
+        VmclockPage current() {
+            return new HostPageReader(delegate.hostMemory(), location()).readRaw();
+        }
+
+        HypervisorWriter device() {
+            return new HypervisorWriter(delegate.hypervisorMemory(), location());
+        }
+    }
+
+    /** A fault applied after each event the target undergoes in place, knowing the page before it. */
+    abstract static class AfterEvent extends PageFault {
+        AfterEvent(VmTarget delegate) {
+            super(delegate);
+        }
+
+        @Override
+        public List<EventResult> undergo(Event event) {
+            VmclockPage before = current();
+            List<EventResult> steps = super.undergo(event);
+            after(event, before);
+            return steps;
+        }
+
+        abstract void after(Event event, VmclockPage before);
+    }
+
+    /** A field after time_type changes between any two host copies of the page while seq_count stays the same. */
+    public static final class FieldWithoutSeqCount implements TargetDecorator {
+        @Override
+        public String id() {
+            return "field-without-seq-count";
+        }
+
+        @Override
+        public VmTarget decorate(VmTarget target) {
+            return new PageFault(target) {
+                private long tornWrites;
+
+                @Override
+                public PhysicalMemory hostMemory() {
+                    PhysicalMemory inner = delegate.hostMemory();
+                    return (address, length) -> {
+                        byte[] bytes = inner.read(address, length);
+                        // Tied to host copies of the page rather than a timer, so the same checks see it every run.
+                        if (length >= PageField.STRUCT_SIZE && address == location().address()) {
+                            device().writeWithoutSeqCount(PageField.TIME_ESTERROR_NANOSEC, ++tornWrites);
+                        }
+                        return bytes;
+                    };
+                }
+            };
+        }
+    }
+
+    /** Right after boot an update starts (seq_count odd) and never finishes; the suite's own updates do not heal it. */
+    public static final class SeqCountLeftOdd implements TargetDecorator {
+        @Override
+        public String id() {
+            return "seq-count-left-odd";
+        }
+
+        @Override
+        public VmTarget decorate(VmTarget target) {
+            return new PageFault(target) {
+                private boolean started;
+
+                @Override
+                public synchronized GuestSession guest() {
+                    GuestSession g = delegate.guest();
+                    if (!started) {
+                        started = true;
+                        device().leaveSeqCountOdd();
+                    }
+                    return g;
+                }
+
+                @Override
+                public WritableMemory hypervisorMemory() {
+                    WritableMemory inner = delegate.hypervisorMemory();
+                    long seqAddress = location().address() + PageField.SEQ_COUNT.offset();
+                    return new WritableMemory() {
+                        @Override
+                        public byte[] read(long address, int length) {
+                            return inner.read(address, length);
+                        }
+
+                        @Override
+                        public void write(long address, byte[] bytes) {
+                            inner.write(address, bytes);
+                            if (address == seqAddress && (bytes[0] & 1) == 0) {
+                                device().leaveSeqCountOdd(); // whatever the suite completes, the device reopens
+                            }
+                        }
+                    };
+                }
+            };
+        }
+    }
+
+    /** After every lifecycle event, a constant field (counter_id) is rewritten (its low bit toggled). */
+    public static final class ConstantRewrittenAfterEvent implements TargetDecorator {
+        @Override
+        public String id() {
+            return "constant-rewritten-after-event";
+        }
+
+        @Override
+        public VmTarget decorate(VmTarget target) {
+            return new AfterEvent(target) {
+                @Override
+                void after(Event event, VmclockPage before) {
+                    // Toggled at every event, so every event shows it whatever the order of the checks.
+                    long id = PageField.COUNTER_ID.read(current().raw());
+                    device().update(Map.of(PageField.COUNTER_ID, id ^ 1));
+                }
+            };
+        }
+    }
+
+    /** After each restore (loadvm, restore from file) the marker is set back to its pre-event value. */
+    public static final class MarkerRolledBackAfterRestore implements TargetDecorator {
+        @Override
+        public String id() {
+            return "marker-rolled-back-after-restore";
+        }
+
+        @Override
+        public VmTarget decorate(VmTarget target) {
+            return new AfterEvent(target) {
+                @Override
+                void after(Event event, VmclockPage before) {
+                    if (event == Event.SNAPSHOT_LOAD || event == Event.FILE_RESTORE) {
+                        device().update(Map.of(PageField.DISRUPTION_MARKER, before.disruptionMarker()));
+                    }
+                }
+            };
+        }
+    }
+
+    /**
+     * The device updates the page on loadvm, live migration and restore (the new marker) but then puts
+     * seq_count back to its pre-event value, as if the update never happened for a reader.
+     */
+    public static final class SeqCountKeptAcrossUpdate implements TargetDecorator {
+        @Override
+        public String id() {
+            return "seq-count-kept-across-update";
+        }
+
+        @Override
+        public VmTarget decorate(VmTarget target) {
+            return new AfterEvent(target) {
+                @Override
+                void after(Event event, VmclockPage before) {
+                    if (Set.of(Event.SNAPSHOT_LOAD, Event.FILE_RESTORE, Event.LIVE_MIGRATION).contains(event)) {
+                        device().writeWithoutSeqCount(PageField.SEQ_COUNT, before.seqCount());
+                    }
+                }
+            };
+        }
+    }
+
+    /**
+     * The marker follows the wrong events: put back after a live migration (the counter was disrupted, the
+     * guest is not told), and bumped by savevm and pause/resume (nothing was disrupted).
+     */
+    public static final class MarkerOnWrongEvents implements TargetDecorator {
+        @Override
+        public String id() {
+            return "marker-on-wrong-events";
+        }
+
+        @Override
+        public VmTarget decorate(VmTarget target) {
+            return new AfterEvent(target) {
+                @Override
+                void after(Event event, VmclockPage before) {
+                    long marker = event == Event.LIVE_MIGRATION ? before.disruptionMarker()
+                            : event == Event.SNAPSHOT_SAVE || event == Event.PAUSE_RESUME ? before.disruptionMarker() + 1
+                            : -1;
+                    if (marker >= 0) {
+                        device().update(Map.of(PageField.DISRUPTION_MARKER, marker));
+                    }
+                }
+            };
+        }
+    }
+
+    /** With the generation counter advertised: it is bumped by every event, live migration and pause included. */
+    public static final class GenerationOnEveryEvent implements TargetDecorator {
+        @Override
+        public String id() {
+            return "generation-on-every-event";
+        }
+
+        @Override
+        public VmTarget decorate(VmTarget target) {
+            return new AfterEvent(target) {
+                @Override
+                void after(Event event, VmclockPage before) {
+                    long generation = PageField.VM_GENERATION_COUNTER.read(current().raw());
+                    device().update(Map.of(PageField.VM_GENERATION_COUNTER, generation + 1));
+                }
+            };
+        }
+    }
+}
