@@ -39,7 +39,7 @@ class FlagsTest {
             NotApplicable.unlessClock(p);
         }
         if (p.flags().has(Flag.VM_GEN_COUNTER_PRESENT)) {
-            Observation o = vmclock.across(Event.SNAPSHOT_LOAD);
+            Observation o = vmclock.observed(Event.SNAPSHOT_LOAD);
             assertThat(o.changed(PageField.VM_GENERATION_COUNTER)).as("bit 8 set: the counter at 0x68 changes on loadvm")
                     .isTrue();
         }

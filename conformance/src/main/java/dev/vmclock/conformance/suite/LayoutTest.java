@@ -75,7 +75,7 @@ class LayoutTest {
     @Test
     @Clause("VMC-LAYOUT-07")
     void fieldOffsetsMatchHeader(VmclockView vmclock) {
-        Observation o = vmclock.across(Event.SNAPSHOT_LOAD);
+        Observation o = vmclock.observed(Event.SNAPSHOT_LOAD);
         // A restore changes disruption_marker (0x10) under seq_count (0x0c): the bytes that change must lie there.
         assertThat(o.changedFields()).as("fields changed by loadvm")
                 .isSubsetOf(PageField.SEQ_COUNT, PageField.DISRUPTION_MARKER, PageField.VM_GENERATION_COUNTER)
@@ -86,7 +86,7 @@ class LayoutTest {
     @Clause("VMC-LAYOUT-07")
     void generationCounterIsAtOffset0x68(VmclockView vmclock) {
         NotApplicable.unlessFlag(vmclock.bootPage(), Flag.VM_GEN_COUNTER_PRESENT);
-        Observation o = vmclock.across(Event.SNAPSHOT_LOAD);
+        Observation o = vmclock.observed(Event.SNAPSHOT_LOAD);
         assertThat(o.changed(PageField.VM_GENERATION_COUNTER)).as("vm_generation_counter at 0x68 changed on loadvm").isTrue();
         assertThat(o.changed(PageField.TIME_MAXERROR_NANOSEC)).as("bytes 0x60-0x67 (time_maxerror_nanosec, "
                 + "where UAPI.13 misplaces the counter) unchanged").isFalse();

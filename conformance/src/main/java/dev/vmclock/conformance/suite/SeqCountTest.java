@@ -42,7 +42,7 @@ class SeqCountTest {
     @Test
     @Clause("VMC-SEQ-02")
     void updateAdvancesSeqCountByAtLeastTwo(VmclockView vmclock) {
-        Observation o = vmclock.across(Event.SNAPSHOT_LOAD);
+        Observation o = vmclock.observed(Event.SNAPSHOT_LOAD);
         long advance = (o.after().seqCount() - o.before().seqCount()) & 0xffffffffL;
         assertThat(advance).as("seq_count advance over an update (odd, then even again)").isGreaterThanOrEqualTo(2);
     }
@@ -50,19 +50,19 @@ class SeqCountTest {
     @Test
     @Clause("VMC-SEQ-03")
     void newEvenValueAfterLoadvm(VmclockView vmclock) {
-        assertNewEven(vmclock.across(Event.SNAPSHOT_LOAD));
+        assertNewEven(vmclock.observed(Event.SNAPSHOT_LOAD));
     }
 
     @Test
     @Clause("VMC-SEQ-03")
     void newEvenValueAfterLiveMigration(VmclockView vmclock) {
-        assertNewEven(vmclock.across(Event.LIVE_MIGRATION));
+        assertNewEven(vmclock.observed(Event.LIVE_MIGRATION));
     }
 
     @Test
     @Clause("VMC-SEQ-03")
     void newEvenValueAfterFileRestore(VmclockView vmclock) {
-        assertNewEven(vmclock.across(Event.FILE_RESTORE));
+        assertNewEven(vmclock.observed(Event.FILE_RESTORE));
     }
 
     private static void assertNewEven(Observation o) {

@@ -17,7 +17,9 @@ import dev.vmclock.harness.page.SeqCountStuckException;
 import dev.vmclock.harness.page.VmclockPage;
 import dev.vmclock.harness.qemu.Device;
 import java.time.Duration;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
@@ -37,6 +39,7 @@ public final class VmclockView {
     private PageLocation location;
     private VmclockPage bootPage;
     private Boolean deviceFound;
+    private final Map<Event, Observation> shared = new EnumMap<>(Event.class);
 
     /** Boots the target's guest and keeps the page it first presents. */
     public VmclockView(VmTarget target) {
@@ -167,7 +170,28 @@ public final class VmclockView {
         }
     }
 
-    /** Puts the target through {@code event}, reading the page right before and right after. */
+    /**
+     * The run's one observation of {@code event}, made by the first check that asks and shared by every
+     * check that only compares the page right before and right after it (most events cost seconds under
+     * TCG). Each asking check gets the pages and QMP lines in its own evidence. Checks that look at the
+     * guest around the event use {@link #across}.
+     */
+    public Observation observed(Event event) {
+        Observation o;
+        synchronized (lock) {
+            o = shared.get(event);
+            if (o == null) {
+                o = across(event);
+                shared.put(event, o);
+                return o;
+            }
+        }
+        evidence().note("the run's shared observation of " + event + " (made once, by the first check that asked)");
+        o.steps().forEach(s -> evidence().qmp(s.toString(), s.qmp()));
+        return record(o);
+    }
+
+    /** Puts the target through {@code event} now, reading the page right before and right after. */
     public Observation across(Event event) {
         requireDevice();
         if (event == Event.SYSTEM_RESET) {
