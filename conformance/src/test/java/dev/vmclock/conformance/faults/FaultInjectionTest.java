@@ -16,6 +16,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.parallel.Execution;
 import org.junit.jupiter.api.parallel.ExecutionMode;
@@ -28,6 +29,9 @@ import org.junit.jupiter.params.provider.MethodSource;
  * ERRORs. The expected sets are the rules each fault breaks, plus the cascade every such page must cause.
  */
 class FaultInjectionTest {
+
+    /** The full tier's tag: every fault. {@code ./mvnw verify -Pquick} leaves these out (see README). */
+    static final String FULL_TIER = "faults";
 
     private static final Path PAGES = pagesDir();
 
@@ -124,6 +128,7 @@ class FaultInjectionTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("faults")
     @Execution(ExecutionMode.CONCURRENT)
+    @Tag(FULL_TIER)
     void brokenImplementationFailsExactlyItsClauses(Fault fault) {
         Map<String, String> config = new HashMap<>(fault.config());
         SuiteRun run = SuiteRunner.run(config, Set.of(), o -> { });
