@@ -5,7 +5,8 @@
 #   - tools the guest-image builder needs (busybox-static, a C toolchain with static libc, xz, cpio,
 #     gpgv and the Debian archive keyring to verify the kernel packages it downloads);
 #   - chromium (headless), for the test of the HTML report;
-#   - Docker (docker.io), running, for container targets (--container) and their tests.
+#   - Docker (docker.io), running, for container targets (--container) and their tests;
+#   - debootstrap, for the Debian QEMU images built on first need (./vmclock-conformance images).
 # On anything else it says what to install and exits 2.
 set -euo pipefail
 
@@ -42,16 +43,18 @@ start_dockerd() {
   for _ in $(seq 1 60); do docker_ok && return 0; sleep 0.5; done
   die "dockerd did not come up (log: /var/log/vmclock-dockerd.log or journalctl -u docker)"
 }
+# Debian QEMU images (DebianQemuImage): a minbase root file system, imported into Docker.
+image_tools_ok() { command -v debootstrap >/dev/null 2>&1; }
 file_is_static() { ! LC_ALL=C ldd "$1" >/dev/null 2>&1; }
 
-if qemu_ok && guest_tools_ok && report_tools_ok && docker_ok; then
+if qemu_ok && guest_tools_ok && report_tools_ok && image_tools_ok && docker_ok; then
   log "ready: $(qemu-system-x86_64 --version | head -n1)"
   exit 0
 fi
 
 . /etc/os-release 2>/dev/null || true
 if [ "${ID:-}" != "debian" ] || [ "${VERSION_CODENAME:-}" != "bookworm" ]; then
-  die "this script only prepares Debian 12 (bookworm); here is ${PRETTY_NAME:-an unknown system}. Install QEMU >= ${need_qemu_major}.0 with the vmclock device (qemu-system-x86_64, qemu-img), busybox (static), gcc with static libc, cpio, xz, zstd, gpgv, the Debian archive keyring, chromium and Docker yourself, or pass --qemu to the suite."
+  die "this script only prepares Debian 12 (bookworm); here is ${PRETTY_NAME:-an unknown system}. Install QEMU >= ${need_qemu_major}.0 with the vmclock device (qemu-system-x86_64, qemu-img), busybox (static), gcc with static libc, cpio, xz, zstd, gpgv, the Debian archive keyring, chromium, Docker and debootstrap yourself, or pass --qemu to the suite."
 fi
 [ "$(id -u)" -eq 0 ] || exec sudo -n "$0" "$@" || die "needs root (apt-get); run it with sudo"
 
@@ -74,7 +77,7 @@ if [ ! -e "$list" ] || [ "$(cat "$list")" != "$want" ]; then
 fi
 
 export DEBIAN_FRONTEND=noninteractive
-if qemu_ok && guest_tools_ok && report_tools_ok && command -v dockerd >/dev/null 2>&1; then
+if qemu_ok && guest_tools_ok && report_tools_ok && image_tools_ok && command -v dockerd >/dev/null 2>&1; then
   # Everything is installed; only the Docker engine is not running (e.g. after a reboot without systemd).
   log "starting dockerd"
   start_dockerd
@@ -88,7 +91,7 @@ if ! qemu_ok; then
     qemu-system-x86 qemu-utils >/dev/null
 fi
 apt-get install -y -qq -o Acquire::Retries=3 --no-install-recommends \
-  busybox-static gcc binutils libc6-dev cpio xz-utils zstd gzip gpgv debian-archive-keyring ca-certificates chromium docker.io >/dev/null
+  busybox-static gcc binutils libc6-dev cpio xz-utils zstd gzip gpgv debian-archive-keyring ca-certificates chromium docker.io debootstrap >/dev/null
 docker_ok || { log "starting dockerd"; start_dockerd; }
 
 qemu_ok || die "QEMU was installed but $(command -v qemu-system-x86_64 || echo qemu-system-x86_64) has no vmclock device"

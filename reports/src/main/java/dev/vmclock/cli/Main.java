@@ -54,6 +54,8 @@ public final class Main {
                        side by side, differences marked with '!'
 
               doctor   print the QEMU in use, its version, whether it has vmclock, the accelerator and why
+              images   list the QEMU container images (host QEMU, Debian suites): built or not, tag, versions
+                       [build NAME...] build them: host, bookworm-backports, trixie, trixie-backports, kbuild:ABI
             options for every command:
               --qemu PATH        QEMU system emulator (default: $VMCLOCK_QEMU, else qemu-system-x86_64 on PATH)
               --container IMAGE  run QEMU inside a container of this local Docker image (nothing is pulled);
@@ -93,6 +95,7 @@ public final class Main {
                 }
                 case "report" -> new ReportCommand(out).run(Options.parse(rest, ReportCommand.OPTIONS, Set.of()));
                 case "allure" -> new AllureCommand(out).run(rest);
+                case "images" -> new ImagesCommand(out).run(rest);
                 case "page" -> page(rest);
                 case "doctor" -> doctor(rest);
                 default -> throw Options.usage("unknown command " + args.get(0));

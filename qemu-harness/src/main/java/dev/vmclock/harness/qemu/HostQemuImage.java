@@ -42,7 +42,7 @@ public final class HostQemuImage {
         if (!local.host().isLocal()) {
             throw new IllegalArgumentException("the image is built from a local QEMU, not " + local);
         }
-        String tag = REPOSITORY + ":" + local.version() + "-" + Integer.toHexString(fingerprint(local));
+        String tag = tag(local);
         try {
             DockerClientFactory.instance().client().inspectImageCmd(tag).exec();
             return tag;
@@ -63,6 +63,11 @@ public final class HostQemuImage {
         } finally {
             deleteTree(work);
         }
+    }
+
+    /** The tag the image of {@code local} has (or will have); builds nothing. */
+    public static String tag(QemuBinary local) {
+        return REPOSITORY + ":" + local.version() + "-" + Integer.toHexString(fingerprint(local));
     }
 
     private static int fingerprint(QemuBinary local) {
