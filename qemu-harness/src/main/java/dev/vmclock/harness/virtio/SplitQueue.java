@@ -171,7 +171,9 @@ public final class SplitQueue {
             if (got.size() >= count) {
                 return got;
             }
-            if (System.nanoTime() > deadline) {
+            // A device that set DEVICE_NEEDS_RESET will not use anything more: no point waiting out the deadline.
+            boolean gaveUp = pause >= 5_000_000 && (deviceStatus.getAsInt() & DeviceStatus.DEVICE_NEEDS_RESET) != 0;
+            if (System.nanoTime() > deadline || gaveUp) {
                 int status = deviceStatus.getAsInt();
                 throw new NoUsedBufferException(String.format("queue %d: %d of %d buffers used within %d ms (avail idx %d,"
                         + " used idx %d, used so far %s, device status %s)", index, got.size(), count,

@@ -85,8 +85,9 @@ class StatusTest {
     void unknownClockIdIsEnodev(VirtioRtcView rtc) {
         int n = rtc.numClocks();
         for (int id : new int[] {n, 0xffff}) {
+            // Not READ_CROSS: a device without it may answer EOPNOTSUPP first (Errata VRTC-5).
             for (RtcRequest q : List.of(new RtcRequest.ClockCap(id), new RtcRequest.CrossCap(id, HwCounter.X86_TSC.code()),
-                    new RtcRequest.Read(id), new RtcRequest.ReadCross(id, HwCounter.X86_TSC.code()))) {
+                    new RtcRequest.Read(id))) {
                 RtcResponse r = answered(rtc, RawRequest.of(q));
                 assertThat(r.status()).as("%s with num_clocks %d: %s", q, n, r).isEqualTo(Status.ENODEV.code());
             }
