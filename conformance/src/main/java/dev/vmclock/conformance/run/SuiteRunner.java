@@ -44,7 +44,8 @@ public final class SuiteRunner {
 
     /**
      * @param target    the implementation under test, resolved; carried to the suite by the Launcher session
-     * @param select    clause ids ({@code VMC-SEQ-03}) or areas ({@code SEQ}); empty selects everything
+     * @param select    clause ids ({@code VMC-SEQ-03}, {@code VRTC-READ-02}), areas ({@code SEQ}, {@code VRTC-READ})
+     *                  or whole specs ({@code VMC}, {@code VRTC}); empty selects everything
      * @param progress  called as each test finishes
      * @param listeners further listeners (reports)
      */
@@ -74,6 +75,12 @@ public final class SuiteRunner {
                 verdicts.containerFailure());
     }
 
+    /** Whether {@code id} ({@code PREFIX-AREA-NN}) is picked by an id, its spec, its area, or its spec and area. */
+    static boolean selects(Set<String> select, String id) {
+        String[] p = id.split("-");
+        return select.contains(id) || select.contains(p[0]) || select.contains(p[1]) || select.contains(p[0] + "-" + p[1]);
+    }
+
     private static PostDiscoveryFilter bySelection(Set<String> select) {
         return descriptor -> {
             if (select.isEmpty() || !descriptor.isTest()) {
@@ -82,8 +89,7 @@ public final class SuiteRunner {
             Method m = descriptor.getSource().filter(MethodSource.class::isInstance).map(MethodSource.class::cast)
                     .map(MethodSource::getJavaMethod).orElse(null);
             Clause c = m == null ? null : m.getAnnotation(Clause.class);
-            boolean hit = c != null && Arrays.stream(c.value()).anyMatch(id -> select.contains(id)
-                    || select.contains(id.split("-")[1]) || select.contains("VMC-" + id.split("-")[1]));
+            boolean hit = c != null && Arrays.stream(c.value()).anyMatch(id -> selects(select, id));
             return hit ? FilterResult.included("selected") : FilterResult.excluded("not selected");
         };
     }

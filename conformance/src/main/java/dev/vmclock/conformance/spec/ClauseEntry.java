@@ -13,6 +13,11 @@ import java.util.Optional;
 public record ClauseEntry(String id, String section, String rule, Strength strength, String source, String observedBy,
                           List<String> tests, Optional<String> notObservable, Optional<String> notYetAutomated) {
 
+    /** The spec part of the id: {@code VMC-SEQ-03} → {@code VMC}, {@code VRTC-READ-02} → {@code VRTC}. */
+    public String prefix() {
+        return id.split("-")[0];
+    }
+
     /** The area part of the id: {@code VMC-SEQ-03} → {@code SEQ}. */
     public String area() {
         return id.split("-")[1];

@@ -20,7 +20,9 @@ import java.util.regex.Pattern;
 public final class SpecMap {
 
     public static final String RESOURCE = "/dev/vmclock/conformance/spec-map.md";
-    private static final Pattern ID = Pattern.compile("VMC-[A-Z]+-\\d{2}");
+    /** The spec prefixes of clause ids: VMC (UAPI.13 VMClock) and VRTC (the virtio RTC device). */
+    public static final java.util.List<String> PREFIXES = java.util.List.of("VMC", "VRTC");
+    private static final Pattern ID = Pattern.compile("(VMC|VRTC)-[A-Z]+-\\d{2}");
     private static final String NOT_OBSERVABLE = "not observable:";
     private static final String NOT_YET_AUTOMATED = "not yet automated:";
 
@@ -50,7 +52,7 @@ public final class SpecMap {
                 section = line.substring(3).strip();
                 continue;
             }
-            if (!line.startsWith("| VMC-")) {
+            if (PREFIXES.stream().noneMatch(p -> line.startsWith("| " + p + "-"))) {
                 continue;
             }
             String[] cells = line.split("(?<!\\\\)\\|", -1);
@@ -91,5 +93,10 @@ public final class SpecMap {
 
     public Collection<ClauseEntry> clauses() {
         return clauses.values();
+    }
+
+    /** The clauses of one spec, by prefix ({@code VMC}, {@code VRTC}). */
+    public List<ClauseEntry> clauses(String prefix) {
+        return clauses.values().stream().filter(c -> c.prefix().equals(prefix)).toList();
     }
 }

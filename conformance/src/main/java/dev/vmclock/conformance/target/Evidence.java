@@ -51,6 +51,11 @@ public final class Evidence {
         append("notes.txt", text + "\n");
     }
 
+    /** One virtio exchange (request and response bytes per descriptor, used length, device status). */
+    public void exchange(String text) {
+        append("exchanges.txt", text + "\n");
+    }
+
     public void text(String name, String content) {
         write(name, content.getBytes(StandardCharsets.UTF_8));
     }

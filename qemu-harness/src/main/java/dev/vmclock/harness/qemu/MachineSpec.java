@@ -44,6 +44,18 @@ public record MachineSpec(
         return new Builder();
     }
 
+    /**
+     * A machine whose vCPUs never run, for drivers on the host: started paused ({@code -S}, so no firmware
+     * enumerates PCI or assigns BARs) with a qtest socket through which port I/O and memory accesses reach
+     * the devices. TCG, because Debian's QEMU 10.0.2 refuses {@code -accel qtest} and {@code -qtest} next to
+     * TCG keeps the accesses synchronous; the devices' own work (virtqueue handlers, timers) runs in QEMU's
+     * main loop regardless of the paused vCPUs.
+     */
+    public static Builder deviceOnly(Device... devices) {
+        return builder().machineType("q35").accelerator(Accelerator.TCG).memoryMib(64).devices(devices).qtest(true)
+                .startPaused(true);
+    }
+
     public Builder toBuilder() {
         Builder b = new Builder();
         b.machineType = machineType;
