@@ -39,7 +39,7 @@ public final class SuiteRunner {
     public static SuiteRun run(Map<String, String> config, Set<String> select, Consumer<TestOutcome> progress,
                                TestExecutionListener... listeners) {
         TargetOptions options = TargetOptions.from(k -> Optional.ofNullable(config.get(k)));
-        return run(TargetConfig.resolve(options), select, progress, listeners);
+        return launch(TargetConfig.resolve(options), config, select, progress, listeners);
     }
 
     /**
@@ -51,11 +51,19 @@ public final class SuiteRunner {
      */
     public static SuiteRun run(TargetConfig target, Set<String> select, Consumer<TestOutcome> progress,
                                TestExecutionListener... listeners) {
+        return launch(target, Map.of(), select, progress, listeners);
+    }
+
+    /** {@code parameters}: further {@code vmclock.*} parameters for device views (e.g. {@code vmclock.vrtcFault}). */
+    private static SuiteRun launch(TargetConfig target, Map<String, String> parameters, Set<String> select,
+                                   Consumer<TestOutcome> progress, TestExecutionListener... listeners) {
+        Map<String, String> params = new java.util.LinkedHashMap<>(parameters);
+        params.putAll(target.options().parameters());
         SpecMap map = SpecMap.load();
         LauncherDiscoveryRequest request = LauncherDiscoveryRequestBuilder.request()
                 .selectors(selectPackage(SUITE_PACKAGE))
                 .filters(bySelection(select))
-                .configurationParameters(target.options().parameters())
+                .configurationParameters(params)
                 // One shared target per run: tests run in the order JUnit gives, on one thread.
                 .configurationParameter("junit.jupiter.execution.parallel.enabled", "false")
                 .build();
@@ -71,7 +79,7 @@ public final class SuiteRunner {
             session.getStore().put(Namespace.create(TargetExtension.NS.getParts().toArray()), TargetExtension.CONFIG, target);
             session.getLauncher().execute(request, all);
         }
-        return SuiteRun.of(map, target.options().parameters(), verdicts.outcomes(), java.time.Duration.ofNanos(System.nanoTime() - t0),
+        return SuiteRun.of(map, params, verdicts.outcomes(), java.time.Duration.ofNanos(System.nanoTime() - t0),
                 verdicts.containerFailure());
     }
 
