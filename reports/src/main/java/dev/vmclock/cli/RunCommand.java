@@ -78,7 +78,7 @@ final class RunCommand {
         }
         summary(run);
         Path report = writeReport(run, t, outDir, o, select, gate);
-        Path junit = JunitXml.write(run, SpecMap.load(), implementation, outDir);
+        Path junit = JunitXml.write(run, implementation, outDir);
         boolean ok = run.gateHolds(gate);
         out.printf("gate (--fail-on %s): %s%nreport: %s%n        %s%n        %s (JUnit XML)%n"
                         + "        %s (Allure results; HTML: ./vmclock-conformance allure %s)%n",
