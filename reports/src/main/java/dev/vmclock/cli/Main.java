@@ -18,9 +18,11 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Help;
 import picocli.CommandLine.MissingParameterException;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Model.UsageMessageSpec;
 import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 import picocli.CommandLine.UnmatchedArgumentException;
 
 /**
@@ -52,6 +54,9 @@ public final class Main implements Callable<Integer> {
     private final PrintStream out;
     private final PrintStream err;
 
+    @Spec
+    CommandSpec spec;
+
     Main(PrintStream out, PrintStream err) {
         this.out = out;
         this.err = err;
@@ -71,7 +76,7 @@ public final class Main implements Callable<Integer> {
     /** No command: the usage, as a usage error. */
     @Override
     public Integer call() {
-        out.print(commandLine().getUsageMessage());
+        out.print(spec.commandLine().getUsageMessage());
         return ExitCode.USAGE.code();
     }
 
