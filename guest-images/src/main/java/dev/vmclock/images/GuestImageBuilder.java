@@ -18,7 +18,6 @@ import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -213,7 +212,7 @@ public final class GuestImageBuilder {
                 Files.copy(log, out.resolve("build.log"), StandardCopyOption.REPLACE_EXISTING);
                 Files.setPosixFilePermissions(out, PosixFilePermissions.fromString("rwxr-xr-x"));
                 if (Files.exists(dir)) { // a leftover without manifest (cached() said no image)
-                    deleteTree(dir);
+                    FileTree.deleteQuietly(dir);
                 }
                 try {
                     Files.move(out, dir, StandardCopyOption.ATOMIC_MOVE);
@@ -230,10 +229,10 @@ public final class GuestImageBuilder {
             return GuestImage.fromDirectory(dir);
         } finally {
             if (recipeDir != null) {
-                deleteTree(recipeDir);
+                FileTree.deleteQuietly(recipeDir);
             }
             if (!done && out != null) {
-                deleteTree(out);
+                FileTree.deleteQuietly(out);
             }
         }
     }
@@ -369,27 +368,10 @@ public final class GuestImageBuilder {
     private static void removeStale(Path dir, String prefix) {
         try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir, prefix + "*")) {
             for (Path p : ds) {
-                deleteTree(p);
+                FileTree.deleteQuietly(p);
             }
         } catch (IOException e) {
             // best effort: a stale temporary directory only wastes space
-        }
-    }
-
-    static void deleteTree(Path root) {
-        if (!Files.exists(root, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
-            return;
-        }
-        try (Stream<Path> walk = Files.walk(root)) {
-            walk.sorted(Comparator.reverseOrder()).forEach(p -> {
-                try {
-                    Files.deleteIfExists(p);
-                } catch (IOException e) {
-                    // best effort
-                }
-            });
-        } catch (IOException | UncheckedIOException e) {
-            // best effort
         }
     }
 }

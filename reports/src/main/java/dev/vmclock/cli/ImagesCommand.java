@@ -1,5 +1,10 @@
 package dev.vmclock.cli;
 
+import java.util.concurrent.Callable;
+
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Parameters;
+
 import dev.vmclock.harness.ExitCode;
 import dev.vmclock.harness.HarnessException;
 import dev.vmclock.harness.qemu.Command;
@@ -21,7 +26,17 @@ import java.util.stream.Collectors;
  * and Debian's per suite), whether this Docker host has each, its tag and recorded versions;
  * {@code images build NAME...} builds them (and {@code kbuild:ABI}, the guest's module build image).
  */
-final class ImagesCommand {
+@picocli.CommandLine.Command(name = "images", sortOptions = false, abbreviateSynopsis = true, description = {
+        "List the QEMU implementations the project can run as container images (host, bookworm-backports,"
+        + " trixie, trixie-backports): built or not, tag, recorded package versions.",
+        "images build NAME... builds them (also kbuild:ABI, the guest's module build image)."})
+final class ImagesCommand implements Callable<Integer> {
+
+    @Parameters(arity = "0..*", paramLabel = "build NAME", description = "build the named images")
+    List<String> args = new ArrayList<>();
+
+    @Mixin
+    HelpOption help;
 
     static final String HOST = "host";
     static final String KBUILD_PREFIX = "kbuild:";
@@ -38,12 +53,17 @@ final class ImagesCommand {
         this.debian = debian;
     }
 
+    @Override
+    public Integer call() {
+        return run(args);
+    }
+
     int run(List<String> args) {
         if (args.isEmpty()) {
             return list();
         }
         if (!args.get(0).equals("build") || args.size() < 2) {
-            throw Options.usage("usage: images [build NAME...] with NAME one of " + names() + " or " + KBUILD_PREFIX + "ABI");
+            throw Main.usage("usage: images [build NAME...] with NAME one of " + names() + " or " + KBUILD_PREFIX + "ABI");
         }
         List<String> names = args.subList(1, args.size());
         names.forEach(this::check); // every name before the first (long) build

@@ -1,76 +1,61 @@
 package dev.vmclock.cli;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.vmclock.harness.ExitCode;
 import dev.vmclock.harness.HarnessException;
-import dev.vmclock.harness.events.Machine;
 import dev.vmclock.harness.guest.AgentException;
-import dev.vmclock.harness.guest.GuestSession;
-import dev.vmclock.images.GuestImage;
 import dev.vmclock.images.GuestImageException;
-import dev.vmclock.harness.page.PageLocation;
-import dev.vmclock.harness.page.SeqlockRead;
-import dev.vmclock.harness.page.VmclockPage;
+import dev.vmclock.report.Implementations;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.Optional;
-import java.util.Set;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Help;
+import picocli.CommandLine.MissingParameterException;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
+import picocli.CommandLine.Model.UsageMessageSpec;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.UnmatchedArgumentException;
 
 /**
- * {@code ./vmclock-conformance}: the command line. Every failure ends in one line on stderr naming the
- * fix, and an exit code from {@link ExitCode} (documented in the README).
+ * {@code ./vmclock-conformance}: the command line (picocli). Every failure ends in one line on stderr naming
+ * the fix, and an exit code from {@link ExitCode} (documented in the README and in {@code --help}).
  */
-public final class Main {
+@Command(name = "./vmclock-conformance", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+        synopsisSubcommandLabel = "<command>",
+        description = "Conformance suite for the VMClock device (UAPI.13): boots QEMU, checks every clause of"
+                + " spec-map.md, writes the evidence and the report.",
+        commandListHeading = "%ncommands:%n",
+        exitCodeListHeading = "%nexit codes:%n",
+        exitCodeList = {
+            " 0:ok (for run: the gate holds)",
+            " 1:run: a clause failed the gate",
+            " 2:usage: unknown command or option, bad option value",
+            " 3:no QEMU at the given or default path",
+            " 4:the QEMU has no vmclock device (QEMU < 10.0)",
+            " 5:the accelerator forced with --accel does not work here",
+            " 6:an output, report or cache directory is not writable",
+            " 7:the guest image cannot be built, or a supplied kernel/initramfs is unusable",
+            "10:QEMU or the harness broke (the evidence is kept and its path printed)"},
+        subcommands = CommandLine.HelpCommand.class)
+public final class Main implements Callable<Integer> {
 
-    static final String USAGE = """
-            usage: ./vmclock-conformance <command> [options]
-
-            commands:
-              run      run the conformance suite against the target; a line per test, verdicts per clause,
-                       DIR/report.json, DIR/index.html and DIR/evidence/
-                       (default DIR: ./vmclock-report)
-                       [--select IDS] clause ids or areas, comma-separated (VMC-SEQ-03,DISRUPT)
-                       [--fail-on must|should] which failures fail the run (default: must)
-                       [--out DIR]
-                       [--reference-clock good|time-off|rate-off] the harness publishes clock data through
-                       qtest (QEMU publishes none), so the clock clauses are exercised; the bad variants
-                       show them FAIL
-              report   RUN_DIR... [--out FILE]: one RUN_DIR regenerates its index.html (or writes FILE);
-                       several are compared side by side in one page (default ./vmclock-comparison.html),
-                       clauses whose verdicts differ highlighted
-              allure   RUN_DIR... [--out DIR] one Allure HTML report (a single file that opens offline) of
-                       the Allure results of one or many runs, e.g. a CI matrix over QEMU versions and
-                       machines (default DIR: ./vmclock-allure)
-              page     start a target, print the VMClock page as the host sees it
-                       [--json] [--out DIR] (also writes DIR/page.bin and DIR/page.json)
-                       [--guest] boot the guest image too: host view, guest read() and guest mmap()
-                       side by side, differences marked with '!'
-
-              doctor   print the QEMU in use, its version, whether it has vmclock, the accelerator and why
-              images   list the QEMU container images (host QEMU, Debian suites): built or not, tag, versions
-                       [build NAME...] build them: host, bookworm-backports, trixie, trixie-backports, kbuild:ABI
-            options for every command:
-              --qemu PATH        QEMU system emulator (default: $VMCLOCK_QEMU, else qemu-system-x86_64 on PATH)
-              --container IMAGE  run QEMU inside a container of this local Docker image (nothing is pulled);
-                                 --qemu is then a path inside the image (default: qemu-system-x86_64 on its PATH)
-              --machine TYPE     q35 (default), pc, microvm, none
-              --accel MODE       auto (default: KVM only if a Linux guest really boots under it), kvm, tcg
-              --kernel FILE --initrd FILE
-                                 bring your own guest kernel and initramfs (default: the image guest-images
-                                 builds and caches on first use)
-            exit codes: 0 ok, 1 gate failed, 2 usage, 3 no QEMU, 4 QEMU without vmclock,
-                        5 accelerator unavailable, 6 output not writable, 7 guest image, 10 harness error
-            """;
+    /** Where --help puts each command's own options: the whole command line on one page. */
+    private static final String COMMAND_DETAILS = "commandDetails";
 
     private final PrintStream out;
     private final PrintStream err;
+
+    @Spec
+    CommandSpec spec;
 
     Main(PrintStream out, PrintStream err) {
         this.out = out;
@@ -82,145 +67,95 @@ public final class Main {
     }
 
     int run(List<String> args) {
-        try {
-            if (args.isEmpty() || args.get(0).equals("--help") || args.get(0).equals("-h") || args.get(0).equals("help")) {
-                out.print(USAGE);
-                return args.isEmpty() ? ExitCode.USAGE.code() : ExitCode.OK.code();
+        CommandLine cli = commandLine();
+        int code = cli.execute(args.toArray(String[]::new));
+        cli.getOut().flush();
+        return code;
+    }
+
+    /** No command: the usage, as a usage error. */
+    @Override
+    public Integer call() {
+        out.print(spec.commandLine().getUsageMessage());
+        return ExitCode.USAGE.code();
+    }
+
+    private CommandLine commandLine() {
+        CommandLine cli = new CommandLine(this)
+                .addSubcommand(new RunCommand(out))
+                .addSubcommand(new ReportCommand(out))
+                .addSubcommand(new AllureCommand(out))
+                .addSubcommand(new PageCommand(out, err))
+                .addSubcommand(new DoctorCommand(out))
+                .addSubcommand(new ImagesCommand(out))
+                .setOut(new PrintWriter(out, true))
+                .setErr(new PrintWriter(err, true))
+                .setColorScheme(Help.defaultColorScheme(Help.Ansi.OFF))
+                .setUsageHelpWidth(100)
+                .setExpandAtFiles(false) // a RUN_DIR named @x is a directory, not an argument file
+                .setOverwrittenOptionsAllowed(true) // a repeated option: the last one counts
+                .setParameterExceptionHandler((e, args) -> usageError(e))
+                .setExecutionExceptionHandler((e, cmd, parsed) -> failure(e));
+        cli.getHelpSectionMap().put(COMMAND_DETAILS, help -> commandDetails(cli));
+        List<String> sections = new ArrayList<>(cli.getHelpSectionKeys());
+        sections.add(sections.indexOf(UsageMessageSpec.SECTION_KEY_EXIT_CODE_LIST_HEADING), COMMAND_DETAILS);
+        cli.setHelpSectionKeys(sections);
+        return cli;
+    }
+
+    private static String commandDetails(CommandLine cli) {
+        StringBuilder s = new StringBuilder();
+        cli.getSubcommands().forEach((name, sub) -> {
+            if (!(sub.getCommand() instanceof CommandLine.HelpCommand)) {
+                s.append('\n').append(sub.getUsageMessage());
             }
-            List<String> rest = args.subList(1, args.size());
-            return switch (args.get(0)) {
-                case "run" -> {
-                    Options o = Options.parse(rest, union(Target.OPTIONS, RunCommand.OPTIONS), Set.of());
-                    yield new RunCommand(out).run(o, Target.from(o).requireVmclock());
-                }
-                case "report" -> new ReportCommand(out).run(Options.parse(rest, ReportCommand.OPTIONS, Set.of()));
-                case "allure" -> new AllureCommand(out).run(rest);
-                case "images" -> new ImagesCommand(out).run(rest);
-                case "page" -> page(rest);
-                case "doctor" -> doctor(rest);
-                default -> throw Options.usage("unknown command " + args.get(0));
-            };
-        } catch (HarnessException e) {
-            err.println("vmclock-conformance: " + e.getMessage());
-            return e.exitCode().code();
-        } catch (GuestImageException e) {
+        });
+        return s.toString();
+    }
+
+    /** picocli's parse errors in the house style: one line naming the fix, exit 2. */
+    private int usageError(ParameterException e) {
+        err.println("vmclock-conformance: " + usage(describe(e)).getMessage());
+        return ExitCode.USAGE.code();
+    }
+
+    private static String describe(ParameterException e) {
+        if (e instanceof UnmatchedArgumentException u && !u.getUnmatched().isEmpty()) {
+            String arg = u.getUnmatched().get(0);
+            String what = arg.startsWith("-") ? "unknown option " : u.getCommandLine().getParent() == null
+                    ? "unknown command " : "unexpected argument ";
+            List<String> suggestions = u.getSuggestions();
+            return what + arg + (suggestions.isEmpty() ? "" : "; did you mean " + String.join(" or ", suggestions)
+                    + "?");
+        }
+        if (e instanceof MissingParameterException m && !m.getMissing().isEmpty()
+                && m.getMissing().get(0) instanceof OptionSpec option) {
+            return option.longestName() + " needs a value";
+        }
+        return e.getMessage().strip().replaceAll("\\s+", " ");
+    }
+
+    /** What the commands throw, as the documented exit codes. */
+    private int failure(Exception e) {
+        if (e instanceof HarnessException h) {
+            err.println("vmclock-conformance: " + h.getMessage());
+            return h.exitCode().code();
+        }
+        if (e instanceof GuestImageException) {
             err.println("vmclock-conformance: " + e.getMessage());
             return ExitCode.GUEST_IMAGE.code();
-        } catch (AgentException e) {
+        }
+        if (e instanceof AgentException) {
             err.println("vmclock-conformance: " + e.getMessage());
             return ExitCode.HARNESS_ERROR.code();
-        } catch (RuntimeException e) {
-            err.println("vmclock-conformance: internal error: " + e);
-            return ExitCode.HARNESS_ERROR.code();
         }
+        err.println("vmclock-conformance: internal error: " + e);
+        return ExitCode.HARNESS_ERROR.code();
     }
 
-    private int doctor(List<String> args) {
-        Options o = Options.parse(args, Target.OPTIONS, Set.of());
-        Target t = Target.from(o);
-        out.println("qemu:        " + t.qemu().path());
-        t.container().ifPresent(c -> out.println("container:   " + t.qemu().host().describe()));
-        out.println("version:     " + t.qemu().version());
-        out.println("vmclock:     " + (t.qemu().hasDevice("vmclock") ? "present" : "ABSENT (QEMU >= 10.0 needed)"));
-        out.println("virtio-rtc:  " + (t.qemu().hasDevice("virtio-rtc-pci") ? "present" : "absent"));
-        out.println("accelerator: " + t.accelerator());
-        t.requireVmclock();
-        return ExitCode.OK.code();
-    }
-
-    private int page(List<String> args) {
-        Options o = Options.parse(args, union(Target.OPTIONS, Set.of("--out")), Set.of("--json", "--guest"));
-        Optional<Path> outDir = o.value("--out").map(Path::of);
-        outDir.ifPresent(Main::prepareOutput);
-        Target t = Target.from(o).requireVmclock();
-        if (o.flag("--guest")) {
-            return guestPage(t, o.flag("--json"), outDir);
-        }
-        try (Machine m = Machine.start(t.qemu(), t.spec().build())) {
-            PageLocation where = m.pageLocation();
-            SeqlockRead read = m.readPage();
-            Map<String, Object> doc = pageDocument(t, where, read);
-            String json = json(doc);
-            if (outDir.isPresent()) {
-                write(outDir.get().resolve("page.bin"), read.page().raw());
-                write(outDir.get().resolve("page.json"), json.getBytes());
-            }
-            if (o.flag("--json")) {
-                out.println(json);
-            } else {
-                out.printf("%s, machine %s, accel %s%n", t.qemu(), t.machineType(), t.accelerator());
-                out.printf("page at %s, read in %.2f ms with %d retries%n", where, read.elapsed().toNanos() / 1e6,
-                        read.retries());
-                read.page().describe().forEach((k, v) -> out.printf("  %-40s %s%n", k, v));
-            }
-        }
-        return ExitCode.OK.code();
-    }
-
-    /** Host view, guest read() and guest mmap() of one booted guest, field by field. */
-    private int guestPage(Target t, boolean asJson, Optional<Path> outDir) {
-        GuestImage image = t.guestImage();
-        try (GuestSession guest = GuestSession.boot(t.qemu(), t.spec().build(), image)) {
-            VmclockPage host = guest.machine().readPage().page();
-            if (!guest.version().path("device_present").asBoolean(true)) {
-                err.printf("vmclock-conformance: the guest found no VMClock device (no /dev/vmclock0) on machine %s:"
-                        + " QEMU runs the device but the guest cannot discover it (run the suite: VMC-ACPI-05)%n",
-                        t.machineType());
-                return ExitCode.GATE_FAILED.code();
-            }
-            VmclockPage read = guest.read().page();
-            VmclockPage mapped = guest.mmap().page();
-            Map<String, Object> doc = new LinkedHashMap<>();
-            doc.put("qemu", Map.of("path", t.qemu().path().toString(), "version", t.qemu().version().toString()));
-            doc.put("guest", Map.of("kernel", String.valueOf(image.kernelRelease()), "boot_ms", guest.bootTime().toMillis()));
-            doc.put("location", guest.machine().pageLocation().toString());
-            Map<String, Object> fields = new LinkedHashMap<>();
-            List<String> differing = new java.util.ArrayList<>();
-            Map<String, String> h = host.describe();
-            Map<String, String> r = read.describe();
-            Map<String, String> m = mapped.describe();
-            for (String f : h.keySet()) {
-                boolean same = h.get(f).equals(r.get(f)) && h.get(f).equals(m.get(f));
-                if (!same) {
-                    differing.add(f);
-                }
-                fields.put(f, Map.of("host", h.get(f), "read", r.get(f), "mmap", m.get(f)));
-            }
-            doc.put("fields", fields);
-            doc.put("differing", differing);
-            String json = json(doc);
-            if (outDir.isPresent()) {
-                write(outDir.get().resolve("page-guest.json"), json.getBytes());
-            }
-            if (asJson) {
-                out.println(json);
-            } else {
-                out.printf("%s, machine %s, accel %s, guest kernel %s, booted in %d ms%n", t.qemu(), t.machineType(),
-                        t.accelerator(), image.kernelRelease(), guest.bootTime().toMillis());
-                out.printf("  %-40s %-22s %-22s %-22s%n", "field", "host", "guest read()", "guest mmap()");
-                for (String f : h.keySet()) {
-                    out.printf("%s %-40s %-22s %-22s %-22s%n", differing.contains(f) ? "!" : " ", f, h.get(f), r.get(f),
-                            m.get(f));
-                }
-                out.println(differing.isEmpty() ? "host and guest views agree on every field"
-                        : differing.size() + " field(s) differ: " + differing);
-            }
-            return differing.isEmpty() ? ExitCode.OK.code() : ExitCode.GATE_FAILED.code();
-        }
-    }
-
-    static Map<String, Object> pageDocument(Target t, PageLocation where, SeqlockRead read) {
-        Map<String, Object> doc = new LinkedHashMap<>();
-        doc.put("qemu", Map.of("path", t.qemu().path().toString(), "version", t.qemu().version().toString()));
-        doc.put("machine", t.machineType());
-        doc.put("accelerator", Map.of("name", t.accelerator().accelerator().qemuName(), "reason", t.accelerator().reason()));
-        doc.put("location", Map.of("address", String.format("0x%x", where.address()),
-                "length", String.format("0x%x", where.length()), "source", where.source().name()));
-        doc.put("read", Map.of("retries", read.retries(), "elapsed_ns", read.elapsed().toNanos()));
-        VmclockPage p = read.page();
-        doc.put("fields", p.describe());
-        doc.put("hex", p.hex(0x70));
-        return doc;
+    /** A usage error found after parsing: exit 2, and where to read about the options. */
+    static HarnessException usage(String message) {
+        return new HarnessException(ExitCode.USAGE, message + " (see ./vmclock-conformance --help)");
     }
 
     static void prepareOutput(Path dir) {
@@ -233,25 +168,10 @@ public final class Main {
         }
     }
 
-    private static void write(Path file, byte[] bytes) {
-        try {
-            Files.write(file, bytes);
-        } catch (IOException e) {
-            throw Target.notWritable(file.getParent(), e);
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            return new String[] {"vmclock-conformance " + Implementations.suiteVersion()};
         }
-    }
-
-    private static String json(Object doc) {
-        try {
-            return new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(doc);
-        } catch (IOException e) {
-            throw new HarnessException(ExitCode.HARNESS_ERROR, "cannot render JSON: " + e.getMessage(), e);
-        }
-    }
-
-    private static Set<String> union(Set<String> a, Set<String> b) {
-        java.util.HashSet<String> s = new java.util.HashSet<>(a);
-        s.addAll(b);
-        return s;
     }
 }

@@ -20,19 +20,48 @@ import dev.vmclock.report.junit.JunitXml;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Instant;
-import java.util.Arrays;
+import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.Callable;
 import org.junit.platform.launcher.TestExecutionListener;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 
 /** {@code run}: the suite against one target, a line per test as it finishes, verdicts per clause, report.json and index.html. */
-final class RunCommand {
+@Command(name = "run", sortOptions = false, abbreviateSynopsis = true, description = {
+        "Run the conformance suite against the target: a line per test, verdicts per"
+        + " clause, DIR/report.json, DIR/index.html, DIR/junit.xml, DIR/allure-results/ and DIR/evidence/."})
+final class RunCommand implements Callable<Integer> {
 
-    static final Set<String> OPTIONS = Set.of("--select", "--fail-on", "--out", "--reference-clock");
+    @Option(names = "--select", paramLabel = "IDS", split = "[,\\s]+", splitSynopsisLabel = ",",
+            description = "clause ids or areas, comma-separated (VMC-SEQ-03,DISRUPT); default: every clause")
+    List<String> select = new ArrayList<>();
+
+    @Option(names = "--fail-on", paramLabel = "must|should", defaultValue = "must",
+            description = "which failures fail the run (default: ${DEFAULT-VALUE})")
+    String failOn;
+
+    @Option(names = "--out", paramLabel = "DIR", defaultValue = "vmclock-report",
+            description = "where the report and evidence go (default: ./${DEFAULT-VALUE})")
+    Path outDir;
+
+    @Option(names = "--reference-clock", paramLabel = "good|time-off|rate-off", description = "the harness publishes"
+            + " clock data through qtest (QEMU publishes none), so the clock clauses are exercised; the bad variants"
+            + " show them FAIL")
+    String referenceClock;
+
+    @Mixin
+    TargetArgs target;
+
+    @Mixin
+    HelpOption help;
 
     private final PrintStream out;
 
@@ -40,16 +69,20 @@ final class RunCommand {
         this.out = out;
     }
 
-    int run(Options o, Target t) {
-        Path outDir = Path.of(o.value("--out").orElse("vmclock-report"));
-        Main.prepareOutput(outDir);
-        SuiteRun.Gate gate = switch (o.value("--fail-on").orElse("must")) {
+    @Override
+    public Integer call() {
+        // Usage errors first: they need no QEMU probe.
+        SuiteRun.Gate gate = switch (failOn) {
             case "must" -> SuiteRun.Gate.MUST;
             case "should" -> SuiteRun.Gate.SHOULD;
-            default -> throw Options.usage("--fail-on must be must or should");
+            default -> throw Main.usage("--fail-on must be must or should");
         };
-        Set<String> select = o.value("--select").map(s -> (Set<String>) new TreeSet<>(Arrays.asList(s.split("[,\\s]+"))))
-                .orElse(Set.of());
+        Target t = Target.from(target.options()).requireVmclock();
+        Main.prepareOutput(outDir);
+        return run(t, gate, new TreeSet<>(select), Optional.ofNullable(referenceClock));
+    }
+
+    private int run(Target t, SuiteRun.Gate gate, Set<String> select, Optional<String> clock) {
         Map<String, String> config = new LinkedHashMap<>();
         config.put("vmclock.qemu", t.qemu().path().toString());
         t.container().ifPresent(c -> config.put("vmclock.container", c));
@@ -59,11 +92,11 @@ final class RunCommand {
             config.put("vmclock.kernel", i.kernel().toString());
             config.put("vmclock.initrd", i.initramfs().toString());
         });
-        o.value("--reference-clock").ifPresent(c -> config.put("vmclock.clock", c));
+        clock.ifPresent(c -> config.put("vmclock.clock", c));
         config.put("vmclock.evidenceDir", outDir.resolve("evidence").toAbsolutePath().toString());
         out.printf("vmclock-conformance: %s, machine %s, accel %s%n", t.qemu(), t.machineType(), t.accelerator());
         String implementation = "QEMU " + t.qemu().version() + ", " + t.machineType() + ", "
-                + t.accelerator().accelerator().qemuName() + o.value("--reference-clock").map(c -> ", reference clock " + c).orElse("");
+                + t.accelerator().accelerator().qemuName() + clock.map(c -> ", reference clock " + c).orElse("");
         AllureResults allure = new AllureResults(outDir.resolve(AllureResults.DIRECTORY), implementation);
         allure.writeEnvironment(Map.of("qemu", t.qemu().path() + " " + t.qemu().version(), "machine", t.machineType(),
                 "accelerator", t.accelerator().toString()));
@@ -74,11 +107,11 @@ final class RunCommand {
                     + " (evidence: " + outDir.resolve("evidence") + ")", e);
         });
         if (run.tests().isEmpty()) {
-            throw Options.usage("--select " + String.join(",", select) + " matches no test");
+            throw Main.usage("--select " + String.join(",", select) + " matches no test");
         }
         summary(run);
-        Path report = writeReport(run, t, outDir, o, select, gate);
-        Path junit = JunitXml.write(run, SpecMap.load(), implementation, outDir);
+        Path report = writeReport(run, t, outDir, clock, select, gate);
+        Path junit = JunitXml.write(run, implementation, outDir);
         boolean ok = run.gateHolds(gate);
         out.printf("gate (--fail-on %s): %s%nreport: %s%n        %s%n        %s (JUnit XML)%n"
                         + "        %s (Allure results; HTML: ./vmclock-conformance allure %s)%n",
@@ -105,14 +138,15 @@ final class RunCommand {
     }
 
     /** report.json and index.html next to it; the model and formats live in dev.vmclock.report. */
-    private static Path writeReport(SuiteRun run, Target t, Path outDir, Options o, Set<String> select, SuiteRun.Gate gate) {
+    private static Path writeReport(SuiteRun run, Target t, Path outDir, Optional<String> clock, Set<String> select,
+                                    SuiteRun.Gate gate) {
         Report.Implementation impl = new Report.Implementation(
                 new Report.Qemu(t.qemu().path().toString(), t.qemu().version().toString()), t.machineType(),
                 new Report.Accelerator(t.accelerator().accelerator().qemuName(), t.accelerator().reason()),
                 Implementations.guestImage(t.ownImage().or(() -> new GuestImageBuilder().cached())),
                 Implementations.currentHost());
         RunContext ctx = new RunContext(impl, Instant.now(), Implementations.suiteVersion(),
-                o.value("--reference-clock"), List.copyOf(select), gate, outDir);
+                clock, List.copyOf(select), gate, outDir);
         Report report = ReportBuilder.build(run, ctx);
         Path file = ReportJson.write(report, outDir);
         HtmlReport.write(report, outDir);

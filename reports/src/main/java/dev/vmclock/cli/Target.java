@@ -19,32 +19,31 @@ import java.util.Set;
 /** The implementation under test, as chosen on the command line: which QEMU, machine and accelerator. */
 record Target(QemuBinary qemu, String machineType, AcceleratorChoice accelerator, Optional<GuestImage> ownImage) {
 
-    static final Set<String> OPTIONS = Set.of("--qemu", "--container", "--machine", "--accel", "--kernel", "--initrd");
     private static final Set<String> MACHINES = Set.of("q35", "pc", "microvm", "none");
 
     /**
      * The target the options describe. The KVM probe boots the user's kernel, else the cached guest
      * kernel; it never triggers an image build.
      */
-    static Target from(Options o) {
-        String machine = o.value("--machine").orElse("q35");
+    static Target from(TargetOptions o) {
+        String machine = o.machine();
         if (!MACHINES.contains(machine)) {
-            throw Options.usage("--machine must be one of " + MACHINES + ", not " + machine);
+            throw Main.usage("--machine must be one of " + MACHINES + ", not " + machine);
         }
-        Optional<Accelerator> forced = o.value("--accel").filter(a -> !a.equals("auto")).map(a -> {
+        Optional<Accelerator> forced = Optional.of(o.accel()).filter(a -> !a.equals("auto")).map(a -> {
             try {
                 return Accelerator.parse(a);
             } catch (IllegalArgumentException e) {
-                throw Options.usage("--accel must be auto, kvm or tcg, not " + a);
+                throw Main.usage("--accel must be auto, kvm or tcg, not " + a);
             }
         });
-        if (o.value("--kernel").isPresent() != o.value("--initrd").isPresent()) {
-            throw Options.usage("--kernel and --initrd go together");
+        if (o.kernel().isPresent() != o.initrd().isPresent()) {
+            throw Main.usage("--kernel and --initrd go together");
         }
-        Optional<GuestImage> own = o.value("--kernel").map(k -> GuestImage.of(Path.of(k), Path.of(o.value("--initrd").get())));
+        Optional<GuestImage> own = o.kernel().map(k -> GuestImage.of(k, o.initrd().get()));
         List<Path> ownFiles = own.map(i -> List.of(i.kernel(), i.initramfs())).orElse(List.of());
-        QemuHost host = o.value("--container").<QemuHost>map(image -> QemuContainer.shared(image, ownFiles)).orElse(QemuHost.LOCAL);
-        QemuBinary qemu = QemuBinary.locate(host, o.value("--qemu").orElse(null));
+        QemuHost host = o.container().<QemuHost>map(image -> QemuContainer.shared(image, ownFiles)).orElse(QemuHost.LOCAL);
+        QemuBinary qemu = QemuBinary.locate(host, o.qemu().orElse(null));
         Optional<Path> probeKernel = own.or(() -> new GuestImageBuilder().cached()).map(GuestImage::kernel);
         return new Target(qemu, machine, AcceleratorProbe.choose(qemu, forced, probeKernel), own);
     }

@@ -58,12 +58,13 @@ public record Comparison(List<Column> columns, List<Row> rows) {
         return rows.stream().filter(Row::differs).count();
     }
 
-    record Data(String kind, Comparison comparison) {
+    record Data(String kind, String title, Comparison comparison) {
     }
 
     public String html() {
-        return HtmlPage.render("VMClock conformance: " + columns.size() + " runs compared", "compare.js",
-                new Data("comparison", this));
+        String title = Specs.names(rows.stream().map(Row::id).toList()) + " conformance: " + columns.size()
+                + " runs compared";
+        return HtmlPage.render(title, "compare.js", new Data("comparison", title, this));
     }
 
     public Path write(Path file) {

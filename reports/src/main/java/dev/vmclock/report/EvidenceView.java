@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -15,18 +16,20 @@ import java.util.Optional;
 import java.util.TreeMap;
 
 /**
- * One test's evidence directory, prepared for the HTML page: page pairs ({@code X-before.bin} and
- * {@code X-after.bin}) as field-level diffs, single pages as field lists, and excerpts of the QMP
- * transcript, notes and console. Pages are decoded here with {@link VmclockPage} so the browser needs
- * no knowledge of the layout; the texts are cut to a size a page can carry.
+ * One test's evidence directory, prepared for the HTML page: for a VMClock test, page pairs
+ * ({@code X-before.bin} and {@code X-after.bin}) as field-level diffs and single pages as field lists; for
+ * any other spec's test its {@code .bin} files as hex dumps; for every test excerpts of the QMP transcript,
+ * notes and console. Pages are decoded here with {@link VmclockPage} so the browser needs no knowledge of
+ * the layout; the texts are cut to a size a page can carry.
  */
-public record EvidenceView(List<PageDiff> diffs, List<PageSnapshot> pages, List<String> problems, Excerpt qmp,
-                           Excerpt notes, Excerpt console) {
+public record EvidenceView(List<PageDiff> diffs, List<PageSnapshot> pages, List<BinaryDump> binaries,
+                           List<String> problems, Excerpt qmp, Excerpt notes, Excerpt console) {
 
     static final int QMP_EVENT_LINES = 120;
     static final int QMP_TRANSCRIPT_TAIL = 40;
     static final int CONSOLE_TAIL = 60;
     static final int NOTES_LINES = 200;
+    static final int HEX_BYTES = 256;
 
     /** One field in a diff: offset, value before and after, whether it changed. */
     public record FieldRow(String field, String offset, String before, String after, boolean changed) {
@@ -42,24 +45,39 @@ public record EvidenceView(List<PageDiff> diffs, List<PageSnapshot> pages, List<
     public record PageSnapshot(String name, Map<String, String> fields) {
     }
 
+    /** A binary file the page does not decode: its size and the first {@value #HEX_BYTES} bytes in hex. */
+    public record BinaryDump(String name, long size, String hex) {
+    }
+
     /** Text shown in the page, and how many lines of the file were left out (read the file for them). */
     public record Excerpt(String text, int omittedLines) {
         static final Excerpt NONE = new Excerpt("", 0);
     }
 
+    /** The evidence of a VMClock test: its {@code .bin} files are VMClock pages. */
     public static EvidenceView read(Path dir) {
+        return read(dir, Specs.VMCLOCK);
+    }
+
+    /** The evidence of a test of {@code spec} (a clause id prefix); only VMClock's pages are decoded. */
+    public static EvidenceView read(Path dir, String spec) {
         Map<String, Path> bins = new TreeMap<>();
         if (Files.isDirectory(dir)) {
             try (var s = Files.list(dir)) {
                 s.filter(p -> p.getFileName().toString().endsWith(".bin")).forEach(p -> bins.put(stem(p), p));
             } catch (IOException e) {
-                return new EvidenceView(List.of(), List.of(), List.of("cannot list " + dir + ": " + e.getMessage()),
-                        Excerpt.NONE, Excerpt.NONE, Excerpt.NONE);
+                return new EvidenceView(List.of(), List.of(), List.of(),
+                        List.of("cannot list " + dir + ": " + e.getMessage()), Excerpt.NONE, Excerpt.NONE, Excerpt.NONE);
             }
         }
         List<PageDiff> diffs = new ArrayList<>();
         List<PageSnapshot> pages = new ArrayList<>();
+        List<BinaryDump> binaries = new ArrayList<>();
         List<String> problems = new ArrayList<>();
+        if (!spec.equals(Specs.VMCLOCK)) {
+            bins.forEach((name, file) -> dump(file, problems).ifPresent(binaries::add));
+            bins.clear();
+        }
         for (Map.Entry<String, Path> e : bins.entrySet()) {
             String name = e.getKey();
             if (name.endsWith("-after") && bins.containsKey(before(name))) {
@@ -75,7 +93,7 @@ public record EvidenceView(List<PageDiff> diffs, List<PageSnapshot> pages, List<
                 page.ifPresent(p -> pages.add(new PageSnapshot(name, p.describe())));
             }
         }
-        return new EvidenceView(diffs, pages, problems, qmp(dir.resolve("qmp.txt")),
+        return new EvidenceView(diffs, pages, binaries, problems, qmp(dir.resolve("qmp.txt")),
                 head(dir.resolve("notes.txt"), NOTES_LINES), tail(dir.resolve("console.txt"), CONSOLE_TAIL));
     }
 
@@ -89,6 +107,22 @@ public record EvidenceView(List<PageDiff> diffs, List<PageSnapshot> pages, List<
                     changed.contains(f)));
         }
         return new PageDiff(name, rows, changed.stream().map(PageField::cName).toList(), before.tailDiffers(after));
+    }
+
+    private static Optional<BinaryDump> dump(Path bin, List<String> problems) {
+        try {
+            byte[] bytes = Files.readAllBytes(bin);
+            HexFormat hex = HexFormat.ofDelimiter(" ");
+            StringBuilder rows = new StringBuilder();
+            for (int off = 0; off < Math.min(bytes.length, HEX_BYTES); off += 16) {
+                rows.append(String.format("%04x  ", off))
+                        .append(hex.formatHex(bytes, off, Math.min(off + 16, bytes.length))).append('\n');
+            }
+            return Optional.of(new BinaryDump(bin.getFileName().toString(), bytes.length, rows.toString()));
+        } catch (IOException e) {
+            problems.add(bin.getFileName() + ": cannot read (" + e.getMessage() + ")");
+            return Optional.empty();
+        }
     }
 
     private static Optional<VmclockPage> decode(Path bin, List<String> problems) {
@@ -182,7 +216,7 @@ public record EvidenceView(List<PageDiff> diffs, List<PageSnapshot> pages, List<
         for (Report.ClauseReport c : report.clauses()) {
             for (Report.TestReport t : c.tests()) {
                 if (t.evidenceDir() != null && !out.containsKey(t.evidenceDir())) {
-                    out.put(t.evidenceDir(), read(runDir.resolve(t.evidenceDir())));
+                    out.put(t.evidenceDir(), read(runDir.resolve(t.evidenceDir()), Specs.prefix(c.id())));
                 }
             }
         }

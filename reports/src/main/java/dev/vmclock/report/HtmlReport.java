@@ -8,17 +8,19 @@ public final class HtmlReport {
 
     public static final String FILE_NAME = "index.html";
 
-    /** What the page's script reads: the report as in report.json, and the evidence by directory. */
-    record Data(String kind, Report report, Map<String, EvidenceView> evidence) {
+    /** What the page's script reads: its heading, the report as in report.json, and the evidence by directory. */
+    record Data(String kind, String title, Report report, Map<String, EvidenceView> evidence) {
     }
 
     private HtmlReport() {
     }
 
     public static String render(Report report, Path runDir) {
-        String title = "VMClock conformance: " + report.implementation().qemu().version() + " ("
+        String specs = Specs.names(report.clauses().stream().map(Report.ClauseReport::id).toList());
+        String title = specs + " conformance: " + report.implementation().qemu().version() + " ("
                 + (report.gateResult().holds() ? "gate holds" : "gate fails") + ")";
-        return HtmlPage.render(title, "report.js", new Data("run", report, EvidenceView.forReport(report, runDir)));
+        return HtmlPage.render(title, "report.js", new Data("run", specs + " conformance report", report,
+                EvidenceView.forReport(report, runDir)));
     }
 
     /** Writes {@code runDir/index.html} next to report.json. */

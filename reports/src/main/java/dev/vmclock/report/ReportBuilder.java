@@ -82,13 +82,9 @@ public final class ReportBuilder {
         return m;
     }
 
-    /** SuiteRun.gateHolds gives only the boolean; the report also names what breaks it, by the same rule. */
+    /** The gate's rule lives in SuiteRun; the report names what breaks it. */
     private static Report.GateResult gate(SuiteRun run, SuiteRun.Gate gate) {
-        List<String> failing = run.clauses().stream().filter(c -> c.verdict() == Verdict.ERROR
-                        || (c.verdict() == Verdict.FAIL && (c.clause().strength().isMandatory()
-                        || (gate == SuiteRun.Gate.SHOULD && c.clause().strength().isRecommendation()))))
-                .map(c -> c.clause().id()).toList();
-        return new Report.GateResult(gateName(gate), run.gateHolds(gate), failing,
+        return new Report.GateResult(gateName(gate), run.gateHolds(gate), run.breakingGate(gate),
                 run.containerFailure().map(Throwable::toString).orElse(null));
     }
 }

@@ -7,7 +7,7 @@
     for (const tr of document.querySelectorAll('tr.row')) tr.hidden = onlyDiff.checked && !tr.classList.contains('differs');
   }
   app.replaceChildren(
-    el('h1', {}, 'VMClock conformance: ' + c.columns.length + ' runs compared'),
+    el('h1', {}, DATA.title),
     el('p', {}, c.rows.length + ' clauses, ', el('strong', {id: 'differing-count'}, differing + ' with differing verdicts'),
       ' (highlighted). ', el('label', {}, onlyDiff, ' show only those')),
     el('table', {class: 'compare', id: 'compare'},

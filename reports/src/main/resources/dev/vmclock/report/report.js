@@ -6,7 +6,7 @@
   function header() {
     const gi = impl.guest_image;
     const left = el('div', {},
-      el('h1', {}, 'VMClock conformance report'),
+      el('h1', {}, DATA.title),
       facts([
         ['QEMU', impl.qemu.version + ' (' + impl.qemu.path + ')'],
         ['machine', impl.machine],
@@ -89,6 +89,8 @@
           d.tail_differs ? el('div', {class: 'message tail'}, 'bytes beyond the structure (offset 0x70 on) differ too: see the .bin files') : null)),
         ev.pages.map(p => el('details', {class: 'page'}, el('summary', {}, 'page ' + p.name),
           el('table', {class: 'page-diff'}, Object.entries(p.fields).map(([k, v]) => el('tr', {}, el('td', {}, k), el('td', {}, v)))))),
+        (ev.binaries || []).map(b => el('details', {class: 'binary'}, el('summary', {}, b.name + ' (' + b.size + ' bytes'
+            + (b.size > 256 ? ', the first 256 shown' : '') + ')'), el('pre', {class: 'excerpt'}, b.hex))),
         ev.problems.map(p => el('div', {class: 'message'}, p)),
         excerpt('notes', ev.notes, true), excerpt('QMP exchange', ev.qmp, false), excerpt('console (tail)', ev.console, false)
       ] : null);

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.fail;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.vmclock.images.FileTree;
 import java.io.BufferedReader;
 import java.io.File;
 import java.io.IOException;
@@ -203,11 +204,7 @@ final class HeadlessChromium implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        try (Stream<Path> s = Files.walk(profile)) {
-            s.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
-        } catch (IOException e) {
-            // a leftover temp profile is harmless
-        }
+        FileTree.deleteQuietly(profile); // a leftover temp profile is harmless
     }
 
     private final class Listener implements WebSocket.Listener {

@@ -73,6 +73,37 @@ public final class SyntheticRun {
                 Duration.ofMillis(31_400), Optional.empty());
     }
 
+    /** A VRTC clause the two-spec run FAILs, in a section of its own, with a virtio response as evidence. */
+    public static final String VRTC_FAILING = "VRTC-READ-02";
+
+    /**
+     * A run over two specs: a VMClock clause (MUST FAIL, pages as evidence) and two virtio-rtc clauses in
+     * their own section (a MUST FAIL whose evidence is a raw virtio response, not a VMClock page; a PASS).
+     */
+    public static SuiteRun writeTwoSpecs(Path runDir) {
+        SyntheticRun r = new SyntheticRun(runDir);
+        Path ev = r.evidence("ConstantFieldsTest.unchangedAcrossLiveMigration");
+        byte[] after = page(4, 2);
+        PageField.VERSION.write(after, 2);
+        r.file(ev, "live_migration-before.bin", page(2, 1));
+        r.file(ev, "live_migration-after.bin", after);
+        r.clause(FAILING, "Constant fields", Strength.MUST, "The fields up to time_type never change", List.of(
+                r.test("ConstantFieldsTest", "unchangedAcrossLiveMigration", FAILING, Verdict.FAIL,
+                        "[version after LIVE_MIGRATION] expected: 1 but was: 2", ev)));
+        Path vev = r.evidence("ReadTest.clockReadIsMonotonic");
+        byte[] response = new byte[24];
+        response[0] = 0x01; // status VIRTIO_RTC_S_OK is 0: this one is an error
+        r.file(vev, "read-response.bin", response);
+        r.file(vev, "notes.txt", "VIRTIO_RTC_REQ_READ clock 0: status 1 (EOPNOTSUPP)\n".getBytes());
+        r.clause(VRTC_FAILING, "virtio-rtc: clock reads", Strength.MUST, "The device answers READ for every clock",
+                List.of(r.test("ReadTest", "clockReadIsMonotonic", VRTC_FAILING, Verdict.FAIL,
+                        "[status of READ clock 0] expected: 0 but was: 1 & <not markup>", vev)));
+        r.clause("VRTC-CFG-01", "virtio-rtc: configuration", Strength.SHOULD, "num_queues is 1 or 2", List.of(
+                r.test("ConfigTest", "queueCount", "VRTC-CFG-01", Verdict.PASS, "", null)));
+        return new SuiteRun(Map.of("vmclock.machine", "q35"), List.copyOf(r.clauses), List.copyOf(r.tests),
+                Duration.ofMillis(12_000), Optional.empty());
+    }
+
     public static RunContext context(Path runDir, SuiteRun.Gate gate) {
         return new RunContext(implementation(), Instant.parse("2026-11-22T03:00:00Z"), "0.1.0-SNAPSHOT",
                 Optional.empty(), List.of(), gate, runDir);
@@ -124,7 +155,8 @@ public final class SyntheticRun {
     }
 
     private void clause(String id, String section, Strength s, String rule, List<TestOutcome> ts) {
-        ClauseEntry e = new ClauseEntry(id, section, rule, s, "UAPI.13 §" + section, "host page read", List.of(),
+        String source = id.startsWith("VRTC-") ? "virtio v1.4 §5.22" : "UAPI.13 §" + section;
+        ClauseEntry e = new ClauseEntry(id, section, rule, s, source, "host page read", List.of(),
                 Optional.empty(), Optional.empty());
         Verdict v = ts.stream().map(TestOutcome::verdict).reduce(Verdict::combine).orElseThrow();
         clauses.add(new ClauseResult(e, v, ts));

@@ -49,8 +49,14 @@ public record SuiteRun(Map<String, String> configuration, List<ClauseResult> cla
 
     /** True when no clause FAILs at or above the gate's strength and nothing ERRORed. */
     public boolean gateHolds(Gate gate) {
-        return containerFailure.isEmpty() && clauses.stream().noneMatch(c -> c.verdict() == Verdict.ERROR
-                || (c.verdict() == Verdict.FAIL && counts(c.clause().strength(), gate)));
+        return containerFailure.isEmpty() && breakingGate(gate).isEmpty();
+    }
+
+    /** Ids of the clauses that break the gate, in spec-map order: the ERRORs and the FAILs it counts. */
+    public List<String> breakingGate(Gate gate) {
+        return clauses.stream().filter(c -> c.verdict() == Verdict.ERROR
+                        || (c.verdict() == Verdict.FAIL && counts(c.clause().strength(), gate)))
+                .map(c -> c.clause().id()).toList();
     }
 
     private static boolean counts(Strength s, Gate gate) {

@@ -8,6 +8,7 @@ import dev.vmclock.conformance.VmclockConformance;
 import dev.vmclock.conformance.clock.ClockMath;
 import dev.vmclock.conformance.target.VmclockView;
 import dev.vmclock.conformance.clock.PtpTime;
+import dev.vmclock.harness.Waits;
 import dev.vmclock.harness.guest.PtpReading;
 import dev.vmclock.harness.page.ClockStatus;
 import dev.vmclock.harness.page.Flag;
@@ -16,6 +17,7 @@ import dev.vmclock.harness.page.PageField;
 import dev.vmclock.harness.page.TimeType;
 import dev.vmclock.harness.page.VmclockPage;
 import java.math.BigDecimal;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
@@ -117,19 +119,9 @@ class LeapIndicatorTest {
     }
 
     private static void sleepUntil(VmclockView vmclock, VmclockPage page, BigDecimal pageTime) {
-        long deadline = System.nanoTime() + 10_000_000_000L;
-        while (System.nanoTime() < deadline) {
-            long c = vmclock.guest().clocks().tsc().get(0).tsc();
-            if (ClockMath.timeAt(page, c).compareTo(pageTime) > 0) {
-                return;
-            }
-            try {
-                Thread.sleep(200);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException(e);
-            }
-        }
-        throw new IllegalStateException("the guest's counter did not reach page time " + pageTime + " within 10 s");
+        Waits.await(Duration.ofSeconds(10), Duration.ofMillis(200),
+                () -> ClockMath.timeAt(page, vmclock.guest().clocks().tsc().get(0).tsc()), t -> t.compareTo(pageTime) > 0,
+                t -> new IllegalStateException("the guest's counter did not reach page time " + pageTime + " within 10 s"
+                        + " (page time was " + t + ")"));
     }
 }

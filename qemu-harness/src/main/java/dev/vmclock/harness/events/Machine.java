@@ -2,6 +2,7 @@ package dev.vmclock.harness.events;
 
 import dev.vmclock.harness.ExitCode;
 import dev.vmclock.harness.HarnessException;
+import dev.vmclock.harness.Waits;
 import dev.vmclock.harness.memory.PmemsaveMemory;
 import dev.vmclock.harness.memory.QtestMemory;
 import dev.vmclock.harness.page.HypervisorWriter;
@@ -342,19 +343,9 @@ public final class Machine implements AutoCloseable {
     }
 
     private static void awaitRunState(QemuVm vm, String state) {
-        long deadline = System.nanoTime() + EVENT_TIMEOUT.toNanos();
-        String now;
-        while (!(now = vm.runState()).equals(state)) {
-            if (System.nanoTime() > deadline) {
-                throw new HarnessException(ExitCode.HARNESS_ERROR, "QEMU stayed in run state " + now + ", expected " + state);
-            }
-            try {
-                Thread.sleep(2); // each check is a QMP round trip: no need to hammer QEMU with them
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new HarnessException(ExitCode.HARNESS_ERROR, "interrupted waiting for run state " + state, e);
-            }
-        }
+        // each check is a QMP round trip: no need to hammer QEMU with them
+        Waits.await(EVENT_TIMEOUT, Duration.ofMillis(2), vm::runState, state::equals, now -> new HarnessException(
+                ExitCode.HARNESS_ERROR, "QEMU stayed in run state " + now + ", expected " + state));
     }
 
     private boolean hasCommand(String name) {

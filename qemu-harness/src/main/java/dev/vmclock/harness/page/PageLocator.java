@@ -1,5 +1,6 @@
 package dev.vmclock.harness.page;
 
+import dev.vmclock.harness.Waits;
 import dev.vmclock.harness.acpi.AcpiDevice;
 import dev.vmclock.harness.acpi.AcpiTables;
 import dev.vmclock.harness.memory.PhysicalMemory;
@@ -13,6 +14,8 @@ import java.util.Optional;
  * appear or the timeout passes, then falls back to QEMU's documented address.
  */
 public final class PageLocator {
+
+    private static final Duration POLL = Duration.ofMillis(20);
 
     private PageLocator() {
     }
@@ -31,22 +34,8 @@ public final class PageLocator {
 
     /** The {@code AMZNC10C} devices in the firmware tables; empty if the tables never appear. */
     public static List<AcpiDevice> vmclockDevices(PhysicalMemory memory, Duration timeout) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (true) {
-            Optional<AcpiTables> tables = AcpiTables.read(memory);
-            if (tables.isPresent()) {
-                return tables.get().devicesWithHid(AcpiTables.VMCLOCK_HID);
-            }
-            if (System.nanoTime() > deadline) {
-                return List.of();
-            }
-            try {
-                Thread.sleep(20);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return List.of();
-            }
-        }
+        return Waits.poll(timeout, POLL, () -> AcpiTables.read(memory), Optional::isPresent)
+                .map(t -> t.devicesWithHid(AcpiTables.VMCLOCK_HID)).orElse(List.of());
     }
 
 }

@@ -2,6 +2,7 @@ package dev.vmclock.harness.qemu;
 
 import dev.vmclock.harness.ExitCode;
 import dev.vmclock.harness.HarnessException;
+import dev.vmclock.harness.Waits;
 import dev.vmclock.images.GuestImageBuilder;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -95,16 +96,14 @@ public final class AcceleratorProbe {
         RunDirectory dir = RunDirectory.create("kvm-probe");
         try {
             Process p = qemu.host().start(spec.argv(qemu.path(), dir.path()), dir.path());
-            long deadline = System.nanoTime() + PROBE_TIMEOUT.toNanos();
-            while (p.isAlive() && System.nanoTime() < deadline) {
-                String err = read(dir.resolve("qemu.stderr"));
-                if (err.contains("KVM internal error") || err.contains("emulation failure")) {
-                    p.destroyForcibly().waitFor();
-                    String line = err.lines().filter(l -> l.contains("KVM internal error") || l.contains("emulation failure"))
-                            .findFirst().orElse(firstLine(err)).strip();
-                    return "QEMU reported '" + line + "' while booting the guest kernel";
-                }
-                Thread.sleep(50);
+            // Until QEMU exits (the kernel's panic with -no-reboot) or reports that KVM failed.
+            String err = Waits.poll(PROBE_TIMEOUT, Duration.ofMillis(50), () -> readQuietly(dir.resolve("qemu.stderr")),
+                    e -> !p.isAlive() || kvmFailed(e));
+            if (kvmFailed(err)) {
+                p.destroyForcibly().waitFor();
+                String line = err.lines().filter(l -> l.contains("KVM internal error") || l.contains("emulation failure"))
+                        .findFirst().orElse(firstLine(err)).strip();
+                return "QEMU reported '" + line + "' while booting the guest kernel";
             }
             if (p.isAlive()) {
                 p.destroyForcibly().waitFor();
@@ -123,6 +122,18 @@ public final class AcceleratorProbe {
             return "interrupted";
         } finally {
             dir.delete();
+        }
+    }
+
+    private static boolean kvmFailed(String stderr) {
+        return stderr.contains("KVM internal error") || stderr.contains("emulation failure");
+    }
+
+    private static String readQuietly(Path p) {
+        try {
+            return read(p);
+        } catch (IOException e) {
+            return "";
         }
     }
 

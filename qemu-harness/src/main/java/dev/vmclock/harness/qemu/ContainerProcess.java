@@ -1,10 +1,12 @@
 package dev.vmclock.harness.qemu;
 
+import dev.vmclock.harness.Waits;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -40,15 +42,7 @@ final class ContainerProcess extends Process {
 
     /** QEMU writes its pidfile early in start-up; a kill right after the start must still find it. */
     private void awaitPidfile() {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
-        while (client.isAlive() && !Files.exists(pidfile) && System.nanoTime() < deadline) {
-            try {
-                Thread.sleep(10);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            }
-        }
+        Waits.poll(Duration.ofSeconds(2), Duration.ofMillis(10), () -> !client.isAlive() || Files.exists(pidfile), done -> done);
     }
 
     @Override

@@ -3,6 +3,7 @@ package dev.vmclock.harness.qemu;
 import com.github.dockerjava.api.exception.NotFoundException;
 import dev.vmclock.harness.ExitCode;
 import dev.vmclock.harness.HarnessException;
+import dev.vmclock.images.FileTree;
 import java.io.IOException;
 import java.nio.file.FileVisitOption;
 import java.nio.file.Files;
@@ -11,7 +12,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -61,7 +61,7 @@ public final class HostQemuImage {
         } catch (IOException | RuntimeException e) {
             throw new HarnessException(ExitCode.HARNESS_ERROR, "cannot build the host-QEMU image " + tag + ": " + e.getMessage(), e);
         } finally {
-            deleteTree(work);
+            FileTree.deleteQuietly(work);
         }
     }
 
@@ -138,16 +138,5 @@ public final class HostQemuImage {
         Path target = root.resolve(file.toAbsolutePath().toString().substring(1));
         Files.createDirectories(target.getParent());
         Files.copy(file, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.COPY_ATTRIBUTES);
-    }
-
-    private static void deleteTree(Path dir) {
-        if (dir == null) {
-            return;
-        }
-        try (Stream<Path> walk = Files.walk(dir)) {
-            walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (IOException e) {
-            // a leftover temp dir is harmless
-        }
     }
 }

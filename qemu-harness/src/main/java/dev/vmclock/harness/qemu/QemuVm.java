@@ -3,13 +3,16 @@ package dev.vmclock.harness.qemu;
 import dev.vmclock.harness.ExitCode;
 import dev.vmclock.harness.HarnessException;
 import dev.vmclock.harness.qmp.QmpClient;
+import dev.vmclock.harness.Waits;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -85,23 +88,32 @@ public final class QemuVm implements AutoCloseable {
     private static QmpClient awaitQmp(Process p, RunDirectory dir, Duration timeout) throws IOException {
         Path sock = dir.resolve("qmp.sock");
         long deadline = System.nanoTime() + timeout.toNanos();
-        while (System.nanoTime() < deadline) {
-            if (!p.isAlive()) {
-                throw new IOException("QEMU exited with status " + p.exitValue() + " during start-up");
-            }
-            if (Files.exists(sock)) {
-                try {
-                    return QmpClient.connect(sock, Duration.ofNanos(Math.max(1, deadline - System.nanoTime())));
-                } catch (IOException e) {
-                    if (!p.isAlive()) {
-                        throw new IOException("QEMU exited with status " + p.exitValue() + " during start-up");
-                    }
-                    // Socket file exists but QEMU is not accepting yet: retry.
-                }
-            }
-            sleep(2);
+        Optional<QmpClient> qmp = Waits.poll(timeout, Duration.ofMillis(2), () -> tryConnect(p, sock, deadline),
+                Optional::isPresent);
+        return qmp.orElseThrow(() -> new IOException("QMP not ready within " + timeout.toSeconds() + " s"));
+    }
+
+    /** A QMP connection once QEMU accepts one; empty while its socket is not there or not accepting yet. */
+    private static Optional<QmpClient> tryConnect(Process p, Path sock, long deadline) {
+        if (!p.isAlive()) {
+            throw exitedDuringStartup(p);
         }
-        throw new IOException("QMP not ready within " + timeout.toSeconds() + " s");
+        if (!Files.exists(sock)) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(QmpClient.connect(sock, Duration.ofNanos(Math.max(1, deadline - System.nanoTime()))));
+        } catch (IOException e) {
+            if (!p.isAlive()) {
+                throw exitedDuringStartup(p);
+            }
+            return Optional.empty(); // the socket file exists but QEMU is not accepting yet
+        }
+    }
+
+    private static UncheckedIOException exitedDuringStartup(Process p) {
+        String message = "QEMU exited with status " + p.exitValue() + " during start-up";
+        return new UncheckedIOException(message, new IOException(message));
     }
 
     private static HarnessException startFailure(QemuBinary binary, RunDirectory dir, Process p, Exception cause) {
@@ -206,15 +218,6 @@ public final class QemuVm implements AutoCloseable {
             return Files.exists(p) ? Files.readString(p, StandardCharsets.ISO_8859_1) : "";
         } catch (IOException e) {
             return "";
-        }
-    }
-
-    private static void sleep(long ms) {
-        try {
-            Thread.sleep(ms);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new HarnessException(ExitCode.HARNESS_ERROR, "interrupted while starting QEMU", e);
         }
     }
 

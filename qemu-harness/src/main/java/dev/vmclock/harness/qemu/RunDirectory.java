@@ -2,14 +2,12 @@ package dev.vmclock.harness.qemu;
 
 import dev.vmclock.harness.ExitCode;
 import dev.vmclock.harness.HarnessException;
+import dev.vmclock.images.FileTree;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.util.Comparator;
 import java.util.Optional;
-import java.util.stream.Stream;
 
 /**
  * A private (0700) directory for one VM's sockets, logs, disks and page dumps. Other local users can
@@ -60,17 +58,7 @@ public final class RunDirectory {
         if (keep || !Files.exists(path)) {
             return;
         }
-        try (Stream<Path> files = Files.walk(path)) {
-            files.sorted(Comparator.reverseOrder()).forEach(p -> {
-                try {
-                    Files.deleteIfExists(p);
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
-            });
-        } catch (IOException | UncheckedIOException e) {
-            // Best effort: a leftover temp dir is harmless, a masked test failure is not.
-        }
+        FileTree.deleteQuietly(path);
     }
 
     @Override

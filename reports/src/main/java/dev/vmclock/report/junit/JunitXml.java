@@ -1,88 +1,152 @@
 package dev.vmclock.report.junit;
 
 import dev.vmclock.conformance.Verdict;
+import dev.vmclock.conformance.run.ClauseResult;
 import dev.vmclock.conformance.run.SuiteRun;
 import dev.vmclock.conformance.run.TestOutcome;
 import dev.vmclock.conformance.spec.ClauseEntry;
-import dev.vmclock.conformance.spec.SpecMap;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import javax.xml.stream.XMLOutputFactory;
+import javax.xml.stream.XMLStreamException;
+import javax.xml.stream.XMLStreamWriter;
 
 /**
  * JUnit XML for CI systems, in the schema they all read (Ant's / Surefire's): one {@code <testsuite>} per
  * spec-map section, one {@code <testcase>} per conformance test named by its clauses. FAIL is a
  * {@code <failure>} typed with the clause's strength, ERROR an {@code <error>}, NOT_APPLICABLE a
  * {@code <skipped>} with its reason. A SHOULD-level FAIL stays a failure here: the gate (the exit code)
- * decides what fails the run, the XML reports what happened.
+ * decides what fails the run, the XML reports what happened. Sections and strengths come from the
+ * run's own clauses, so any spec's clauses (VMC-..., VRTC-...) are reported alike.
  */
 public final class JunitXml {
 
     public static final String FILE = "junit.xml";
 
-    private JunitXml() {
+    private final XMLStreamWriter x;
+    private final Map<String, ClauseEntry> clauses;
+    private final Path reportDir;
+
+    private JunitXml(XMLStreamWriter x, SuiteRun run, Path reportDir) {
+        this.x = x;
+        this.clauses = run.clauses().stream().map(ClauseResult::clause)
+                .collect(Collectors.toMap(ClauseEntry::id, Function.identity(), (a, b) -> a));
+        this.reportDir = reportDir;
     }
 
     /** @param reportDir evidence paths are written relative to it */
-    public static Path write(SuiteRun run, SpecMap specMap, String implementation, Path reportDir) {
-        Map<String, List<TestOutcome>> bySection = new LinkedHashMap<>();
-        for (TestOutcome t : run.tests()) {
-            String section = t.clauses().stream().map(specMap::find).flatMap(Optional::stream).map(ClauseEntry::section)
-                    .findFirst().orElse("(no section)");
-            bySection.computeIfAbsent(section, k -> new ArrayList<>()).add(t);
-        }
-        StringBuilder x = new StringBuilder("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
-        x.append("<testsuites name=\"vmclock-conformance: ").append(esc(implementation)).append('"')
-                .append(counts(run.tests())).append(" time=\"").append(seconds(run.elapsed().toMillis())).append("\">\n");
-        bySection.forEach((section, tests) -> {
-            x.append("  <testsuite name=\"").append(esc(section)).append('"').append(counts(tests))
-                    .append(" time=\"").append(seconds(tests.stream().mapToLong(t -> t.duration().toMillis()).sum()))
-                    .append("\">\n    <properties><property name=\"implementation\" value=\"").append(esc(implementation))
-                    .append("\"/></properties>\n");
-            tests.forEach(t -> testcase(x, t, specMap, reportDir));
-            x.append("  </testsuite>\n");
-        });
-        x.append("</testsuites>\n");
+    public static Path write(SuiteRun run, String implementation, Path reportDir) {
         Path file = reportDir.resolve(FILE);
-        try {
-            Files.writeString(file, x);
+        try (Writer w = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
+            XMLStreamWriter x = XMLOutputFactory.newFactory().createXMLStreamWriter(w);
+            new JunitXml(x, run, reportDir).document(run, implementation);
+            x.close();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write " + file, e);
+        } catch (XMLStreamException e) {
+            throw new UncheckedIOException("cannot write " + file, new IOException(e));
         }
         return file;
     }
 
-    private static void testcase(StringBuilder x, TestOutcome t, SpecMap specMap, Path reportDir) {
-        x.append("    <testcase name=\"").append(esc(String.join(",", t.clauses()) + " " + t.method()))
-                .append("\" classname=\"dev.vmclock.conformance.suite.").append(esc(t.testClass()))
-                .append("\" time=\"").append(seconds(t.duration().toMillis())).append('"');
-        String strength = t.clauses().stream().map(specMap::find).flatMap(Optional::stream).map(ClauseEntry::strength)
-                .min(Comparator.naturalOrder()).map(s -> s.label()).orElse("?");
-        String message = esc(t.message());
-        switch (t.verdict()) {
-            case PASS -> x.append('>');
-            case FAIL -> x.append("><failure type=\"FAIL ").append(strength).append("\" message=\"").append(message)
-                    .append("\">").append(message).append("</failure>");
-            case ERROR -> x.append("><error type=\"ERROR\" message=\"").append(message).append("\">").append(message)
-                    .append("</error>");
-            case NOT_APPLICABLE -> x.append("><skipped message=\"NOT_APPLICABLE: ").append(message).append("\"/>");
+    private void document(SuiteRun run, String implementation) throws XMLStreamException {
+        Map<String, List<TestOutcome>> bySection = new LinkedHashMap<>();
+        for (TestOutcome t : run.tests()) {
+            String section = entries(t).map(ClauseEntry::section).findFirst().orElse("(no section)");
+            bySection.computeIfAbsent(section, k -> new ArrayList<>()).add(t);
         }
-        t.evidenceDir().map(Path::of).map(d -> d.isAbsolute() && d.startsWith(reportDir.toAbsolutePath())
-                        ? reportDir.toAbsolutePath().relativize(d).toString() : d.toString())
-                .ifPresent(d -> x.append("<system-out>evidence: ").append(esc(d)).append("</system-out>"));
-        x.append("</testcase>\n");
+        x.writeStartDocument("UTF-8", "1.0");
+        x.writeCharacters("\n");
+        x.writeStartElement("testsuites");
+        x.writeAttribute("name", safe("vmclock-conformance: " + implementation));
+        counts(run.tests(), run.elapsed().toMillis());
+        x.writeCharacters("\n");
+        for (Map.Entry<String, List<TestOutcome>> s : bySection.entrySet()) {
+            x.writeCharacters("  ");
+            x.writeStartElement("testsuite");
+            x.writeAttribute("name", safe(s.getKey()));
+            counts(s.getValue(), s.getValue().stream().mapToLong(t -> t.duration().toMillis()).sum());
+            x.writeCharacters("\n    ");
+            x.writeStartElement("properties");
+            x.writeEmptyElement("property");
+            x.writeAttribute("name", "implementation");
+            x.writeAttribute("value", safe(implementation));
+            x.writeEndElement();
+            x.writeCharacters("\n");
+            for (TestOutcome t : s.getValue()) {
+                testcase(t);
+            }
+            x.writeCharacters("  ");
+            x.writeEndElement();
+            x.writeCharacters("\n");
+        }
+        x.writeEndElement();
+        x.writeCharacters("\n");
+        x.writeEndDocument();
     }
 
-    private static String counts(List<TestOutcome> tests) {
-        return " tests=\"" + tests.size() + "\" failures=\"" + count(tests, Verdict.FAIL) + "\" errors=\""
-                + count(tests, Verdict.ERROR) + "\" skipped=\"" + count(tests, Verdict.NOT_APPLICABLE) + "\"";
+    private void testcase(TestOutcome t) throws XMLStreamException {
+        x.writeCharacters("    ");
+        x.writeStartElement("testcase");
+        x.writeAttribute("name", safe(String.join(",", t.clauses()) + " " + t.method()));
+        x.writeAttribute("classname", safe("dev.vmclock.conformance.suite." + t.testClass()));
+        x.writeAttribute("time", seconds(t.duration().toMillis()));
+        String strength = entries(t).map(ClauseEntry::strength).min(Comparator.naturalOrder()).map(s -> s.label())
+                .orElse("?");
+        String message = safe(t.message());
+        switch (t.verdict()) {
+            case PASS -> { }
+            case FAIL -> problem("failure", "FAIL " + strength, message);
+            case ERROR -> problem("error", "ERROR", message);
+            case NOT_APPLICABLE -> {
+                x.writeEmptyElement("skipped");
+                x.writeAttribute("message", "NOT_APPLICABLE: " + message);
+            }
+        }
+        Optional<String> evidence = t.evidenceDir().map(Path::of).map(d -> d.isAbsolute()
+                && d.startsWith(reportDir.toAbsolutePath()) ? reportDir.toAbsolutePath().relativize(d).toString() : d.toString());
+        if (evidence.isPresent()) {
+            x.writeStartElement("system-out");
+            x.writeCharacters("evidence: " + safe(evidence.get()));
+            x.writeEndElement();
+        }
+        x.writeEndElement();
+        x.writeCharacters("\n");
+    }
+
+    private void problem(String element, String type, String message) throws XMLStreamException {
+        x.writeStartElement(element);
+        x.writeAttribute("type", type);
+        x.writeAttribute("message", message);
+        x.writeCharacters(message);
+        x.writeEndElement();
+    }
+
+    private Stream<ClauseEntry> entries(TestOutcome t) {
+        return t.clauses().stream().map(clauses::get).filter(Objects::nonNull);
+    }
+
+    private void counts(List<TestOutcome> tests, long millis) throws XMLStreamException {
+        x.writeAttribute("tests", Integer.toString(tests.size()));
+        x.writeAttribute("failures", Long.toString(count(tests, Verdict.FAIL)));
+        x.writeAttribute("errors", Long.toString(count(tests, Verdict.ERROR)));
+        x.writeAttribute("skipped", Long.toString(count(tests, Verdict.NOT_APPLICABLE)));
+        x.writeAttribute("time", seconds(millis));
     }
 
     private static long count(List<TestOutcome> tests, Verdict v) {
@@ -90,25 +154,15 @@ public final class JunitXml {
     }
 
     private static String seconds(long millis) {
-        return String.format(java.util.Locale.ROOT, "%.3f", millis / 1000.0);
+        return String.format(Locale.ROOT, "%.3f", millis / 1000.0);
     }
 
-    /** XML 1.0 escaping; control characters other than tab/newline cannot appear at all, so they go. */
-    static String esc(String s) {
-        StringBuilder b = new StringBuilder(s.length());
-        for (char c : s.toCharArray()) {
-            switch (c) {
-                case '&' -> b.append("&amp;");
-                case '<' -> b.append("&lt;");
-                case '>' -> b.append("&gt;");
-                case '"' -> b.append("&quot;");
-                default -> {
-                    if (c >= 0x20 || c == '\t' || c == '\n') {
-                        b.append(c);
-                    }
-                }
-            }
-        }
-        return b.toString();
+    /**
+     * The writer escapes markup but passes every character through; control characters other than tab and
+     * newline cannot appear in XML 1.0 at all, so they go.
+     */
+    static String safe(String s) {
+        return s.codePoints().filter(c -> c >= 0x20 || c == '\t' || c == '\n')
+                .collect(StringBuilder::new, StringBuilder::appendCodePoint, StringBuilder::append).toString();
     }
 }

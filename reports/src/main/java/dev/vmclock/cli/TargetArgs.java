@@ -1,0 +1,37 @@
+package dev.vmclock.cli;
+
+import java.nio.file.Path;
+import java.util.Optional;
+import picocli.CommandLine.Option;
+
+/** The options that choose the implementation under test, shared by run, page and doctor. */
+final class TargetArgs {
+
+    @Option(names = "--qemu", paramLabel = "PATH", description = "QEMU system emulator (default: $VMCLOCK_QEMU, else"
+            + " qemu-system-x86_64 on PATH; with --container a path inside the image)")
+    String qemu;
+
+    @Option(names = "--container", paramLabel = "IMAGE", description = "run QEMU inside a container of this local"
+            + " Docker image (nothing is pulled)")
+    String container;
+
+    @Option(names = "--machine", paramLabel = "TYPE", defaultValue = TargetOptions.DEFAULT_MACHINE,
+            description = "q35 (default), pc, microvm, none")
+    String machine;
+
+    @Option(names = "--accel", paramLabel = "MODE", defaultValue = TargetOptions.DEFAULT_ACCEL,
+            description = "auto (default: KVM only if a Linux guest really boots under it), kvm, tcg")
+    String accel;
+
+    @Option(names = "--kernel", paramLabel = "FILE", description = "bring your own guest kernel, with --initrd"
+            + " (default: the image guest-images builds and caches on first use)")
+    Path kernel;
+
+    @Option(names = "--initrd", paramLabel = "FILE", description = "the initramfs that goes with --kernel")
+    Path initrd;
+
+    TargetOptions options() {
+        return new TargetOptions(Optional.ofNullable(qemu), Optional.ofNullable(container), machine, accel,
+                Optional.ofNullable(kernel), Optional.ofNullable(initrd));
+    }
+}

@@ -1,0 +1,73 @@
+package dev.vmclock.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The command line's own behaviour, no QEMU needed: help, usage errors, option values reaching the commands. */
+class CommandLineTest {
+
+    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+
+    private int run(String... args) {
+        return new Main(new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8))
+                .run(List.of(args));
+    }
+
+    private String stdout() {
+        return out.toString(StandardCharsets.UTF_8);
+    }
+
+    private String stderr() {
+        return err.toString(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void helpShowsEveryCommandItsOptionsAndTheExitCodes() {
+        assertThat(run("--help")).isZero();
+        assertThat(stdout()).contains("run", "report", "allure", "page", "doctor")
+                .contains("--select", "--fail-on", "--reference-clock", "--qemu=PATH", "$VMCLOCK_QEMU", "--container",
+                        "--machine", "--accel", "--kernel", "--initrd", "--json", "--guest")
+                .contains("exit codes:").contains("QEMU or the harness broke");
+        assertThat(stderr()).isEmpty();
+    }
+
+    @Test
+    void noCommandPrintsTheUsageAndExitsTwo() {
+        assertThat(run()).isEqualTo(2);
+        assertThat(stdout()).startsWith("Usage: ./vmclock-conformance");
+    }
+
+    @Test
+    void aCommandsHelpIsItsOwn() {
+        assertThat(run("page", "--help")).isZero();
+        assertThat(stdout()).contains("--json").doesNotContain("--fail-on");
+        assertThat(run("help", "run")).isZero();
+        assertThat(stdout()).contains("--fail-on");
+    }
+
+    @Test
+    void usageErrorsAreOneLineNamingTheFix() {
+        assertThat(run("page", "extra")).isEqualTo(2);
+        assertThat(run("run", "--fail-on", "sometimes")).isEqualTo(2);
+        assertThat(run("doctor", "--kernel", "/tmp/vmlinuz")).isEqualTo(2);
+        assertThat(run("allure")).isEqualTo(2);
+        assertThat(stderr().lines()).hasSize(4).allSatisfy(l -> assertThat(l).startsWith("vmclock-conformance: ")
+                .endsWith("(see ./vmclock-conformance --help)"));
+        assertThat(stderr()).contains("unexpected argument extra").contains("--fail-on must be must or should")
+                .contains("--kernel and --initrd go together").contains("at least one run directory");
+    }
+
+    @Test
+    void targetOptionsReachTheRecordWithTheirDefaults() {
+        TargetArgs args = new TargetArgs();
+        new picocli.CommandLine(args).parseArgs("--qemu", "/opt/qemu", "--kernel", "/k", "--initrd", "/i");
+        assertThat(args.options()).isEqualTo(new TargetOptions(java.util.Optional.of("/opt/qemu"), java.util.Optional.empty(),
+                "q35", "auto", java.util.Optional.of(java.nio.file.Path.of("/k")), java.util.Optional.of(java.nio.file.Path.of("/i"))));
+    }
+}
