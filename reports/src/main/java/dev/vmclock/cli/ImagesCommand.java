@@ -146,7 +146,7 @@ final class ImagesCommand implements Callable<Integer> {
         return String.join(", ", names);
     }
 
-    private static boolean dockerAnswers() {
+    static boolean dockerAnswers() {
         try {
             return Command.of("docker", "version", "--format", "{{.Server.Version}}").run(Duration.ofSeconds(20)).ok();
         } catch (IOException e) {

@@ -8,7 +8,10 @@ import dev.vmclock.conformance.run.TestOutcome;
 import dev.vmclock.conformance.spec.SpecMap;
 import dev.vmclock.harness.ExitCode;
 import dev.vmclock.harness.HarnessException;
-import dev.vmclock.images.GuestImageBuilder;
+import dev.vmclock.conformance.target.TargetConfig;
+import dev.vmclock.harness.qemu.DebianQemuImage;
+import dev.vmclock.harness.qemu.ImageVersions;
+import dev.vmclock.harness.qemu.QemuContainer;
 import dev.vmclock.report.HtmlReport;
 import dev.vmclock.report.Implementations;
 import dev.vmclock.report.Report;
@@ -77,30 +80,36 @@ final class RunCommand implements Callable<Integer> {
             case "should" -> SuiteRun.Gate.SHOULD;
             default -> throw Main.usage("--fail-on must be must or should");
         };
-        Target t = Target.from(target.options()).requireVmclock();
+        TargetOptions chosen = DefaultImplementation.choose(target.options(), out);
         Main.prepareOutput(outDir);
-        return run(t, gate, new TreeSet<>(select), Optional.ofNullable(referenceClock));
+        TargetConfig config = TargetConfig.resolve(suiteOptions(chosen, Optional.ofNullable(referenceClock)));
+        return run(config, gate, new TreeSet<>(select), Optional.ofNullable(referenceClock));
     }
 
-    private int run(Target t, SuiteRun.Gate gate, Set<String> select, Optional<String> clock) {
-        Map<String, String> config = new LinkedHashMap<>();
-        config.put("vmclock.qemu", t.qemu().path().toString());
-        t.container().ifPresent(c -> config.put("vmclock.container", c));
-        config.put("vmclock.machine", t.machineType());
-        config.put("vmclock.accel", t.accelerator().accelerator().qemuName());
-        t.ownImage().ifPresent(i -> {
-            config.put("vmclock.kernel", i.kernel().toString());
-            config.put("vmclock.initrd", i.initramfs().toString());
-        });
-        clock.ifPresent(c -> config.put("vmclock.clock", c));
-        config.put("vmclock.evidenceDir", outDir.resolve("evidence").toAbsolutePath().toString());
-        out.printf("vmclock-conformance: %s, machine %s, accel %s%n", t.qemu(), t.machineType(), t.accelerator());
-        String implementation = "QEMU " + t.qemu().version() + ", " + t.machineType() + ", "
+    /** The command line's target options in the suite's terms; resolved once, then carried to every check. */
+    private dev.vmclock.conformance.target.TargetOptions suiteOptions(TargetOptions o, Optional<String> clock) {
+        Map<String, String> p = new LinkedHashMap<>();
+        o.qemu().ifPresent(q -> p.put("vmclock.qemu", q));
+        o.container().ifPresent(c -> p.put("vmclock.container", c));
+        p.put("vmclock.machine", o.machine());
+        p.put("vmclock.accel", o.accel());
+        o.kernel().ifPresent(k -> p.put("vmclock.kernel", k.toString()));
+        o.initrd().ifPresent(i -> p.put("vmclock.initrd", i.toString()));
+        clock.ifPresent(c -> p.put("vmclock.clock", c));
+        p.put("vmclock.evidenceDir", outDir.resolve("evidence").toAbsolutePath().toString());
+        return dev.vmclock.conformance.target.TargetOptions.from(k -> Optional.ofNullable(p.get(k)));
+    }
+
+    private int run(TargetConfig t, SuiteRun.Gate gate, Set<String> select, Optional<String> clock) {
+        String where = t.qemu().host().isLocal() ? "local" : t.qemu().host().describe();
+        out.printf("vmclock-conformance: QEMU %s (%s, %s), machine %s, accel %s, devices %s%n", t.qemu().version(),
+                where, t.qemu().path(), t.machine(), t.accelerator(), t.devices());
+        String implementation = "QEMU " + t.qemu().version() + ", " + t.machine() + ", "
                 + t.accelerator().accelerator().qemuName() + clock.map(c -> ", reference clock " + c).orElse("");
         AllureResults allure = new AllureResults(outDir.resolve(AllureResults.DIRECTORY), implementation);
-        allure.writeEnvironment(Map.of("qemu", t.qemu().path() + " " + t.qemu().version(), "machine", t.machineType(),
-                "accelerator", t.accelerator().toString()));
-        SuiteRun run = SuiteRunner.run(config, select, this::progress,
+        allure.writeEnvironment(Map.of("qemu", t.qemu().path() + " " + t.qemu().version() + " (" + where + ")",
+                "machine", t.machine(), "accelerator", t.accelerator().toString()));
+        SuiteRun run = SuiteRunner.run(t, select, this::progress,
                 allure.listeners(SpecMap.load()).toArray(TestExecutionListener[]::new));
         run.containerFailure().ifPresent(e -> {
             throw new HarnessException(ExitCode.HARNESS_ERROR, "the suite could not run: " + e.getMessage()
@@ -138,12 +147,15 @@ final class RunCommand implements Callable<Integer> {
     }
 
     /** report.json and index.html next to it; the model and formats live in dev.vmclock.report. */
-    private static Path writeReport(SuiteRun run, Target t, Path outDir, Optional<String> clock, Set<String> select,
+    private static Path writeReport(SuiteRun run, TargetConfig t, Path outDir, Optional<String> clock, Set<String> select,
                                     SuiteRun.Gate gate) {
+        Optional<String> image = t.qemu().host() instanceof QemuContainer c ? Optional.of(c.image()) : Optional.empty();
+        Map<String, String> packages = image.flatMap(DebianQemuImage::versions).map(ImageVersions::packages).orElse(Map.of());
         Report.Implementation impl = new Report.Implementation(
-                new Report.Qemu(t.qemu().path().toString(), t.qemu().version().toString()), t.machineType(),
+                new Report.Qemu(t.qemu().path().toString(), t.qemu().version().toString(), image.orElse("local"), packages),
+                t.machine(),
                 new Report.Accelerator(t.accelerator().accelerator().qemuName(), t.accelerator().reason()),
-                Implementations.guestImage(t.ownImage().or(() -> new GuestImageBuilder().cached())),
+                Implementations.guestImage(Optional.of(t.image())),
                 Implementations.currentHost());
         RunContext ctx = new RunContext(impl, Instant.now(), Implementations.suiteVersion(),
                 clock, List.copyOf(select), gate, outDir);

@@ -19,7 +19,18 @@ public record Report(String schema, Implementation implementation, RunInfo run, 
                                  Host host) {
     }
 
-    public record Qemu(String path, String version) {
+    /**
+     * @param where    {@code local}, or the container image QEMU ran in
+     * @param packages the image's recorded package versions (Debian images), empty otherwise
+     */
+    public record Qemu(String path, String version, String where, Map<String, String> packages) {
+        public Qemu {
+            packages = Map.copyOf(packages);
+        }
+
+        public Qemu(String path, String version) {
+            this(path, version, "local", Map.of());
+        }
     }
 
     public record Accelerator(String name, String reason) {

@@ -51,7 +51,7 @@ public record TargetConfig(
         o.initrd().ifPresent(ownFiles::add);
         o.pageOverride().ifPresent(ownFiles::add);
         QemuHost host = o.container().<QemuHost>map(image -> QemuContainer.shared(image, ownFiles)).orElse(QemuHost.LOCAL);
-        QemuBinary qemu = QemuBinary.locate(host, o.qemu().orElse(null));
+        QemuBinary qemu = QemuBinary.locate(host, o.qemu().orElse(null)).requireMachine(o.machine());
         if (o.vmclock()) {
             qemu.requireVmclock();
         }

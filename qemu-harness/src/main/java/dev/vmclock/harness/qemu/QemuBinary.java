@@ -23,6 +23,8 @@ public final class QemuBinary {
     /** Environment variable naming the QEMU binary when {@code --qemu} is not given. */
     public static final String ENV = "VMCLOCK_QEMU";
     public static final String DEFAULT_NAME = "qemu-system-x86_64";
+    /** A line of {@code -machine help}: "q35                  Standard PC (Q35 + ICH9, 2009) (alias of pc-q35-10.0)". */
+    private static final Pattern MACHINE_LINE = Pattern.compile("^(\\S+)\\s+\\S.*?(?:\\(alias of (\\S+)\\))?\\s*$");
     private static final Pattern DEVICE_NAME = Pattern.compile("^name \"([^\"]+)\"", Pattern.MULTILINE);
 
     private final QemuHost host;
@@ -30,6 +32,7 @@ public final class QemuBinary {
     private final QemuVersion version;
     private final Set<String> devices;
     private Path qemuImg;
+    private Set<String> machines;
 
     private QemuBinary(QemuHost host, Path path, QemuVersion version, Set<String> devices) {
         this.host = host;
@@ -133,6 +136,37 @@ public final class QemuBinary {
 
     public boolean hasDevice(String name) {
         return devices.contains(name);
+    }
+
+    /**
+     * The machine types this QEMU knows ({@code -machine help}: names and aliases such as {@code q35} and
+     * {@code pc-q35-10.0}); asked once.
+     */
+    public synchronized Set<String> machines() {
+        if (machines == null) {
+            Command.Result r = probeRun(host, path, List.of(path.toString(), "-machine", "help"));
+            Set<String> names = new TreeSet<>();
+            for (String line : r.stdout().split("\n")) {
+                Matcher m = MACHINE_LINE.matcher(line);
+                if (!line.endsWith(":") && m.find()) { // not the heading "Supported machines are:"
+                    names.add(m.group(1));
+                    if (m.group(2) != null) {
+                        names.add(m.group(2));
+                    }
+                }
+            }
+            machines = Set.copyOf(names);
+        }
+        return machines;
+    }
+
+    /** The one rule for a machine type, for the command line and the suite alike: this QEMU must know it. */
+    public QemuBinary requireMachine(String type) {
+        if (!machines().contains(type)) {
+            throw new HarnessException(ExitCode.USAGE, "QEMU " + version + " knows no machine type '" + type
+                    + "': choose one it lists with -machine help (for example q35, pc, microvm)");
+        }
+        return this;
     }
 
     /** qemu-img next to the binary (a build tree or prefix), else on PATH (the image's, for a container). */
