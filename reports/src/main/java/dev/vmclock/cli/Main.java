@@ -39,7 +39,7 @@ public final class Main {
                        [--select IDS] clause ids or areas, comma-separated (VMC-SEQ-03,DISRUPT)
                        [--fail-on must|should] which failures fail the run (default: must)
                        [--out DIR]
-                       [--reference-clock good|time-off|rate-off] the harness publishes clock data through
+                       [--reference-clock good|time-off|rate-off|tai-plus-37] the harness publishes clock data through
                        qtest (QEMU publishes none), so the clock clauses are exercised; the bad variants
                        show them FAIL
               report   RUN_DIR... [--out FILE]: one RUN_DIR regenerates its index.html (or writes FILE);
