@@ -27,10 +27,18 @@ public final class NotApplicable {
         }
     }
 
-    /** Aborts unless the page advertises a clock (counter_id is not INVALID). */
+    /**
+     * Aborts unless the page advertises a clock: counter_id names a counter. INVALID (0xff) advertises none;
+     * an undefined value names no counter a guest could read, so its clock data cannot be judged either
+     * (VMC-COUNTER-01 fails the value itself).
+     */
     public static void unlessClock(VmclockPage page) {
         if (page.counterId().value() == 0xff) {
             throw because("counter_id is INVALID (0xff): the device advertises no clock, so there is no clock data to check");
+        }
+        if (!page.counterId().isDefined()) {
+            throw because("counter_id " + page.counterId().label() + " is not a defined counter (see VMC-COUNTER-01): "
+                    + "no clock can be read from it, so its clock data cannot be judged");
         }
     }
 

@@ -50,6 +50,18 @@ class ReferenceClockTest {
         assertThat(r.ids(Verdict.FAIL)).as(failures(r)).containsExactlyInAnyOrder("VMC-STATUS-02", "VMC-ERR-02");
     }
 
+    /**
+     * The right clock with UAPI.13 v1.0's +37 in tai_offset_sec: only the offset's own clauses FAIL. The
+     * page's time is compared with the host through today's TAI - UTC, and the guest's TAI from a UTC page
+     * stays self-consistent, so nothing else may cascade from the sign.
+     */
+    @Test
+    void taiOffsetWithTheRetiredSignFailsOnlyTheOffset() {
+        SuiteRun r = run("tai-plus-37");
+        assertThat(r.ids(Verdict.ERROR)).as(failures(r)).isEmpty();
+        assertThat(r.ids(Verdict.FAIL)).as(failures(r)).containsExactlyInAnyOrder("VMC-TAI-04", "VMC-FLAGS-02");
+    }
+
     @Test
     void periodTwentyPercentOffFailsTheRate() {
         SuiteRun r = run("rate-off");

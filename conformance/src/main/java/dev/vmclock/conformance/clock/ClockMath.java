@@ -13,6 +13,13 @@ import java.math.MathContext;
  */
 public final class ClockMath {
 
+    /**
+     * TAI - UTC in seconds since 2017-01-01 (IERS Bulletin C; no leap second announced since). The page's
+     * own {@code tai_offset_sec} is UTC - TAI (UAPI.13 v1.1), -37 today; the suite compares page times with
+     * the host through this constant, so a wrong offset on the page fails only the offset's own clauses.
+     */
+    public static final int TAI_MINUS_UTC = 37;
+
     private static final BigDecimal TWO_64 = new BigDecimal(BigInteger.ONE.shiftLeft(64));
     private static final MathContext MC = new MathContext(40);
 
@@ -41,10 +48,13 @@ public final class ClockMath {
         return t1.add(period(p).multiply(ticks, MC), MC);
     }
 
-    /** The same instant on the UTC scale, given the page's TAI offset when its time is TAI. */
+    /**
+     * The same instant on today's UTC scale: a TAI time less the current TAI - UTC (not the page's
+     * tai_offset_sec, which VMC-TAI-04 judges on its own).
+     */
     public static BigDecimal utcAt(VmclockPage p, long counter) {
         BigDecimal t = timeAt(p, counter);
-        return p.timeType().equals(TimeType.TAI) ? t.subtract(BigDecimal.valueOf(p.taiOffsetSec())) : t;
+        return p.timeType().equals(TimeType.TAI) ? t.subtract(BigDecimal.valueOf(TAI_MINUS_UTC)) : t;
     }
 
     public static BigDecimal unsigned(long v) {

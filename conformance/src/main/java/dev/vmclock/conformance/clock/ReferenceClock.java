@@ -22,6 +22,7 @@ import java.util.Locale;
  * INVALID). Before the guest runs it presents the constant fields (X86_TSC, TAI); once the guest runs it
  * calibrates the guest's TSC against the host's clock and publishes T1, C1, the period and error bounds
  * under the seq_count protocol. The bad variants publish wrong data, to show the clock checks FAIL.
+ * {@code tai_offset_sec} is UTC - TAI, -37 today (UAPI.13 v1.1 §Structure Fields, tai_offset_sec).
  */
 public enum ReferenceClock {
     /** Correct data: the clock checks must PASS. */
@@ -29,15 +30,23 @@ public enum ReferenceClock {
     /** The reference time 2 s off while claiming a 5 ms maximum error. */
     TIME_OFF,
     /** The period 20 % off: the clock runs at the wrong rate. */
-    RATE_OFF;
+    RATE_OFF,
+    /** Correct time, but tai_offset_sec +37 (TAI - UTC, UAPI.13 v1.0's example) instead of v1.1's -37. */
+    TAI_PLUS_37;
 
     static final long TIME_MAXERROR_NS = 5_000_000;
     static final long TIME_ESTERROR_NS = 1_000_000;
-    static final int TAI_OFFSET = 37;
+    /** UTC - TAI (UAPI.13 v1.1): the offset a correct device publishes today. */
+    static final int TAI_OFFSET = -ClockMath.TAI_MINUS_UTC;
     private static final BigDecimal TWO_64 = new BigDecimal(BigInteger.ONE.shiftLeft(64));
 
     public String id() {
         return name().toLowerCase(Locale.ROOT).replace('_', '-');
+    }
+
+    /** The tai_offset_sec this writer publishes. */
+    int taiOffset() {
+        return this == TAI_PLUS_37 ? ClockMath.TAI_MINUS_UTC : TAI_OFFSET;
     }
 
     public static ReferenceClock parse(String id) {
@@ -47,13 +56,13 @@ public enum ReferenceClock {
     }
 
     /** Before the guest's first instruction: what the driver reads at probe time. */
-    public static void presentConstants(HypervisorWriter hv) {
+    public void presentConstants(HypervisorWriter hv) {
         hv.update(p -> {
             PageField.COUNTER_ID.write(p, CounterId.X86_TSC.value());
             PageField.TIME_TYPE.write(p, TimeType.TAI.value());
             PageField.CLOCK_STATUS.write(p, ClockStatus.INITIALIZING.value());
             PageField.FLAGS.write(p, Flag.TAI_OFFSET_VALID.mask());
-            PageField.TAI_OFFSET_SEC.write(p, TAI_OFFSET);
+            PageField.TAI_OFFSET_SEC.write(p, taiOffset());
         });
     }
 
@@ -147,9 +156,9 @@ public enum ReferenceClock {
         });
     }
 
-    /** The TAI time this writer publishes for host time {@code hostTime}: off by 2 s for TIME_OFF. */
+    /** The TAI time this writer publishes for host time {@code hostTime} (UTC + 37): off by 2 s for TIME_OFF. */
     private BigDecimal referenceTime(Instant hostTime) {
-        BigDecimal tai = BigDecimal.valueOf(hostTime.getEpochSecond() + TAI_OFFSET)
+        BigDecimal tai = BigDecimal.valueOf(hostTime.getEpochSecond() + ClockMath.TAI_MINUS_UTC)
                 .add(BigDecimal.valueOf(hostTime.getNano()).movePointLeft(9));
         return this == TIME_OFF ? tai.add(BigDecimal.valueOf(2)) : tai;
     }

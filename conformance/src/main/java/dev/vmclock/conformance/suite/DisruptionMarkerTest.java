@@ -11,6 +11,7 @@ import dev.vmclock.conformance.target.Sibling;
 import dev.vmclock.conformance.target.VmTarget;
 import dev.vmclock.conformance.target.VmclockView;
 import dev.vmclock.harness.page.VmclockPage;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** disruption_marker: "changed each time there may be a disruption to the hardware counter" (UAPI.13, vmclock-abi.h). */
@@ -53,6 +54,26 @@ class DisruptionMarkerTest {
             assertThat(vmclock.guestRead().page().disruptionMarker())
                     .as("marker after %s vs the value the guest last saw", e).isNotEqualTo(seen);
         }
+    }
+
+    /**
+     * "Non-repeating" within the guest's own timeline: from the boot page on, through snapshot loads, live
+     * migrations and restores that never go back to an older snapshot, a marker once replaced never comes
+     * back (Errata 3). Repeats across branches (sibling restores, an older snapshot) are VMC-DISRUPT-05's.
+     */
+    @Test
+    @Clause("VMC-DISRUPT-09")
+    void neverRepeatsAlongOneTimeline(VmclockView vmclock) {
+        Timeline markers = new Timeline("disruption_marker");
+        markers.add("at boot", vmclock.bootPage().disruptionMarker());
+        markers.add("when this check began", vmclock.page().disruptionMarker());
+        List<Event> chain = List.of(Event.SNAPSHOT_LOAD, Event.LIVE_MIGRATION, Event.FILE_RESTORE, Event.SNAPSHOT_LOAD);
+        for (int i = 0; i < chain.size(); i++) {
+            markers.add("after " + chain.get(i) + " (step " + (i + 1) + " of the chain)",
+                    vmclock.across(chain.get(i)).after().disruptionMarker());
+        }
+        vmclock.evidence().note(markers.toString());
+        assertThat(markers.firstRepeat()).as("a marker value repeated along one timeline").isEmpty();
     }
 
     @Test

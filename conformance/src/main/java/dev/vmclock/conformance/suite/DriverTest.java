@@ -183,9 +183,10 @@ class DriverTest {
     }
 
     /**
-     * The same clock republished as a UTC page (time_type UTC, time_sec - tai_offset_sec, as UAPI.13 reads
-     * the offset): the rule, after the driver, is that the PTP clock then reads UTC - tai_offset_sec. With
-     * UAPI.13's +37 that is 74 s behind true TAI: the spec/driver conflict of Errata 4, recorded in the evidence.
+     * The same clock republished as a UTC page: time_type UTC, time_sec + tai_offset_sec (UTC = TAI + the
+     * offset, UAPI.13 v1.1, which settled the sign the driver always used). The PTP clock then reads
+     * UTC - tai_offset_sec, which is the page's TAI; its distance from true TAI (host UTC + 37) is recorded
+     * (the page's own accuracy is VMC-STATUS-02's).
      */
     @Test
     @Clause("VMC-DRIVER-12")
@@ -197,16 +198,16 @@ class DriverTest {
         NotApplicable.unless(!p.clockStatus().equals(ClockStatus.UNRELIABLE),
                 "clock_status is UNRELIABLE, with which the driver serves no time (VMC-STATUS-04)");
         int offset = p.taiOffsetSec();
-        vmclock.withTemporaryPage("the same clock as a UTC page: time_type UTC, time_sec - " + offset, page -> {
+        vmclock.withTemporaryPage("the same clock as a UTC page: time_type UTC, time_sec + (" + offset + ")", page -> {
             PageField.TIME_TYPE.write(page, TimeType.UTC.value());
-            PageField.TIME_SEC.write(page, PageField.TIME_SEC.read(page) - offset);
+            PageField.TIME_SEC.write(page, PageField.TIME_SEC.read(page) + offset);
         }, () -> {
             PtpReads.Observed o = PtpReads.against(vmclock);
             PtpReading.Method m = o.reading().gettime();
             if (m.ok()) {
-                BigDecimal behind = PtpTime.offset(o.page(), m).negate().add(BigDecimal.valueOf(offset));
-                vmclock.evidence().note("UAPI.13 reads tai_offset_sec " + offset + " as TAI - UTC, so true TAI = UTC + "
-                        + offset + "; the PTP clock reads " + behind + " s behind it (Errata 4: the driver's sign)");
+                vmclock.evidence().note("PTP - page UTC = " + PtpTime.offset(o.page(), m) + " s (expected "
+                        + (-offset) + "); PTP - true TAI (host UTC + 37 s) = "
+                        + PtpTime.seconds(m.ptpNanos()).subtract(PtpReads.hostTai()) + " s");
             }
             PtpReads.assertReadsPageTime(vmclock, o, BigDecimal.valueOf(-offset),
                     "the page's UTC minus tai_offset_sec (" + offset + " s)");

@@ -12,6 +12,7 @@ import dev.vmclock.conformance.target.Sibling;
 import dev.vmclock.conformance.target.VmTarget;
 import dev.vmclock.conformance.target.VmclockView;
 import dev.vmclock.harness.page.Flag;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -95,6 +96,27 @@ class GenerationCounterTest {
         vmclock.across(Event.FILE_RESTORE);
         assertThat(vmclock.guestRead().page().vmGenerationCounter()).as("counter vs the value the guest last saw")
                 .isNotEqualTo(seen);
+    }
+
+    /**
+     * "Non-repeating" within the guest's own timeline: from the boot page on, through snapshot loads and
+     * restores that never go back to an older snapshot, a counter value once replaced never comes back
+     * (Errata 3). Repeats across branches (siblings, clones) are VMC-GEN-11's.
+     */
+    @Test
+    @Clause("VMC-GEN-13")
+    void neverRepeatsAlongOneTimeline(VmclockView vmclock) {
+        requireFlag(vmclock);
+        Timeline counters = new Timeline("vm_generation_counter");
+        counters.add("at boot", vmclock.bootPage().vmGenerationCounter());
+        counters.add("when this check began", vmclock.page().vmGenerationCounter());
+        List<Event> chain = List.of(Event.SNAPSHOT_LOAD, Event.FILE_RESTORE, Event.SNAPSHOT_LOAD);
+        for (int i = 0; i < chain.size(); i++) {
+            counters.add("after " + chain.get(i) + " (step " + (i + 1) + " of the chain)",
+                    vmclock.across(chain.get(i)).after().vmGenerationCounter());
+        }
+        vmclock.evidence().note(counters.toString());
+        assertThat(counters.firstRepeat()).as("a generation counter value repeated along one timeline").isEmpty();
     }
 
     @Test

@@ -42,7 +42,9 @@ class LeapIndicatorTest {
         NotApplicable.unless(ClockMath.isEpochBased(p), "time_type " + p.timeType() + " has no calendar");
         LeapIndicator li = p.leapIndicator();
         NotApplicable.unless(!li.equals(LeapIndicator.NONE), "leap_indicator is NONE, valid at any time");
-        long utcSec = p.timeType().value() == 1 ? p.timeSec() - p.taiOffsetSec() : p.timeSec();
+        // UTC = TAI + tai_offset_sec (UAPI.13 v1.1); without a valid offset, today's TAI - UTC.
+        long utcSec = !p.timeType().equals(TimeType.TAI) ? p.timeSec()
+                : p.flags().has(Flag.TAI_OFFSET_VALID) ? p.timeSec() + p.taiOffsetSec() : p.timeSec() - ClockMath.TAI_MINUS_UTC;
         ZonedDateTime ref = Instant.ofEpochSecond(utcSec).atZone(ZoneOffset.UTC);
         boolean lastSecondOfMonth = ref.plusSeconds(1).getMonth() != ref.getMonth();
         switch (li.value()) {
@@ -56,15 +58,16 @@ class LeapIndicatorTest {
 
     /** 2017-01-01T00:00:00Z: the end of the positive leap second 2016-12-31T23:59:60 (POSIX seconds). */
     static final long LEAP_END_2016 = 1483228800L;
-    /** TAI - UTC during December 2016 (IERS Bulletin C 52), before that leap second. */
-    static final int TAI_OFFSET_2016 = 36;
+    /** tai_offset_sec (UTC - TAI, UAPI.13 v1.1) during December 2016, before that leap second (IERS Bulletin C 52). */
+    static final int TAI_OFFSET_2016 = -36;
 
     /**
      * A UTC page whose reference time is 1.5 s before the end of the leap second of 2016 (23:59:58.5,
-     * PRE_POS, TAI - UTC = 36), left unchanged while the guest's clock passes the leap. The reference
+     * PRE_POS, tai_offset_sec -36), left unchanged while the guest's clock passes the leap. The reference
      * guest's PTP clock reads TAI (VMC-DRIVER-12), on which the leap is no step: the reading after the leap
-     * must be the reading before it plus the time elapsed on the page's counter. A consumer that applied the
-     * leap second to its TAI result, or lost track of it, is a second off.
+     * must be the reading before it plus the time elapsed on the page's counter, and it must be true TAI:
+     * the page's UTC extrapolated past the leap plus 36 s, which is true UTC after the leap plus 37 s. A
+     * consumer that applied the leap second to its TAI result, or lost track of it, is a second off.
      */
     @Test
     @Clause("VMC-LEAP-03")
@@ -109,10 +112,13 @@ class LeapIndicatorTest {
         BigDecimal o2 = PtpTime.offset(leapPage, m2);
         vmclock.evidence().note("before the leap (page UTC " + ClockMath.timeAt(leapPage, m1.tscBefore()) + "): PTP - page time = "
                 + o1 + " s; after it (page UTC " + ClockMath.timeAt(leapPage, m2.tscBefore()) + "): " + o2 + " s; "
-                + "true TAI after the leap = page time + " + TAI_OFFSET_2016 + " (UAPI.13's sign)");
+                + "true TAI = page time - tai_offset_sec = page time + " + (-TAI_OFFSET_2016) + " s (UAPI.13 v1.1)");
         assertThat(o2.subtract(o1)).as("step (s) of the guest's TAI (PTP) across the leap second: the reading after "
                 + "it minus the one before, less the time elapsed on the page's counter")
                 .isBetween(PtpTime.TOLERANCE.multiply(BigDecimal.valueOf(-2)), PtpTime.TOLERANCE.multiply(BigDecimal.valueOf(2)));
+        BigDecimal trueTai = BigDecimal.valueOf(-TAI_OFFSET_2016);
+        assertThat(PtpTime.distance(leapPage, m2, trueTai)).as("distance (s) of the PTP reading after the leap from "
+                + "true TAI (the page's extrapolated UTC + %s s)", trueTai).isLessThanOrEqualTo(PtpTime.TOLERANCE);
     }
 
     private record LeapReadings(VmclockPage page, PtpReading before, PtpReading after) {

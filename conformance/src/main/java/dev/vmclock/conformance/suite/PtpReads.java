@@ -2,6 +2,7 @@ package dev.vmclock.conformance.suite;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.vmclock.conformance.clock.ClockMath;
 import dev.vmclock.conformance.clock.PtpTime;
 import dev.vmclock.conformance.target.VmclockView;
 import dev.vmclock.harness.guest.PtpReading;
@@ -60,6 +61,6 @@ final class PtpReads {
 
     /** True TAI now, from the host's UTC and the current TAI - UTC (37 s since 2017). */
     static BigDecimal hostTai() {
-        return BigDecimal.valueOf(System.currentTimeMillis()).movePointLeft(3).add(BigDecimal.valueOf(37));
+        return BigDecimal.valueOf(System.currentTimeMillis()).movePointLeft(3).add(BigDecimal.valueOf(ClockMath.TAI_MINUS_UTC));
     }
 }

@@ -12,7 +12,10 @@ import dev.vmclock.harness.page.VmclockPage;
 import java.math.BigDecimal;
 import org.junit.jupiter.api.Test;
 
-/** time_type (0x0b): UTC, TAI or MONOTONIC; never smeared; TAI recommended (UAPI.13 field table). */
+/**
+ * time_type (0x0b): UTC, TAI or MONOTONIC ({@code VMCLOCK_TIME_MONOTONIC}); 3 and 4, the header's smeared types,
+ * are reserved (UAPI.13 v1.1 §Structure Fields); TAI recommended.
+ */
 @VmclockConformance
 class TimeTypeTest {
 
@@ -20,7 +23,7 @@ class TimeTypeTest {
     @Clause("VMC-TIME-01")
     void timeTypeIsDefinedValue(VmclockView vmclock) {
         int v = vmclock.bootPage().timeType().value();
-        assertThat(v).as("time_type %s is UTC, TAI or MONOTONIC", vmclock.bootPage().timeType()).isBetween(0, 2);
+        assertThat(v).as("time_type %s is UTC, TAI or MONOTONIC (3 and 4 reserved)", vmclock.bootPage().timeType()).isBetween(0, 2);
     }
 
     @Test

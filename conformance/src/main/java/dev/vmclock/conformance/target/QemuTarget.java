@@ -265,7 +265,7 @@ public final class QemuTarget implements VmTarget, AutoCloseable {
      */
     private GuestSession bootWithOneRetry() {
         Consumer<Machine> beforeRun = config.options().clock().isPresent()
-                ? m -> ReferenceClock.presentConstants(m.hypervisorAt(PageLocation.QEMU_DEFAULT)) : null;
+                ? m -> config.options().clock().get().presentConstants(m.hypervisorAt(PageLocation.QEMU_DEFAULT)) : null;
         try {
             return GuestSession.boot(config.qemu(), spec, config.image(), GuestSession.BOOT_TIMEOUT, beforeRun);
         } catch (HarnessException e) {

@@ -18,7 +18,11 @@ import java.util.function.Consumer;
  */
 record Fault(String name, Map<String, String> config, Set<String> expectedFailures) {
 
-    /** What stock QEMU 10.0.x fails (SHOULD level only): no TAI offset, repeated markers. */
+    /**
+     * What stock QEMU 10.0.x fails under UAPI.13 v1.1 (SHOULD level only): no TAI offset (so no -37 to
+     * judge), and markers repeated across branches (sibling restores, an older snapshot; Errata 3). Along
+     * one timeline its markers never repeat (VMC-DISRUPT-09 passes).
+     */
     static final Set<String> STOCK_DEVIATIONS = Set.of("VMC-FLAGS-03", "VMC-TAI-03", "VMC-DISRUPT-05");
 
     @Override

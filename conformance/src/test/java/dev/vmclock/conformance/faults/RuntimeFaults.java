@@ -14,6 +14,8 @@ import dev.vmclock.harness.page.PageField;
 import dev.vmclock.harness.page.PageLocation;
 import dev.vmclock.harness.page.PageLocator;
 import dev.vmclock.harness.page.VmclockPage;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -246,6 +248,102 @@ final class RuntimeFaults {
                 void after(Event event, VmclockPage before) {
                     long generation = PageField.VM_GENERATION_COUNTER.read(current().raw());
                     device().update(Map.of(PageField.VM_GENERATION_COUNTER, generation + 1));
+                }
+            };
+        }
+    }
+
+    /**
+     * The marker changes on every disruption but alternates between two values (its low bit toggled): each
+     * change differs from the value before it, yet returns to one the guest already saw in its timeline.
+     */
+    public static final class MarkerAlternates implements TargetDecorator {
+        @Override
+        public String id() {
+            return "marker-alternates";
+        }
+
+        @Override
+        public VmTarget decorate(VmTarget target) {
+            return new AfterEvent(target) {
+                @Override
+                void after(Event event, VmclockPage before) {
+                    if (Set.of(Event.SNAPSHOT_LOAD, Event.FILE_RESTORE, Event.LIVE_MIGRATION).contains(event)) {
+                        device().update(Map.of(PageField.DISRUPTION_MARKER, before.disruptionMarker() ^ 1));
+                    }
+                }
+            };
+        }
+    }
+
+    /** With the generation counter advertised: each restore toggles its low bit, so it alternates between two values. */
+    public static final class GenerationAlternates implements TargetDecorator {
+        @Override
+        public String id() {
+            return "generation-alternates";
+        }
+
+        @Override
+        public VmTarget decorate(VmTarget target) {
+            return new AfterEvent(target) {
+                @Override
+                void after(Event event, VmclockPage before) {
+                    if (event == Event.SNAPSHOT_LOAD || event == Event.FILE_RESTORE) {
+                        device().update(Map.of(PageField.VM_GENERATION_COUNTER, before.vmGenerationCounter() ^ 1));
+                    }
+                }
+            };
+        }
+    }
+
+    /**
+     * With the generation counter advertised: each restore bumps a 64-bit counter at 0x64, where UAPI.13 v1.0
+     * placed it (inside time_maxerror_nanosec), and leaves 0x68 alone.
+     */
+    public static final class GenerationAtV10Offset implements TargetDecorator {
+        static final int V10_OFFSET = 0x64;
+
+        @Override
+        public String id() {
+            return "generation-at-v1.0-offset";
+        }
+
+        @Override
+        public VmTarget decorate(VmTarget target) {
+            return new AfterEvent(target) {
+                @Override
+                void after(Event event, VmclockPage before) {
+                    if (event == Event.SNAPSHOT_LOAD || event == Event.FILE_RESTORE) {
+                        device().update(p -> {
+                            ByteBuffer b = ByteBuffer.wrap(p).order(ByteOrder.LITTLE_ENDIAN);
+                            b.putLong(V10_OFFSET, b.getLong(V10_OFFSET) + 1);
+                        });
+                    }
+                }
+            };
+        }
+    }
+
+    /**
+     * The marker written at the wrong offset: after each disruption the new value lands in the 8 bytes at
+     * 0x58 (time_esterror_nanosec, unused on a page with no clock) and 0x10 keeps its old value.
+     */
+    public static final class MarkerAtWrongOffset implements TargetDecorator {
+        @Override
+        public String id() {
+            return "marker-at-wrong-offset";
+        }
+
+        @Override
+        public VmTarget decorate(VmTarget target) {
+            return new AfterEvent(target) {
+                @Override
+                void after(Event event, VmclockPage before) {
+                    if (Set.of(Event.SNAPSHOT_LOAD, Event.FILE_RESTORE, Event.LIVE_MIGRATION).contains(event)) {
+                        long written = current().disruptionMarker();
+                        device().update(Map.of(PageField.DISRUPTION_MARKER, before.disruptionMarker(),
+                                PageField.TIME_ESTERROR_NANOSEC, written));
+                    }
                 }
             };
         }
