@@ -6,7 +6,10 @@ import dev.vmclock.harness.qemu.DebianSuite;
 import dev.vmclock.harness.qemu.Device;
 import dev.vmclock.harness.qemu.QemuBinary;
 import java.io.PrintStream;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Optional;
+import dev.vmclock.conformance.target.TargetOptions;
 
 /**
  * Which QEMU runs when the user names none (no {@code --qemu}, {@code --container} or {@code $VMCLOCK_QEMU}):
@@ -51,7 +54,8 @@ final class DefaultImplementation {
         String tag = images.ensureBuilt(NEWEST);
         out.printf("vmclock-conformance: %s, so Debian %s's QEMU runs, in the container image %s (--qemu PATH selects"
                 + " a local one)%n", hostSays, NEWEST.suite(), tag);
-        return new TargetOptions(given.qemu(), Optional.of(tag), given.machine(), given.accel(), given.kernel(),
-                given.initrd());
+        Map<String, String> p = new LinkedHashMap<>(given.parameters());
+        p.put(TargetOptions.PREFIX + "container", tag);
+        return TargetOptions.from(k -> Optional.ofNullable(p.get(k)));
     }
 }

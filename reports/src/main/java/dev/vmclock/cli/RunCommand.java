@@ -9,6 +9,7 @@ import dev.vmclock.conformance.spec.SpecMap;
 import dev.vmclock.harness.ExitCode;
 import dev.vmclock.harness.HarnessException;
 import dev.vmclock.conformance.target.TargetConfig;
+import dev.vmclock.conformance.target.TargetOptions;
 import dev.vmclock.harness.qemu.DebianQemuImage;
 import dev.vmclock.harness.qemu.ImageVersions;
 import dev.vmclock.harness.qemu.QemuContainer;
@@ -86,18 +87,12 @@ final class RunCommand implements Callable<Integer> {
         return run(config, gate, new TreeSet<>(select), Optional.ofNullable(referenceClock));
     }
 
-    /** The command line's target options in the suite's terms; resolved once, then carried to every check. */
-    private dev.vmclock.conformance.target.TargetOptions suiteOptions(TargetOptions o, Optional<String> clock) {
-        Map<String, String> p = new LinkedHashMap<>();
-        o.qemu().ifPresent(q -> p.put("vmclock.qemu", q));
-        o.container().ifPresent(c -> p.put("vmclock.container", c));
-        p.put("vmclock.machine", o.machine());
-        p.put("vmclock.accel", o.accel());
-        o.kernel().ifPresent(k -> p.put("vmclock.kernel", k.toString()));
-        o.initrd().ifPresent(i -> p.put("vmclock.initrd", i.toString()));
-        clock.ifPresent(c -> p.put("vmclock.clock", c));
-        p.put("vmclock.evidenceDir", outDir.resolve("evidence").toAbsolutePath().toString());
-        return dev.vmclock.conformance.target.TargetOptions.from(k -> Optional.ofNullable(p.get(k)));
+    /** The command line's target options with the run's own: resolved once, then carried to every check. */
+    private TargetOptions suiteOptions(TargetOptions o, Optional<String> clock) {
+        Map<String, String> p = new LinkedHashMap<>(o.parameters());
+        clock.ifPresent(c -> p.put(TargetOptions.PREFIX + "clock", c));
+        p.put(TargetOptions.PREFIX + "evidenceDir", outDir.resolve("evidence").toAbsolutePath().toString());
+        return TargetOptions.from(k -> Optional.ofNullable(p.get(k)));
     }
 
     private int run(TargetConfig t, SuiteRun.Gate gate, Set<String> select, Optional<String> clock) {

@@ -1,5 +1,6 @@
 package dev.vmclock.cli;
 
+import dev.vmclock.conformance.target.TargetOptions;
 import dev.vmclock.harness.ExitCode;
 import dev.vmclock.harness.HarnessException;
 import dev.vmclock.harness.qemu.Accelerator;

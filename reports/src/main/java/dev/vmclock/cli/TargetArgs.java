@@ -1,6 +1,8 @@
 package dev.vmclock.cli;
 
+import dev.vmclock.conformance.target.TargetOptions;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Optional;
 import picocli.CommandLine.Option;
 
@@ -15,11 +17,11 @@ final class TargetArgs {
             + " Docker image (nothing is pulled)")
     String container;
 
-    @Option(names = "--machine", paramLabel = "TYPE", defaultValue = TargetOptions.DEFAULT_MACHINE,
+    @Option(names = "--machine", paramLabel = "TYPE", defaultValue = "q35",
             description = "q35 (default), pc, microvm, none")
     String machine;
 
-    @Option(names = "--accel", paramLabel = "MODE", defaultValue = TargetOptions.DEFAULT_ACCEL,
+    @Option(names = "--accel", paramLabel = "MODE", defaultValue = "auto",
             description = "auto (default: KVM only if a Linux guest really boots under it), kvm, tcg")
     String accel;
 
@@ -30,8 +32,13 @@ final class TargetArgs {
     @Option(names = "--initrd", paramLabel = "FILE", description = "the initramfs that goes with --kernel")
     Path initrd;
 
+    /**
+     * The options as given, nothing resolved or probed ({@link Target} does that), in the record the suite's
+     * typed configuration is built from; what the command line has no option for stays stock.
+     */
     TargetOptions options() {
         return new TargetOptions(Optional.ofNullable(qemu), Optional.ofNullable(container), machine, accel,
-                Optional.ofNullable(kernel), Optional.ofNullable(initrd));
+                Optional.ofNullable(kernel), Optional.ofNullable(initrd), true, Optional.empty(), List.of(),
+                Optional.empty(), Optional.empty(), Optional.empty());
     }
 }

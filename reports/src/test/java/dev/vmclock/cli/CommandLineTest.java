@@ -2,9 +2,11 @@ package dev.vmclock.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.vmclock.conformance.target.TargetOptions;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -67,7 +69,14 @@ class CommandLineTest {
     void targetOptionsReachTheRecordWithTheirDefaults() {
         TargetArgs args = new TargetArgs();
         new picocli.CommandLine(args).parseArgs("--qemu", "/opt/qemu", "--kernel", "/k", "--initrd", "/i");
-        assertThat(args.options()).isEqualTo(new TargetOptions(java.util.Optional.of("/opt/qemu"), java.util.Optional.empty(),
-                "q35", "auto", java.util.Optional.of(java.nio.file.Path.of("/k")), java.util.Optional.of(java.nio.file.Path.of("/i"))));
+        TargetOptions o = args.options();
+        assertThat(o.qemu()).contains("/opt/qemu");
+        assertThat(o.container()).isEmpty();
+        assertThat(o.machine()).isEqualTo("q35");
+        assertThat(o.accel()).isEqualTo("auto");
+        assertThat(o.kernel()).contains(Path.of("/k"));
+        assertThat(o.initrd()).contains(Path.of("/i"));
+        assertThat(o.vmclock()).as("stock: the device present").isTrue();
+        assertThat(o.fault()).isEmpty();
     }
 }

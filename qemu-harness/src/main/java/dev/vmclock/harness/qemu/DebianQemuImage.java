@@ -2,6 +2,7 @@ package dev.vmclock.harness.qemu;
 
 import dev.vmclock.harness.ExitCode;
 import dev.vmclock.harness.HarnessException;
+import dev.vmclock.images.FileTree;
 import dev.vmclock.images.GuestImageBuilder;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -9,7 +10,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
@@ -151,7 +151,7 @@ public final class DebianQemuImage {
             Thread.currentThread().interrupt();
             throw new HarnessException(failure, "interrupted while building " + tag, e);
         } finally {
-            deleteTree(dir);
+            FileTree.deleteQuietly(dir);
         }
     }
 
@@ -194,17 +194,6 @@ public final class DebianQemuImage {
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        }
-    }
-
-    private static void deleteTree(Path dir) {
-        if (dir == null) {
-            return;
-        }
-        try (Stream<Path> walk = Files.walk(dir)) {
-            walk.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
-        } catch (IOException e) {
-            // a leftover temp dir is harmless
         }
     }
 }
