@@ -39,7 +39,7 @@ record Target(QemuBinary qemu, String machineType, AcceleratorChoice accelerator
         Optional<GuestImage> own = o.kernel().map(k -> GuestImage.of(k, o.initrd().get()));
         List<Path> ownFiles = own.map(i -> List.of(i.kernel(), i.initramfs())).orElse(List.of());
         QemuHost host = o.container().<QemuHost>map(image -> QemuContainer.shared(image, ownFiles)).orElse(QemuHost.LOCAL);
-        QemuBinary qemu = QemuBinary.locate(host, o.qemu().orElse(null)).requireMachine(machine);
+        QemuBinary qemu = QemuBinary.locate(host, o.qemu().orElse(null));
         Optional<Path> probeKernel = own.or(() -> new GuestImageBuilder().cached()).map(GuestImage::kernel);
         return new Target(qemu, machine, AcceleratorProbe.choose(qemu, forced, probeKernel), own);
     }
@@ -49,8 +49,9 @@ record Target(QemuBinary qemu, String machineType, AcceleratorChoice accelerator
         return qemu.host() instanceof QemuContainer c ? Optional.of(c.image()) : Optional.empty();
     }
 
+    /** A QEMU without the device is exit 4 before anything else is judged; then the machine type must exist. */
     Target requireVmclock() {
-        qemu.requireVmclock();
+        qemu.requireVmclock().requireMachine(machineType);
         return this;
     }
 

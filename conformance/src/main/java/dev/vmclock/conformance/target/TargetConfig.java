@@ -51,10 +51,11 @@ public record TargetConfig(
         o.initrd().ifPresent(ownFiles::add);
         o.pageOverride().ifPresent(ownFiles::add);
         QemuHost host = o.container().<QemuHost>map(image -> QemuContainer.shared(image, ownFiles)).orElse(QemuHost.LOCAL);
-        QemuBinary qemu = QemuBinary.locate(host, o.qemu().orElse(null)).requireMachine(o.machine());
+        QemuBinary qemu = QemuBinary.locate(host, o.qemu().orElse(null));
         if (o.vmclock()) {
             qemu.requireVmclock();
         }
+        qemu.requireMachine(o.machine());
         GuestImage image = o.kernel().isPresent() ? GuestImage.of(o.kernel().get(), o.initrd().get())
                 : new GuestImageBuilder().ensureBuilt();
         Optional<Accelerator> forced;
