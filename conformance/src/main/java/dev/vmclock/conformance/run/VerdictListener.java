@@ -76,7 +76,8 @@ public final class VerdictListener implements TestExecutionListener {
             message = message.substring(NotApplicable.PREFIX.length());
         }
         long t0 = started.getOrDefault(id.getUniqueId(), System.nanoTime());
-        TestOutcome o = new TestOutcome(method.get().getDeclaringClass().getSimpleName(), method.get().getName(),
+        TestOutcome o = new TestOutcome(method.get().getDeclaringClass().getPackageName(),
+                method.get().getDeclaringClass().getSimpleName(), method.get().getName(),
                 List.of(clause.value()), verdict, message.strip(), Duration.ofNanos(System.nanoTime() - t0),
                 Optional.ofNullable(evidence.get(id.getUniqueId())));
         outcomes.add(o);

@@ -104,7 +104,7 @@ public final class JunitXml {
         x.writeCharacters("    ");
         x.writeStartElement("testcase");
         x.writeAttribute("name", safe(String.join(",", t.clauses()) + " " + t.method()));
-        x.writeAttribute("classname", safe("dev.vmclock.conformance.suite." + t.testClass()));
+        x.writeAttribute("classname", safe(t.qualifiedClass()));
         x.writeAttribute("time", seconds(t.duration().toMillis()));
         String strength = entries(t).map(ClauseEntry::strength).min(Comparator.naturalOrder()).map(s -> s.label())
                 .orElse("?");
