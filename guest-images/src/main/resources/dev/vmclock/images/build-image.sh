@@ -252,40 +252,29 @@ export SOURCE_DATE_EPOCH=${SOURCE_DATE_EPOCH:-$(stat -c %Y "$vmlinuz")}
 
 # --- virtio_rtc.ko, out of tree --------------------------------------------------------------------
 # From linux-source-<major.minor> of exactly the kernel package's version, against that kernel's headers,
-# in the kbuild container (the headers need trixie's gcc-14). No module signature: Debian's kernels do
-# not enforce them.
+# both installed in the kbuild image (trixie, gcc-14: what Debian built the kernel with). No module
+# signature: Debian's kernels do not enforce them.
 rtc_json=null
+kbuild() { # STEP ARGS...: build-virtio-rtc.sh in a fresh container of the kbuild image, no network
+  kbuild_container=vmclock-kbuild-$$-$RANDOM
+  docker run --rm --pull=never --network none --name "$kbuild_container" -e SOURCE_DATE_EPOCH \
+      -v "$work/kbuild:$work/kbuild" "$kbuild_image" \
+      sh -c 'owner=$1; shift; sh "$@"; rc=$?; chown -R "$owner" "$3"; exit $rc' \
+      sh "$(id -u):$(id -g)" "$work/kbuild/build-virtio-rtc.sh" "$@" >&2
+  local rc=$?
+  kbuild_container=""
+  return $rc
+}
 if [ "$virtio_rtc" != none ]; then
   kver=${binv:-$imgv}
   mm=${abi%%[+-]*}; mm=${mm%.*}
-  srcpkg=linux-source-$mm
-  srcv=$(papt_cache madison "$srcpkg" 2>/dev/null | awk -v v="$kver" '$3 == v { print $3; exit }')
-  [ -n "$srcv" ] || fail 6 "$srcpkg $kver (the kernel's own version) is not in $suite; the source and the kernel must match: retry when the mirror has both"
-  hdrpkg=linux-headers-$abi-$flavour
-  hdrdeps=$(papt_cache depends "$hdrpkg=$kver" 2>/dev/null | sed -nE 's/^ *Depends: (linux-[^ <>]+).*/\1/p' | sort -u)
-  [ -n "$(pkg_version "$hdrpkg")" ] || fail 6 "no $hdrpkg in $suite; virtio_rtc.ko cannot be built for $abi"
-  mkdir -p "$work/kbuild/debs" "$work/kbuild/mod" "$work/srcdeb" "$work/src"
-  for p in "$hdrpkg=$kver" $hdrdeps; do
-    log "apt-get download $p"
-    (cd "$work/kbuild/debs" && papt_get download "$p" >&2) \
-      || fail 4 "download of ${p%%=*} from $suite failed; check the network and the mirror $mirror"
-  done
-  log "apt-get download $srcpkg=$srcv"
-  (cd "$work/srcdeb" && papt_get download "$srcpkg=$srcv" >&2) \
-    || fail 4 "download of $srcpkg $srcv from $suite failed; check the network and the mirror $mirror"
-  srcdeb=$(ls "$work"/srcdeb/*.deb)
-  dpkg-deb --fsys-tarfile "$srcdeb" | tar -x -C "$work/src" --wildcards '*/linux-source-*.tar.*' \
-    || fail 8 "$srcpkg holds no source tarball"
-  tarball=$(find "$work/src" -name 'linux-source-*.tar.*' -type f | sed -n 1p)
-  tar -xf "$tarball" -C "$work/src" --wildcards '*/drivers/virtio/virtio_rtc_*' \
-    || fail 8 "no drivers/virtio/virtio_rtc_* in $srcpkg $srcv (the driver needs Linux >= 6.16)"
-  for f in virtio_rtc_driver.c virtio_rtc_ptp.c virtio_rtc_class.c virtio_rtc_internal.h; do
-    src=$(find "$work/src" -path "*/drivers/virtio/$f" -type f | sed -n 1p)
-    [ -n "$src" ] || fail 8 "no drivers/virtio/$f in $srcpkg $srcv"
-    install -m 0644 "$src" "$work/kbuild/mod/$f"
-  done
-  install -m 0644 "$here/kmod/virtio_rtc.Kbuild" "$work/kbuild/mod/Kbuild"
+  mkdir -p "$work/kbuild/mod"
   install -m 0755 "$here/kmod/build-virtio-rtc.sh" "$work/kbuild/build-virtio-rtc.sh"
+  log "virtio_rtc.ko ($virtio_rtc): sources of linux-source-$mm $kver from $kbuild_image"
+  kbuild sources "$work/kbuild/mod" "$kver" "$mm" "$kernel_release" || {
+    rc=$?; [ "$rc" -eq 6 ] && fail 6 "the kbuild image $kbuild_image does not match kernel $kver (see the line above)"
+    fail 8 "could not take virtio_rtc's sources from $kbuild_image (see the line above)"; }
+  install -m 0644 "$here/kmod/virtio_rtc.Kbuild" "$work/kbuild/mod/Kbuild"
   rtc_patch=""
   if [ "$virtio_rtc" = broken-steps-back ]; then
     # The self-test's guest-level fault, one line after viortc_read() takes the device's reading: every
@@ -294,16 +283,10 @@ if [ "$virtio_rtc" != none ]; then
     sed -i "/^int viortc_read(/,/^}/ s|^\([[:space:]]*\)VIORTC_MSG_READ(hdl, clock_reading, reading);\$|&\n\1${rtc_patch//&/\\&}|" \
       "$work/kbuild/mod/virtio_rtc_driver.c"
     [ "$(grep -c viortc_fault "$work/kbuild/mod/virtio_rtc_driver.c")" = 1 ] \
-      || fail 8 "the broken-steps-back patch did not apply to $srcpkg $srcv's viortc_read(); adapt build-image.sh"
+      || fail 8 "the broken-steps-back patch did not apply to linux-source-$mm $kver's viortc_read(); adapt build-image.sh"
   fi
-  kbuild_container=vmclock-kbuild-$$-$RANDOM
-  log "building virtio_rtc.ko ($virtio_rtc) in $kbuild_image"
-  docker run --rm --pull=never --network none --name "$kbuild_container" -e SOURCE_DATE_EPOCH \
-      -v "$work/kbuild:$work/kbuild" "$kbuild_image" \
-      sh -c 'sh "$0/build-virtio-rtc.sh" "$0/debs" "$0/mod" "$1"; rc=$?; chown -R "$2" "$0/mod"; exit $rc' \
-      "$work/kbuild" "$kernel_release" "$(id -u):$(id -g)" >&2 \
-    || fail 8 "virtio_rtc.ko did not build in $kbuild_image (see the make output above)"
-  kbuild_container=""
+  log "building virtio_rtc.ko in $kbuild_image"
+  kbuild build "$work/kbuild/mod" "$kernel_release" || fail 8 "virtio_rtc.ko did not build in $kbuild_image (see the output above)"
   rtc_ko=$work/kbuild/mod/virtio_rtc.ko
   [ -f "$rtc_ko" ] || fail 8 "the kbuild container wrote no virtio_rtc.ko"
   rtc_vermagic=$(tr '\0' '\n' < "$rtc_ko" | sed -n 's/^vermagic=//p' | sed -n 1p); rtc_vermagic=${rtc_vermagic%% *}
@@ -395,15 +378,19 @@ for p in "${pkgs[@]}"; do
     {\"name\": $(json "$name"), \"version\": $(json "$version"), \"suite\": $(json "$suite"), \"file\": $(json "$(basename "$deb")"), \"sha256\": $(json "$(sha "$deb")"), \"size\": $(stat -c %s "$deb")}"
 done
 if [ "$virtio_rtc" != none ]; then
-  hdr_json=""
-  for deb in "$work"/kbuild/debs/*.deb; do
-    hdr_json+="${hdr_json:+, }{\"name\": $(json "$(dpkg-deb -f "$deb" Package)"), \"version\": $(json "$(dpkg-deb -f "$deb" Version)"), \"sha256\": $(json "$(sha "$deb")")}"
-  done
+  pkgs_rtc=""
+  while read -r name version; do
+    case "$name" in
+      tarball) continue ;;
+      *) pkgs_rtc+="${pkgs_rtc:+, }{\"name\": $(json "$name"), \"version\": $(json "$version")}" ;;
+    esac
+  done < "$work/kbuild/mod/packages"
+  read -r _ tarball tarball_sha < <(grep '^tarball ' "$work/kbuild/mod/packages")
   rtc_json="{\"name\": \"virtio_rtc\", \"path\": \"/lib/modules/virtio_rtc.ko\", \"variant\": $(json "$virtio_rtc"),
     \"patch\": $(jsonn "$rtc_patch"), \"srcversion\": $(jsonn "$rtc_srcversion"), \"sha256\": $(json "$(sha "$rtc_ko")"), \"size\": $(stat -c %s "$rtc_ko"),
-    \"source_package\": {\"name\": $(json "$srcpkg"), \"version\": $(json "$srcv"), \"sha256\": $(json "$(sha "$srcdeb")")},
-    \"header_packages\": [$hdr_json],
-    \"kbuild\": $(json "$(cat "$here/kmod/virtio_rtc.Kbuild" | grep -v '^#')"),
+    \"source_package\": {\"name\": $(json "linux-source-$mm"), \"version\": $(json "$kver"), \"tarball\": $(json "$tarball"), \"tarball_sha256\": $(json "$tarball_sha")},
+    \"build_packages\": [$pkgs_rtc],
+    \"sources\": [\"drivers/virtio/virtio_rtc_driver.c\", \"drivers/virtio/virtio_rtc_ptp.c\", \"drivers/virtio/virtio_rtc_class.c\", \"drivers/virtio/virtio_rtc_internal.h\"],
     \"build_flags\": $(json "$(sed -n 's/^ccflags-y += //p' "$here/kmod/virtio_rtc.Kbuild")"),
     \"kbuild_image\": $(json "$kbuild_image"), \"kbuild_image_id\": $(json "$(docker image inspect -f '{{.Id}}' "$kbuild_image" 2>/dev/null || true)"),
     \"compiler\": $(json "$(cat "$work/kbuild/mod/gcc-version" 2>/dev/null || true)")}"
