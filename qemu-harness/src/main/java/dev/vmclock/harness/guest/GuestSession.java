@@ -6,6 +6,7 @@ import dev.vmclock.harness.HarnessException;
 import dev.vmclock.harness.events.Machine;
 import dev.vmclock.harness.qemu.Accelerator;
 import dev.vmclock.harness.qemu.Device;
+import dev.vmclock.harness.virtio.rtc.ClockType;
 import dev.vmclock.harness.qemu.KernelBoot;
 import dev.vmclock.harness.qemu.MachineSpec;
 import dev.vmclock.harness.qemu.QemuBinary;
@@ -227,8 +228,8 @@ public final class GuestSession implements AutoCloseable {
     }
 
     /** Reads virtio_rtc's PTP clock of {@code type} every way (absent when the device offers no such clock). */
-    public PtpReading ptpRead(VirtioClockType type) {
-        return ptpRead(Map.of("name", PtpClock.virtioPrefix(type.value())));
+    public PtpReading ptpRead(ClockType type) {
+        return ptpRead(Map.of("name", PtpClock.virtioPrefix(type.code())));
     }
 
     private PtpReading ptpRead(Map<String, ?> which) {

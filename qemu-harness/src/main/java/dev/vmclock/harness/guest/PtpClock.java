@@ -1,5 +1,6 @@
 package dev.vmclock.harness.guest;
 
+import dev.vmclock.harness.virtio.rtc.ClockType;
 import java.util.Optional;
 
 /**
@@ -28,8 +29,8 @@ public record PtpClock(String dev, String name, String driver, Integer virtioTyp
     }
 
     /** The virtio-rtc clock type, when this is a virtio_rtc clock of a type the spec defines. */
-    public Optional<VirtioClockType> virtioClockType() {
-        return virtioType == null ? Optional.empty() : VirtioClockType.of(virtioType);
+    public Optional<ClockType> virtioClockType() {
+        return virtioType == null ? Optional.empty() : ClockType.of(virtioType);
     }
 
     /** The clock_name prefix the agent looks virtio_rtc's clock of {@code type} up by. */

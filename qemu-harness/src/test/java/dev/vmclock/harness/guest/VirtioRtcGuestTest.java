@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.vmclock.harness.ExitCode;
 import dev.vmclock.harness.HarnessException;
 import dev.vmclock.harness.qemu.Device;
+import dev.vmclock.harness.virtio.rtc.ClockType;
 import dev.vmclock.harness.qemu.MachineSpec;
 import dev.vmclock.images.GuestImage;
 import dev.vmclock.images.GuestImageBuilder;
@@ -37,15 +38,15 @@ class VirtioRtcGuestTest {
             List<PtpClock> clocks = g.ptpClockList();
             assertThat(clocks).filteredOn(PtpClock::isVirtio).singleElement().satisfies(c -> {
                 assertThat(c.name()).isEqualTo("Virtio PTP type 0/variant 0");
-                assertThat(c.virtioClockType()).contains(VirtioClockType.UTC);
+                assertThat(c.virtioClockType()).contains(ClockType.UTC);
                 assertThat(c.driver()).isEqualTo("virtio_rtc");
             });
 
             long before = nowNanos();
-            PtpReading r = g.ptpRead(VirtioClockType.UTC);
+            PtpReading r = g.ptpRead(ClockType.UTC);
             long after = nowNanos();
             assertThat(r.present()).isTrue();
-            assertThat(r.clock().virtioClockType()).contains(VirtioClockType.UTC);
+            assertThat(r.clock().virtioClockType()).contains(ClockType.UTC);
             for (PtpReading.Method m : List.of(r.gettime(), r.sysOffset(), r.extended())) {
                 assertThat(m.errno()).as("%s errno", m.name()).isEmpty();
                 // QEMU reads the host's realtime clock while the agent call is in flight: inside the host's bracket.
