@@ -11,6 +11,7 @@ import dev.vmclock.harness.qemu.QemuContainer;
 import dev.vmclock.harness.qemu.QemuHost;
 import dev.vmclock.images.GuestImage;
 import dev.vmclock.images.GuestImageBuilder;
+import dev.vmclock.images.VirtioRtcModule;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -55,8 +56,14 @@ public record TargetConfig(
         if (o.vmclock()) {
             qemu.requireVmclock();
         }
+        if (o.virtioRtc() && !qemu.hasDevice(Device.VIRTIO_RTC.qemuName(o.machine()))) {
+            throw new HarnessException(ExitCode.QEMU_WITHOUT_VMCLOCK, qemu + " has no " + Device.VIRTIO_RTC.qemuName(o.machine())
+                    + " device (QEMU >= 11.1 has it); use another QEMU or leave virtio-rtc out");
+        }
+        // A user's image is taken as it is (its kernel may have the driver built in); the built one carries
+        // virtio_rtc.ko when the machine has the device.
         GuestImage image = o.kernel().isPresent() ? GuestImage.of(o.kernel().get(), o.initrd().get())
-                : new GuestImageBuilder().ensureBuilt();
+                : imageBuilder(o).ensureBuilt();
         Optional<Accelerator> forced;
         try {
             forced = o.accel().equals("auto") ? Optional.empty() : Optional.of(Accelerator.parse(o.accel()));
@@ -64,7 +71,13 @@ public record TargetConfig(
             throw new HarnessException(ExitCode.USAGE, "the accelerator must be auto, kvm or tcg, not " + o.accel());
         }
         AcceleratorChoice accel = AcceleratorProbe.choose(qemu, forced, Optional.of(image.kernel()));
-        List<Device> devices = o.vmclock() ? List.of(Device.VMCLOCK) : List.of();
+        List<Device> devices = new ArrayList<>();
+        if (o.vmclock()) {
+            devices.add(Device.VMCLOCK);
+        }
+        if (o.virtioRtc()) {
+            devices.add(Device.VIRTIO_RTC);
+        }
         Path evidence = o.evidenceDir().orElseGet(() -> {
             try {
                 return Files.createTempDirectory("vmclock-evidence-");
@@ -73,6 +86,17 @@ public record TargetConfig(
             }
         });
         return new TargetConfig(o, qemu, image, accel, devices, evidence);
+    }
+
+    private static GuestImageBuilder imageBuilder(TargetOptions o) {
+        GuestImageBuilder b = new GuestImageBuilder();
+        if (o.virtioRtc()) {
+            b = b.withVirtioRtc(VirtioRtcModule.STOCK);
+            if (o.kbuildImage().isPresent()) {
+                b = b.kbuildImage(o.kbuildImage().get());
+            }
+        }
+        return b;
     }
 
     public String machine() {

@@ -16,6 +16,9 @@ import java.util.function.Function;
  *
  * @param container   a local container image whose QEMU runs the target ({@code qemu} is then a path inside it)
  * @param vmclock     whether the machine has the VMClock device (the self-test removes it)
+ * @param virtioRtc   whether the machine has a virtio-rtc device (QEMU >= 11.1); the built guest image then
+ *                    carries virtio_rtc.ko, compiled in {@code kbuildImage}
+ * @param kbuildImage the Docker image virtio_rtc.ko is built in (default {@code $VMCLOCK_KBUILD_IMAGE})
  * @param fault       a {@link TargetDecorator} id from the self-test (deliberately broken implementations)
  * @param clock       a reference writer publishing clock data (QEMU publishes none), good or deliberately bad
  */
@@ -27,6 +30,8 @@ public record TargetOptions(
         Optional<Path> kernel,
         Optional<Path> initrd,
         boolean vmclock,
+        boolean virtioRtc,
+        Optional<String> kbuildImage,
         Optional<Path> pageOverride,
         List<String> qemuArgs,
         Optional<String> fault,
@@ -54,6 +59,8 @@ public record TargetOptions(
                 param.apply(PREFIX + "kernel").map(Path::of),
                 param.apply(PREFIX + "initrd").map(Path::of),
                 param.apply(PREFIX + "device").map(Boolean::parseBoolean).orElse(true),
+                param.apply(PREFIX + "virtioRtc").map(Boolean::parseBoolean).orElse(false),
+                param.apply(PREFIX + "kbuildImage").filter(s -> !s.isBlank()),
                 param.apply(PREFIX + "pageOverride").map(Path::of),
                 param.apply(PREFIX + "qemuArgs").filter(s -> !s.isBlank()).map(s -> Arrays.asList(s.trim().split("\\s+")))
                         .orElse(List.of()),
@@ -72,6 +79,10 @@ public record TargetOptions(
         kernel.ifPresent(v -> p.put(PREFIX + "kernel", v.toString()));
         initrd.ifPresent(v -> p.put(PREFIX + "initrd", v.toString()));
         p.put(PREFIX + "device", Boolean.toString(vmclock));
+        if (virtioRtc) {
+            p.put(PREFIX + "virtioRtc", "true");
+        }
+        kbuildImage.ifPresent(v -> p.put(PREFIX + "kbuildImage", v));
         pageOverride.ifPresent(v -> p.put(PREFIX + "pageOverride", v.toString()));
         if (!qemuArgs.isEmpty()) {
             p.put(PREFIX + "qemuArgs", String.join(" ", qemuArgs));
@@ -83,8 +94,8 @@ public record TargetOptions(
     }
 
     public TargetOptions withEvidenceDir(Path dir) {
-        return new TargetOptions(qemu, container, machine, accel, kernel, initrd, vmclock, pageOverride, qemuArgs, fault,
-                clock, Optional.of(dir));
+        return new TargetOptions(qemu, container, machine, accel, kernel, initrd, vmclock, virtioRtc, kbuildImage,
+                pageOverride, qemuArgs, fault, clock, Optional.of(dir));
     }
 
     /** A one-line description for reports: machine, accelerator and whatever was changed from stock. */
@@ -93,6 +104,9 @@ public record TargetOptions(
         container.ifPresent(c -> sb.append(" container=").append(c));
         if (!vmclock) {
             sb.append(" device=absent");
+        }
+        if (virtioRtc) {
+            sb.append(" virtio-rtc");
         }
         pageOverride.ifPresent(p -> sb.append(" pageOverride=").append(p.getFileName()));
         if (!qemuArgs.isEmpty()) {
