@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assumptions.assumeThat;
 
 import dev.vmclock.conformance.Verdict;
-import dev.vmclock.conformance.run.ClauseResult;
 import dev.vmclock.conformance.run.SuiteRun;
 import dev.vmclock.conformance.run.SuiteRunner;
 import dev.vmclock.images.GuestImage;
