@@ -48,6 +48,8 @@ public final class GuestImageBuilder {
     public static final String RECIPE_INDEX = "recipe.files";
     /** The recipe's entry point, run as {@code bash build-image.sh OUTDIR}. */
     public static final String BUILD_SCRIPT = "build-image.sh";
+    /** Folder (under the recipe's) of the container images' recipe, which builds the kernel-module build image. */
+    static final String CONTAINERS = "containers/";
     /** Environment variable naming the cache directory. */
     public static final String CACHE_DIR_ENV = "VMCLOCK_CACHE_DIR";
     /** Environment variable (and system property {@code vmclock.kbuildImage}) naming the kernel-module build image. */
@@ -344,6 +346,24 @@ public final class GuestImageBuilder {
                 Files.write(target, resource(name));
                 Files.setPosixFilePermissions(target, PosixFilePermissions.fromString(
                         name.endsWith(".sh") || name.equals("init") ? "rwxr-xr-x" : "rw-r--r--"));
+            }
+            // The container images' recipe rides along, outside the hash: build-image.sh builds the kernel-module
+            // build image with it when none is named (the manifest records which image built the module).
+            if (virtioRtc != VirtioRtcModule.NONE && loader.getResource(resourceBase + CONTAINERS + RECIPE_INDEX) != null) {
+                List<String> tools = new ArrayList<>(List.of(RECIPE_INDEX));
+                for (String line : new String(resource(CONTAINERS + RECIPE_INDEX), StandardCharsets.UTF_8).split("\n")) {
+                    if (!line.isBlank()) {
+                        tools.add(line.strip());
+                    }
+                }
+                for (String name : tools) {
+                    Path target = dir.resolve(CONTAINERS + name).normalize();
+                    if (!target.startsWith(dir)) {
+                        throw new IllegalArgumentException("resource name escapes the recipe: " + name);
+                    }
+                    Files.createDirectories(target.getParent());
+                    Files.write(target, resource(CONTAINERS + name));
+                }
             }
             if (!resourceNames.contains(RECIPE_INDEX)) { // lets build-image.sh check the hash
                 Files.write(dir.resolve(RECIPE_INDEX), (String.join("\n", resourceNames) + "\n").getBytes(StandardCharsets.UTF_8));

@@ -23,8 +23,9 @@
 #   VMCLOCK_VIRTIO_RTC     none (default) | stock | broken-steps-back: build virtio_rtc.ko into the image;
 #                          broken-steps-back applies a one-line fault (every second reading of any clock
 #                          250 ms early, so time jumps back and forth) for the suite's self-test
-#   VMCLOCK_KBUILD_IMAGE   the Docker image (trixie, gcc-14, make, dpkg) virtio_rtc.ko is built in;
-#                          required unless VMCLOCK_VIRTIO_RTC is none; never pulled
+#   VMCLOCK_KBUILD_IMAGE   the Docker image (trixie, gcc-14, the kernel's headers and linux-source) virtio_rtc.ko
+#                          is built in; never pulled. Default: the one containers/debian-image.sh builds for
+#                          the chosen kernel ABI (built on first use)
 #
 # Failures print one line 'ERROR: <cause>; <fix>' and exit with:
 #   2 usage, 3 missing host tool, 4 download failed, 5 signature verification failed,
@@ -61,9 +62,13 @@ case "$virtio_rtc" in
   none) ;;
   stock|broken-steps-back)
     command -v docker >/dev/null 2>&1 || fail 3 "missing host tool 'docker' (virtio_rtc.ko is built in a container); run ./setup.sh"
-    [ -n "$kbuild_image" ] || fail 3 "virtio_rtc.ko needs the trixie kernel-module build image; set VMCLOCK_KBUILD_IMAGE (or GuestImageBuilder.kbuildImage)"
-    docker image inspect "$kbuild_image" >/dev/null 2>&1 \
-      || fail 3 "Docker image '$kbuild_image' (kernel-module build) is not on this Docker host; build or load it first (nothing is pulled)" ;;
+    if [ -n "$kbuild_image" ]; then
+      docker image inspect "$kbuild_image" >/dev/null 2>&1 \
+        || fail 3 "Docker image '$kbuild_image' (kernel-module build) is not on this Docker host; build or load it first (nothing is pulled)"
+    else
+      [ -f "$here/containers/debian-image.sh" ] \
+        || fail 3 "virtio_rtc.ko needs the trixie kernel-module build image; set VMCLOCK_KBUILD_IMAGE (GuestImageBuilder.kbuildImage)"
+    fi ;;
   *) fail 2 "VMCLOCK_VIRTIO_RTC must be none, stock or broken-steps-back (got '$virtio_rtc')" ;;
 esac
 busybox=${VMCLOCK_BUSYBOX:-/bin/busybox}
@@ -265,6 +270,14 @@ kbuild() { # STEP ARGS...: build-virtio-rtc.sh in a fresh container of the kbuil
   kbuild_container=""
   return $rc
 }
+if [ "$virtio_rtc" != none ] && [ -z "$kbuild_image" ]; then
+  log "kbuild image for kernel ABI $abi (containers/debian-image.sh build kbuild $abi; built once per Docker host)"
+  rc=0
+  kbuild_image=$(bash "$here/containers/debian-image.sh" build kbuild "$abi" 2>"$work/kbuild-image.log") || rc=$?
+  cat "$work/kbuild-image.log" >&2
+  [ "$rc" -eq 0 ] && [ -n "$kbuild_image" ] \
+    || fail 3 "the kernel-module build image for $abi could not be built: $(sed -n 's/^ERROR: //p' "$work/kbuild-image.log" | tail -n 1)"
+fi
 if [ "$virtio_rtc" != none ]; then
   kver=${binv:-$imgv}
   mm=${abi%%[+-]*}; mm=${mm%.*}

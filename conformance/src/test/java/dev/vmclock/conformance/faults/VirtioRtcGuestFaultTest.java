@@ -1,11 +1,12 @@
 package dev.vmclock.conformance.faults;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assumptions.assumeThat;
 
 import dev.vmclock.conformance.Verdict;
 import dev.vmclock.conformance.run.SuiteRun;
 import dev.vmclock.conformance.run.SuiteRunner;
+import dev.vmclock.harness.qemu.DebianQemuImage;
+import dev.vmclock.harness.qemu.DebianSuite;
 import dev.vmclock.images.GuestImage;
 import dev.vmclock.images.GuestImageBuilder;
 import dev.vmclock.images.VirtioRtcModule;
@@ -14,6 +15,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -22,8 +24,8 @@ import org.junit.jupiter.api.Test;
  * image's stock virtio_rtc.ko (everything PASSes) and once with the deliberately broken build, given to the
  * suite as a user's kernel and initramfs (exactly the six GUEST clauses FAIL, nothing ERRORs).
  *
- * <p>Needs {@code -Dvmclock.qemu111.image} (QEMU >= 11.1 with virtio-rtc-pci) and {@code -Dvmclock.kbuildImage}
- * (the trixie kernel-module build image), or {@code VMCLOCK_QEMU111_IMAGE} / {@code VMCLOCK_KBUILD_IMAGE}.
+ * <p>QEMU 11.1 is trixie-backports' in the shipped container recipe; the kernel-module build image comes with
+ * the guest image's build (both built on first use on this Docker host).
  */
 class VirtioRtcGuestFaultTest {
 
@@ -41,8 +43,9 @@ class VirtioRtcGuestFaultTest {
     }
 
     @Test
+    @Tag(FaultInjectionTest.FULL_TIER)
     void brokenDriverFailsExactlyTheGuestClauses() {
-        GuestImage broken = builder().withVirtioRtc(VirtioRtcModule.BROKEN_STEPS_BACK).ensureBuilt();
+        GuestImage broken = new GuestImageBuilder().withVirtioRtc(VirtioRtcModule.BROKEN_STEPS_BACK).ensureBuilt();
         SuiteRun run = SuiteRunner.run(config(broken), Set.of("GUEST"), o -> { });
         assertThat(run.containerFailure()).as("the suite ran").isEmpty();
         assertThat(run.ids(Verdict.ERROR)).as("ERRORs: %s", describe(run, Verdict.ERROR)).isEmpty();
@@ -51,9 +54,8 @@ class VirtioRtcGuestFaultTest {
 
     private static Map<String, String> config(GuestImage userImage) {
         Map<String, String> c = new HashMap<>();
-        c.put("vmclock.container", named("vmclock.qemu111.image", "VMCLOCK_QEMU111_IMAGE"));
+        c.put("vmclock.container", DebianQemuImage.shipped().ensureBuilt(DebianSuite.TRIXIE_BACKPORTS));
         c.put("vmclock.virtioRtc", "true");
-        c.put("vmclock.kbuildImage", kbuildImage());
         c.put("vmclock.accel", "tcg");
         c.put("vmclock.clock", "good");
         if (userImage != null) {
@@ -61,23 +63,6 @@ class VirtioRtcGuestFaultTest {
             c.put("vmclock.initrd", userImage.initramfs().toString());
         }
         return c;
-    }
-
-    private static GuestImageBuilder builder() {
-        return new GuestImageBuilder().kbuildImage(kbuildImage());
-    }
-
-    private static String kbuildImage() {
-        return named("vmclock.kbuildImage", GuestImageBuilder.KBUILD_IMAGE_ENV);
-    }
-
-    private static String named(String property, String env) {
-        String v = System.getProperty(property);
-        if (v == null || v.isBlank()) {
-            v = System.getenv(env);
-        }
-        assumeThat(v).as("-D%s or $%s (a Docker image tag)", property, env).isNotBlank();
-        return v;
     }
 
     private static String describe(SuiteRun run, Verdict v) {
