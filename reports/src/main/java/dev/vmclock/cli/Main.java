@@ -42,6 +42,10 @@ public final class Main {
                        [--reference-clock good|time-off|rate-off] the harness publishes clock data through
                        qtest (QEMU publishes none), so the clock clauses are exercised; the bad variants
                        show them FAIL
+                       [--virtio-rtc] the machine gets a virtio-rtc device too (QEMU >= 11.1) and the guest
+                       image virtio_rtc.ko, so the guest-level virtio-rtc clauses (VRTC-GUEST) are checked
+                       [--kbuild-image IMAGE] the Docker image virtio_rtc.ko is built in (default: the one
+                       the shipped recipe builds for the guest kernel)
               report   RUN_DIR... [--out FILE]: one RUN_DIR regenerates its index.html (or writes FILE);
                        several are compared side by side in one page (default ./vmclock-comparison.html),
                        clauses whose verdicts differ highlighted
@@ -90,7 +94,7 @@ public final class Main {
             List<String> rest = args.subList(1, args.size());
             return switch (args.get(0)) {
                 case "run" -> {
-                    Options o = Options.parse(rest, union(Target.OPTIONS, RunCommand.OPTIONS), Set.of());
+                    Options o = Options.parse(rest, union(Target.OPTIONS, RunCommand.OPTIONS), RunCommand.FLAGS);
                     yield new RunCommand(out).run(o, Target.from(o).requireVmclock());
                 }
                 case "report" -> new ReportCommand(out).run(Options.parse(rest, ReportCommand.OPTIONS, Set.of()));

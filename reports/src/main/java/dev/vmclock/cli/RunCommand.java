@@ -32,7 +32,8 @@ import org.junit.platform.launcher.TestExecutionListener;
 /** {@code run}: the suite against one target, a line per test as it finishes, verdicts per clause, report.json and index.html. */
 final class RunCommand {
 
-    static final Set<String> OPTIONS = Set.of("--select", "--fail-on", "--out", "--reference-clock");
+    static final Set<String> OPTIONS = Set.of("--select", "--fail-on", "--out", "--reference-clock", "--kbuild-image");
+    static final Set<String> FLAGS = Set.of("--virtio-rtc");
 
     private final PrintStream out;
 
@@ -60,6 +61,10 @@ final class RunCommand {
             config.put("vmclock.initrd", i.initramfs().toString());
         });
         o.value("--reference-clock").ifPresent(c -> config.put("vmclock.clock", c));
+        if (o.flag("--virtio-rtc")) {
+            config.put("vmclock.virtioRtc", "true");
+        }
+        o.value("--kbuild-image").ifPresent(k -> config.put("vmclock.kbuildImage", k));
         config.put("vmclock.evidenceDir", outDir.resolve("evidence").toAbsolutePath().toString());
         out.printf("vmclock-conformance: %s, machine %s, accel %s%n", t.qemu(), t.machineType(), t.accelerator());
         String implementation = "QEMU " + t.qemu().version() + ", " + t.machineType() + ", "
