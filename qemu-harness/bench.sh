@@ -2,6 +2,7 @@
 # Prints timings on this machine.
 #   qemu-harness/bench.sh [ROUNDS]          QEMU start, host page read, lifecycle events (HarnessBenchmark)
 #   qemu-harness/bench.sh guest [--cold]    image build, boot to agent-ready, agent round trip (GuestBenchmark)
+#   qemu-harness/bench.sh guest [--cold] --virtio-rtc QEMU_IMAGE KBUILD_IMAGE   the same with virtio_rtc.ko, VMClock + virtio-rtc
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"

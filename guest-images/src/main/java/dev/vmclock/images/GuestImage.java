@@ -78,6 +78,22 @@ public record GuestImage(Path kernel, Path initramfs, Path manifest, String kern
     }
 
     /**
+     * Which virtio_rtc.ko the built image carries (manifest {@code virtio_rtc.variant}; {@link VirtioRtcModule#NONE}
+     * when it has none); empty for a bring-your-own image, whose kernel may have the driver built in.
+     */
+    public java.util.Optional<VirtioRtcModule> virtioRtcModule() {
+        if (manifest == null) {
+            return java.util.Optional.empty();
+        }
+        try {
+            String variant = JSON.readTree(manifest.toFile()).path("virtio_rtc").path("variant").asText("none");
+            return java.util.Arrays.stream(VirtioRtcModule.values()).filter(m -> m.recipeName().equals(variant)).findFirst();
+        } catch (IOException e) {
+            throw new GuestImageException("cannot read the guest image manifest " + manifest + " (" + e.getMessage() + ")", e);
+        }
+    }
+
+    /**
      * The kernel release from an x86 bzImage setup header (the first word of the kernel_version
      * string), or {@code null} if the file is not a bzImage with a version string.
      */

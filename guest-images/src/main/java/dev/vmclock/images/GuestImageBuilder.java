@@ -47,8 +47,12 @@ public final class GuestImageBuilder {
     public static final String RECIPE_INDEX = "recipe.files";
     /** The recipe's entry point, run as {@code bash build-image.sh OUTDIR}. */
     public static final String BUILD_SCRIPT = "build-image.sh";
+    /** Folder (under the recipe's) of the container images' recipe, which builds the kernel-module build image. */
+    static final String CONTAINERS = "containers/";
     /** Environment variable naming the cache directory. */
     public static final String CACHE_DIR_ENV = "VMCLOCK_CACHE_DIR";
+    /** Environment variable (and system property {@code vmclock.kbuildImage}) naming the kernel-module build image. */
+    public static final String KBUILD_IMAGE_ENV = "VMCLOCK_KBUILD_IMAGE";
 
     private static final Duration DEFAULT_TIMEOUT = Duration.ofMinutes(30);
     private static final int TAIL_LINES = 30;
@@ -59,6 +63,8 @@ public final class GuestImageBuilder {
     private final List<String> resourceNames;
     private final ClassLoader loader;
     private final Duration timeout;
+    private final VirtioRtcModule virtioRtc;
+    private final String kbuildImage;
     private volatile String recipeHash;
 
     /** The shipped recipe, cached under {@link #defaultCacheRoot()}. */
@@ -77,10 +83,11 @@ public final class GuestImageBuilder {
      * {@value #RECIPE_INDEX}. The list must contain {@value #BUILD_SCRIPT}.
      */
     public GuestImageBuilder(Path cacheRoot, String resourceBase, List<String> resourceNames) {
-        this(cacheRoot, resourceBase, resourceNames, DEFAULT_TIMEOUT);
+        this(cacheRoot, resourceBase, resourceNames, DEFAULT_TIMEOUT, VirtioRtcModule.NONE, defaultKbuildImage());
     }
 
-    private GuestImageBuilder(Path cacheRoot, String resourceBase, List<String> resourceNames, Duration timeout) {
+    private GuestImageBuilder(Path cacheRoot, String resourceBase, List<String> resourceNames, Duration timeout,
+                              VirtioRtcModule virtioRtc, String kbuildImage) {
         this.cacheRoot = cacheRoot.toAbsolutePath().normalize();
         this.resourceBase = resourceBase.endsWith("/") ? resourceBase : resourceBase + "/";
         this.loader = GuestImageBuilder.class.getClassLoader();
@@ -89,11 +96,44 @@ public final class GuestImageBuilder {
             throw new IllegalArgumentException("recipe " + this.resourceBase + " has no " + BUILD_SCRIPT);
         }
         this.timeout = timeout;
+        this.virtioRtc = virtioRtc;
+        this.kbuildImage = kbuildImage;
     }
 
     /** The same builder with another limit on the build's run time (default 30 minutes). */
     public GuestImageBuilder withBuildTimeout(Duration buildTimeout) {
-        return new GuestImageBuilder(cacheRoot, resourceBase, resourceNames, buildTimeout);
+        return new GuestImageBuilder(cacheRoot, resourceBase, resourceNames, buildTimeout, virtioRtc, kbuildImage);
+    }
+
+    /**
+     * The same recipe with (or without) {@code virtio_rtc.ko}: another image, cached under its own hash. Building
+     * it needs Docker and the kernel-module build image ({@link #kbuildImage(String)}).
+     */
+    public GuestImageBuilder withVirtioRtc(VirtioRtcModule module) {
+        return new GuestImageBuilder(cacheRoot, resourceBase, resourceNames, timeout, module, kbuildImage);
+    }
+
+    /**
+     * The Docker image (Debian trixie with gcc-14, make, dpkg) virtio_rtc.ko is compiled in; default
+     * {@code $VMCLOCK_KBUILD_IMAGE} or {@code -Dvmclock.kbuildImage}. Not part of the recipe hash: the manifest
+     * records the image's id and compiler.
+     */
+    public GuestImageBuilder kbuildImage(String image) {
+        return new GuestImageBuilder(cacheRoot, resourceBase, resourceNames, timeout, virtioRtc, image);
+    }
+
+    public VirtioRtcModule virtioRtc() {
+        return virtioRtc;
+    }
+
+    private static String defaultKbuildImage() {
+        String p = System.getProperty("vmclock.kbuildImage");
+        return p != null && !p.isBlank() ? p : System.getenv(KBUILD_IMAGE_ENV);
+    }
+
+    /** The recipe's options, hashed as a pseudo-file {@code options} after the resources; empty for none. */
+    private String options() {
+        return virtioRtc == VirtioRtcModule.NONE ? "" : "virtio_rtc=" + virtioRtc.recipeName() + "\n";
     }
 
     /** {@code ${VMCLOCK_CACHE_DIR:-${XDG_CACHE_HOME:-~/.cache}/vmclock-conformance}}. */
@@ -121,7 +161,8 @@ public final class GuestImageBuilder {
 
     /**
      * SHA-256 (hex) over the recipe: for each resource in order, its name, a newline, its length
-     * in bytes as a decimal number, a newline, and its bytes. build-image.sh computes the same.
+     * in bytes as a decimal number, a newline, and its bytes; then the same for a pseudo-file named
+     * {@code options} when the image has options ({@code virtio_rtc=<variant>}). build-image.sh computes the same.
      */
     public String recipeHash() {
         String h = recipeHash;
@@ -136,6 +177,11 @@ public final class GuestImageBuilder {
                 byte[] bytes = resource(name);
                 md.update((name + "\n" + bytes.length + "\n").getBytes(StandardCharsets.UTF_8));
                 md.update(bytes);
+            }
+            byte[] options = options().getBytes(StandardCharsets.UTF_8);
+            if (options.length > 0) {
+                md.update(("options\n" + options.length + "\n").getBytes(StandardCharsets.UTF_8));
+                md.update(options);
             }
             recipeHash = h = HexFormat.of().formatHex(md.digest());
         }
@@ -243,6 +289,10 @@ public final class GuestImageBuilder {
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
         pb.environment().put("VMCLOCK_RECIPE_HASH", hash);
+        pb.environment().put("VMCLOCK_VIRTIO_RTC", virtioRtc.recipeName());
+        if (kbuildImage != null && !kbuildImage.isBlank()) {
+            pb.environment().put(KBUILD_IMAGE_ENV, kbuildImage);
+        }
         Process p;
         try {
             p = pb.start();
@@ -295,6 +345,24 @@ public final class GuestImageBuilder {
                 Files.write(target, resource(name));
                 Files.setPosixFilePermissions(target, PosixFilePermissions.fromString(
                         name.endsWith(".sh") || name.equals("init") ? "rwxr-xr-x" : "rw-r--r--"));
+            }
+            // The container images' recipe rides along, outside the hash: build-image.sh builds the kernel-module
+            // build image with it when none is named (the manifest records which image built the module).
+            if (virtioRtc != VirtioRtcModule.NONE && loader.getResource(resourceBase + CONTAINERS + RECIPE_INDEX) != null) {
+                List<String> tools = new ArrayList<>(List.of(RECIPE_INDEX));
+                for (String line : new String(resource(CONTAINERS + RECIPE_INDEX), StandardCharsets.UTF_8).split("\n")) {
+                    if (!line.isBlank()) {
+                        tools.add(line.strip());
+                    }
+                }
+                for (String name : tools) {
+                    Path target = dir.resolve(CONTAINERS + name).normalize();
+                    if (!target.startsWith(dir)) {
+                        throw new IllegalArgumentException("resource name escapes the recipe: " + name);
+                    }
+                    Files.createDirectories(target.getParent());
+                    Files.write(target, resource(CONTAINERS + name));
+                }
             }
             if (!resourceNames.contains(RECIPE_INDEX)) { // lets build-image.sh check the hash
                 Files.write(dir.resolve(RECIPE_INDEX), (String.join("\n", resourceNames) + "\n").getBytes(StandardCharsets.UTF_8));

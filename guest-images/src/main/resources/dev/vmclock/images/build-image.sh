@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds the vmclock conformance guest: a Debian cloud kernel (>= 6.13, for ptp_vmclock) and a
-# gzip'd newc initramfs holding busybox (static, the host's), the static vmclock agent, /init and
-# ptp_vmclock.ko.
+# gzip'd newc initramfs holding busybox (static, the host's), the static vmclock agent, /init,
+# ptp_vmclock.ko and, when asked for, virtio_rtc.ko built out of tree from the same kernel version's
+# linux-source and headers (Debian's kernels lack CONFIG_VIRTIO_RTC).
 #
 #   build-image.sh OUTDIR     writes OUTDIR/vmlinuz, OUTDIR/initramfs.cpio.gz, OUTDIR/manifest.json
 #
@@ -19,6 +20,12 @@
 #   VMCLOCK_APT_KEYRING    keyring to verify the archive with (default: the system's)
 #   VMCLOCK_BUSYBOX        static busybox to embed (default: /bin/busybox)
 #   VMCLOCK_KEEP_WORK=1    keep the work directory (for debugging)
+#   VMCLOCK_VIRTIO_RTC     none (default) | stock | broken-steps-back: build virtio_rtc.ko into the image;
+#                          broken-steps-back applies a one-line fault (every second reading of any clock
+#                          250 ms early, so time jumps back and forth) for the suite's self-test
+#   VMCLOCK_KBUILD_IMAGE   the Docker image (trixie, gcc-14, the kernel's headers and linux-source) virtio_rtc.ko
+#                          is built in; never pulled. Default: the one containers/debian-image.sh builds for
+#                          the chosen kernel ABI (built on first use)
 #
 # Failures print one line 'ERROR: <cause>; <fix>' and exit with:
 #   2 usage, 3 missing host tool, 4 download failed, 5 signature verification failed,
@@ -35,6 +42,9 @@ suite=trixie-backports
 flavour=cloud-amd64
 min_major=6 min_minor=13
 
+virtio_rtc=${VMCLOCK_VIRTIO_RTC:-none}
+kbuild_image=${VMCLOCK_KBUILD_IMAGE:-}
+
 fail() { local code=$1; shift; printf 'ERROR: %s\n' "$*" >&2; exit "$code"; }
 log() { printf 'build-image: [%(%H:%M:%S)T] %s\n' -1 "$*" >&2; }
 
@@ -48,6 +58,19 @@ for tool in apt-get apt-cache apt-config dpkg-deb gpgv gcc cpio gzip xz zstd rea
   command -v "$tool" >/dev/null 2>&1 \
     || fail 3 "missing host tool '$tool'; run ./setup.sh (Debian 12) or install it"
 done
+case "$virtio_rtc" in
+  none) ;;
+  stock|broken-steps-back)
+    command -v docker >/dev/null 2>&1 || fail 3 "missing host tool 'docker' (virtio_rtc.ko is built in a container); run ./setup.sh"
+    if [ -n "$kbuild_image" ]; then
+      docker image inspect "$kbuild_image" >/dev/null 2>&1 \
+        || fail 3 "Docker image '$kbuild_image' (kernel-module build) is not on this Docker host; build or load it first (nothing is pulled)"
+    else
+      [ -f "$here/containers/debian-image.sh" ] \
+        || fail 3 "virtio_rtc.ko needs the trixie kernel-module build image; set VMCLOCK_KBUILD_IMAGE (GuestImageBuilder.kbuildImage)"
+    fi ;;
+  *) fail 2 "VMCLOCK_VIRTIO_RTC must be none, stock or broken-steps-back (got '$virtio_rtc')" ;;
+esac
 busybox=${VMCLOCK_BUSYBOX:-/bin/busybox}
 [ -x "$busybox" ] || fail 3 "missing host tool 'busybox' ($busybox); run ./setup.sh (package busybox-static)"
 if LC_ALL=C ldd "$busybox" >/dev/null 2>&1; then
@@ -57,18 +80,27 @@ libc_a=$(gcc -print-file-name=libc.a)
 [ -f "$libc_a" ] || fail 3 "gcc has no static libc (libc.a); run ./setup.sh (package libc6-dev)"
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/vmclock-image.XXXXXX")
-cleanup() { if [ -n "${VMCLOCK_KEEP_WORK:-}" ]; then log "work directory kept: $work"; else rm -rf "$work"; fi; }
+kbuild_container=""
+cleanup() {
+  # Only the container this build started, by its own name.
+  if [ -n "$kbuild_container" ]; then docker rm -f "$kbuild_container" >/dev/null 2>&1 || true; fi
+  if [ -n "${VMCLOCK_KEEP_WORK:-}" ]; then log "work directory kept: $work"; else rm -rf "$work"; fi
+}
 trap cleanup EXIT
 
 # --- recipe hash -------------------------------------------------------------------------------
 # Same algorithm as GuestImageBuilder.recipeHash(): sha256 over, for each name in recipe.files,
-# "<name>\n<byte length>\n<bytes>".
+# "<name>\n<byte length>\n<bytes>"; then, for an image with options (virtio_rtc), the same for a
+# pseudo-file "options" holding "virtio_rtc=<variant>\n".
 computed_hash=""
+options=""
+[ "$virtio_rtc" = none ] || options="virtio_rtc=$virtio_rtc"$'\n'
 if [ -f "$here/recipe.files" ]; then
-  computed_hash=$(while IFS= read -r name; do
+  computed_hash=$( { while IFS= read -r name; do
       [ -n "$name" ] || continue
       printf '%s\n%s\n' "$name" "$(stat -c %s "$here/$name")"; cat "$here/$name"
-    done < "$here/recipe.files" | sha256sum | cut -d' ' -f1)
+    done < "$here/recipe.files"
+    if [ -n "$options" ]; then printf 'options\n%s\n%s' "${#options}" "$options"; fi; } | sha256sum | cut -d' ' -f1)
 fi
 recipe_hash=${VMCLOCK_RECIPE_HASH:-$computed_hash}
 if [ -n "${VMCLOCK_RECIPE_HASH:-}" ] && [ -n "$computed_hash" ] && [ "$computed_hash" != "$VMCLOCK_RECIPE_HASH" ]; then
@@ -223,6 +255,59 @@ log "kernel release $kernel_release, ptp_vmclock srcversion ${module_srcversion:
 # Fixed timestamps: the kernel package's own date unless the caller chose one.
 export SOURCE_DATE_EPOCH=${SOURCE_DATE_EPOCH:-$(stat -c %Y "$vmlinuz")}
 
+# --- virtio_rtc.ko, out of tree --------------------------------------------------------------------
+# From linux-source-<major.minor> of exactly the kernel package's version, against that kernel's headers,
+# both installed in the kbuild image (trixie, gcc-14: what Debian built the kernel with). No module
+# signature: Debian's kernels do not enforce them.
+rtc_json=null
+kbuild() { # STEP ARGS...: build-virtio-rtc.sh in a fresh container of the kbuild image, no network
+  kbuild_container=vmclock-kbuild-$$-$RANDOM
+  docker run --rm --pull=never --network none --name "$kbuild_container" -e SOURCE_DATE_EPOCH \
+      -v "$work/kbuild:$work/kbuild" "$kbuild_image" \
+      sh -c 'owner=$1; shift; sh "$@"; rc=$?; chown -R "$owner" "$3"; exit $rc' \
+      sh "$(id -u):$(id -g)" "$work/kbuild/build-virtio-rtc.sh" "$@" >&2
+  local rc=$?
+  kbuild_container=""
+  return $rc
+}
+if [ "$virtio_rtc" != none ] && [ -z "$kbuild_image" ]; then
+  log "kbuild image for kernel ABI $abi (containers/debian-image.sh build kbuild $abi; built once per Docker host)"
+  rc=0
+  kbuild_image=$(bash "$here/containers/debian-image.sh" build kbuild "$abi" 2>"$work/kbuild-image.log") || rc=$?
+  cat "$work/kbuild-image.log" >&2
+  [ "$rc" -eq 0 ] && [ -n "$kbuild_image" ] \
+    || fail 3 "the kernel-module build image for $abi could not be built: $(sed -n 's/^ERROR: //p' "$work/kbuild-image.log" | tail -n 1)"
+fi
+if [ "$virtio_rtc" != none ]; then
+  kver=${binv:-$imgv}
+  mm=${abi%%[+-]*}; mm=${mm%.*}
+  mkdir -p "$work/kbuild/mod"
+  install -m 0755 "$here/kmod/build-virtio-rtc.sh" "$work/kbuild/build-virtio-rtc.sh"
+  log "virtio_rtc.ko ($virtio_rtc): sources of linux-source-$mm $kver from $kbuild_image"
+  kbuild sources "$work/kbuild/mod" "$kver" "$mm" "$kernel_release" || {
+    rc=$?; [ "$rc" -eq 6 ] && fail 6 "the kbuild image $kbuild_image does not match kernel $kver (see the line above)"
+    fail 8 "could not take virtio_rtc's sources from $kbuild_image (see the line above)"; }
+  install -m 0644 "$here/kmod/virtio_rtc.Kbuild" "$work/kbuild/mod/Kbuild"
+  rtc_patch=""
+  if [ "$virtio_rtc" = broken-steps-back ]; then
+    # The self-test's guest-level fault, one line after viortc_read() takes the device's reading: every
+    # second reading of any clock comes out 250 ms early.
+    rtc_patch='{ static unsigned int viortc_fault; *reading -= (viortc_fault++ & 1) * 250 * NSEC_PER_MSEC; }'
+    sed -i "/^int viortc_read(/,/^}/ s|^\([[:space:]]*\)VIORTC_MSG_READ(hdl, clock_reading, reading);\$|&\n\1${rtc_patch//&/\\&}|" \
+      "$work/kbuild/mod/virtio_rtc_driver.c"
+    [ "$(grep -c viortc_fault "$work/kbuild/mod/virtio_rtc_driver.c")" = 1 ] \
+      || fail 8 "the broken-steps-back patch did not apply to linux-source-$mm $kver's viortc_read(); adapt build-image.sh"
+  fi
+  log "building virtio_rtc.ko in $kbuild_image"
+  kbuild build "$work/kbuild/mod" "$kernel_release" || fail 8 "virtio_rtc.ko did not build in $kbuild_image (see the output above)"
+  rtc_ko=$work/kbuild/mod/virtio_rtc.ko
+  [ -f "$rtc_ko" ] || fail 8 "the kbuild container wrote no virtio_rtc.ko"
+  rtc_vermagic=$(tr '\0' '\n' < "$rtc_ko" | sed -n 's/^vermagic=//p' | sed -n 1p); rtc_vermagic=${rtc_vermagic%% *}
+  [ "$rtc_vermagic" = "$kernel_release" ] || fail 8 "virtio_rtc.ko vermagic '$rtc_vermagic' != kernel release '$kernel_release'"
+  rtc_srcversion=$(tr '\0' '\n' < "$rtc_ko" | sed -n 's/^srcversion=//p' | sed -n 1p)
+  log "virtio_rtc.ko built: srcversion ${rtc_srcversion:-?}, $(stat -c %s "$rtc_ko") bytes"
+fi
+
 # --- agent -------------------------------------------------------------------------------------
 log "compiling the agent"
 gcc -static -Os -s -std=gnu11 -Wall -Wextra -ffile-prefix-map="$here"=. -o "$work/vmclock-agent" \
@@ -242,6 +327,7 @@ done
 install -m 0755 "$work/vmclock-agent" "$root/bin/vmclock-agent"
 install -m 0644 "$work/ptp_vmclock.ko" "$root/lib/modules/ptp_vmclock.ko"
 [ ! -f "$work/virtio_mmio.ko" ] || install -m 0644 "$work/virtio_mmio.ko" "$root/lib/modules/virtio_mmio.ko"
+[ "$virtio_rtc" = none ] || install -m 0644 "$rtc_ko" "$root/lib/modules/virtio_rtc.ko"
 find "$root" -exec touch -h -d "@$SOURCE_DATE_EPOCH" {} +
 
 # newc header for one entry with no data (a device node or the trailer); GNU cpio cannot add
@@ -304,6 +390,24 @@ for p in "${pkgs[@]}"; do
   packages_json+="${packages_json:+,}
     {\"name\": $(json "$name"), \"version\": $(json "$version"), \"suite\": $(json "$suite"), \"file\": $(json "$(basename "$deb")"), \"sha256\": $(json "$(sha "$deb")"), \"size\": $(stat -c %s "$deb")}"
 done
+if [ "$virtio_rtc" != none ]; then
+  pkgs_rtc=""
+  while read -r name version; do
+    case "$name" in
+      tarball) continue ;;
+      *) pkgs_rtc+="${pkgs_rtc:+, }{\"name\": $(json "$name"), \"version\": $(json "$version")}" ;;
+    esac
+  done < "$work/kbuild/mod/packages"
+  read -r _ tarball tarball_sha < <(grep '^tarball ' "$work/kbuild/mod/packages")
+  rtc_json="{\"name\": \"virtio_rtc\", \"path\": \"/lib/modules/virtio_rtc.ko\", \"variant\": $(json "$virtio_rtc"),
+    \"patch\": $(jsonn "$rtc_patch"), \"srcversion\": $(jsonn "$rtc_srcversion"), \"sha256\": $(json "$(sha "$rtc_ko")"), \"size\": $(stat -c %s "$rtc_ko"),
+    \"source_package\": {\"name\": $(json "linux-source-$mm"), \"version\": $(json "$kver"), \"tarball\": $(json "$tarball"), \"tarball_sha256\": $(json "$tarball_sha")},
+    \"build_packages\": [$pkgs_rtc],
+    \"sources\": [\"drivers/virtio/virtio_rtc_driver.c\", \"drivers/virtio/virtio_rtc_ptp.c\", \"drivers/virtio/virtio_rtc_class.c\", \"drivers/virtio/virtio_rtc_internal.h\"],
+    \"build_flags\": $(json "$(sed -n 's/^ccflags-y += //p' "$here/kmod/virtio_rtc.Kbuild")"),
+    \"kbuild_image\": $(json "$kbuild_image"), \"kbuild_image_id\": $(json "$(docker image inspect -f '{{.Id}}' "$kbuild_image" 2>/dev/null || true)"),
+    \"compiler\": $(json "$(cat "$work/kbuild/mod/gcc-version" 2>/dev/null || true)")}"
+fi
 cat > "$out/manifest.json.tmp" <<EOF
 {
   "format": 1,
@@ -319,6 +423,7 @@ cat > "$out/manifest.json.tmp" <<EOF
   "packages": [$packages_json
   ],
   "module": {"name": "ptp_vmclock", "path": "/lib/modules/ptp_vmclock.ko", "srcversion": $(jsonn "$module_srcversion"), "sha256": $(json "$(sha "$work/ptp_vmclock.ko")")},
+  "virtio_rtc": $rtc_json,
   "busybox_version": $(json "$busybox_version"),
   "busybox_sha256": $(json "$(sha "$busybox")"),
   "gcc_version": $(json "$gcc_version"),

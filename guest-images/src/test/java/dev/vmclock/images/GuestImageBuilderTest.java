@@ -48,7 +48,8 @@ class GuestImageBuilderTest {
     void shippedRecipeIsListedAndHashedLikeTheShellScriptDoes() throws Exception {
         GuestImageBuilder builder = new GuestImageBuilder(tmp);
         assertThat(builder.resourceNames())
-                .containsExactly("build-image.sh", "debian-mirror.sh", "init", "agent/vmclock-agent.c");
+                .containsExactly("build-image.sh", "debian-mirror.sh", "init", "agent/vmclock-agent.c",
+                        "kmod/virtio_rtc.Kbuild", "kmod/build-virtio-rtc.sh");
         assertThat(builder.recipeHash()).isEqualTo(new GuestImageBuilder(tmp).recipeHash());
 
         URL index = getClass().getClassLoader().getResource(GuestImageBuilder.RESOURCE_BASE + GuestImageBuilder.RECIPE_INDEX);
@@ -61,6 +62,19 @@ class GuestImageBuilderTest {
         String shell = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
         assertThat(p.waitFor()).isZero();
         assertThat(shell).isEqualTo(builder.recipeHash());
+
+        // With virtio_rtc.ko the options are hashed too, as build-image.sh does, so each build is its own image.
+        GuestImageBuilder stock = builder.withVirtioRtc(VirtioRtcModule.STOCK);
+        GuestImageBuilder broken = builder.withVirtioRtc(VirtioRtcModule.BROKEN_STEPS_BACK);
+        assertThat(List.of(builder.recipeHash(), stock.recipeHash(), broken.recipeHash())).doesNotHaveDuplicates();
+        assertThat(stock.withVirtioRtc(VirtioRtcModule.NONE).recipeHash()).isEqualTo(builder.recipeHash());
+        String withOptions = "cd \"$1\" && o=$'virtio_rtc=stock\\n'; { while IFS= read -r n; do [ -n \"$n\" ] || continue; "
+                + "printf '%s\\n%s\\n' \"$n\" \"$(stat -c %s \"$n\")\"; cat \"$n\"; done < recipe.files; "
+                + "printf 'options\\n%s\\n%s' \"${#o}\" \"$o\"; } | sha256sum | cut -d' ' -f1";
+        p = new ProcessBuilder("bash", "-c", withOptions, "bash", dir.toString()).redirectErrorStream(true).start();
+        shell = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+        assertThat(p.waitFor()).isZero();
+        assertThat(shell).isEqualTo(stock.recipeHash());
     }
 
     @Test

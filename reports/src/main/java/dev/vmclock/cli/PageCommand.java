@@ -88,7 +88,7 @@ final class PageCommand implements Callable<Integer> {
         GuestImage image = t.guestImage();
         try (GuestSession guest = GuestSession.boot(t.qemu(), t.spec().build(), image)) {
             VmclockPage host = guest.machine().readPage().page();
-            if (!guest.version().path("device_present").asBoolean(true)) {
+            if (!guest.version().devicePresent()) {
                 err.printf("vmclock-conformance: the guest found no VMClock device (no /dev/vmclock0) on machine %s:"
                         + " QEMU runs the device but the guest cannot discover it (run the suite: VMC-ACPI-05)%n",
                         t.machineType());

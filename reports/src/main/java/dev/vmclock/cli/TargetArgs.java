@@ -3,6 +3,8 @@ package dev.vmclock.cli;
 import dev.vmclock.conformance.target.TargetOptions;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.Optional;
 import picocli.CommandLine.Option;
 
@@ -37,8 +39,13 @@ final class TargetArgs {
      * typed configuration is built from; what the command line has no option for stays stock.
      */
     TargetOptions options() {
-        return new TargetOptions(Optional.ofNullable(qemu), Optional.ofNullable(container), machine, accel,
-                Optional.ofNullable(kernel), Optional.ofNullable(initrd), true, Optional.empty(), List.of(),
-                Optional.empty(), Optional.empty(), Optional.empty());
+        Map<String, String> p = new HashMap<>();
+        Optional.ofNullable(qemu).ifPresent(v -> p.put(TargetOptions.PREFIX + "qemu", v));
+        Optional.ofNullable(container).ifPresent(v -> p.put(TargetOptions.PREFIX + "container", v));
+        p.put(TargetOptions.PREFIX + "machine", machine);
+        p.put(TargetOptions.PREFIX + "accel", accel);
+        Optional.ofNullable(kernel).ifPresent(v -> p.put(TargetOptions.PREFIX + "kernel", v.toString()));
+        Optional.ofNullable(initrd).ifPresent(v -> p.put(TargetOptions.PREFIX + "initrd", v.toString()));
+        return TargetOptions.from(k -> Optional.ofNullable(p.get(k)));
     }
 }

@@ -11,6 +11,7 @@ import dev.vmclock.harness.qemu.QemuContainer;
 import dev.vmclock.harness.qemu.QemuHost;
 import dev.vmclock.images.GuestImage;
 import dev.vmclock.images.GuestImageBuilder;
+import dev.vmclock.images.VirtioRtcModule;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -56,8 +57,17 @@ public record TargetConfig(
             qemu.requireVmclock();
         }
         qemu.requireMachine(o.machine());
+        boolean hasRtc = qemu.hasDevice(Device.VIRTIO_RTC.qemuName(o.machine()));
+        // Not asked for either way: the machine gets virtio-rtc when this QEMU has it, so both devices are judged.
+        boolean virtioRtc = o.virtioRtc().orElse(hasRtc);
+        if (virtioRtc && !hasRtc) {
+            throw new HarnessException(ExitCode.QEMU_WITHOUT_VMCLOCK, qemu + " has no " + Device.VIRTIO_RTC.qemuName(o.machine())
+                    + " device (QEMU >= 11.1 has it); use another QEMU or leave virtio-rtc out");
+        }
+        // A user's image is taken as it is (its kernel may have the driver built in); the built one carries
+        // virtio_rtc.ko when the machine has the device.
         GuestImage image = o.kernel().isPresent() ? GuestImage.of(o.kernel().get(), o.initrd().get())
-                : new GuestImageBuilder().ensureBuilt();
+                : imageBuilder(o, virtioRtc).ensureBuilt();
         Optional<Accelerator> forced;
         try {
             forced = o.accel().equals("auto") ? Optional.empty() : Optional.of(Accelerator.parse(o.accel()));
@@ -65,7 +75,13 @@ public record TargetConfig(
             throw new HarnessException(ExitCode.USAGE, "the accelerator must be auto, kvm or tcg, not " + o.accel());
         }
         AcceleratorChoice accel = AcceleratorProbe.choose(qemu, forced, Optional.of(image.kernel()));
-        List<Device> devices = o.vmclock() ? List.of(Device.VMCLOCK) : List.of();
+        List<Device> devices = new ArrayList<>();
+        if (o.vmclock()) {
+            devices.add(Device.VMCLOCK);
+        }
+        if (virtioRtc) {
+            devices.add(Device.VIRTIO_RTC);
+        }
         Path evidence = o.evidenceDir().orElseGet(() -> {
             try {
                 return Files.createTempDirectory("vmclock-evidence-");
@@ -74,6 +90,17 @@ public record TargetConfig(
             }
         });
         return new TargetConfig(o, qemu, image, accel, devices, evidence);
+    }
+
+    private static GuestImageBuilder imageBuilder(TargetOptions o, boolean virtioRtc) {
+        GuestImageBuilder b = new GuestImageBuilder();
+        if (virtioRtc) {
+            b = b.withVirtioRtc(VirtioRtcModule.STOCK);
+            if (o.kbuildImage().isPresent()) {
+                b = b.kbuildImage(o.kbuildImage().get());
+            }
+        }
+        return b;
     }
 
     public String machine() {

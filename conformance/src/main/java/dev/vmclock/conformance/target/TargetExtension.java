@@ -25,12 +25,15 @@ public final class TargetExtension implements ParameterResolver, BeforeTestExecu
     @Override
     public boolean supportsParameter(ParameterContext parameter, ExtensionContext context) {
         Class<?> type = parameter.getParameter().getType();
-        return type == VmTarget.class || type == VmclockView.class;
+        return type == VmTarget.class || type == VmclockView.class || type == VirtioRtcGuestView.class;
     }
 
     @Override
     public Object resolveParameter(ParameterContext parameter, ExtensionContext context) {
         Class<?> type = parameter.getParameter().getType();
+        if (type == VirtioRtcGuestView.class) {
+            return targets(context).virtioRtcGuest();
+        }
         return type == VmclockView.class ? targets(context).vmclock() : targets(context).target();
     }
 
@@ -59,6 +62,7 @@ public final class TargetExtension implements ParameterResolver, BeforeTestExecu
         private final QemuTarget qemu;
         private final VmTarget target;
         private VmclockView vmclock;
+        private VirtioRtcGuestView virtioRtcGuest;
 
         Resources(TargetConfig config) {
             this.qemu = new QemuTarget(config);
@@ -77,6 +81,13 @@ public final class TargetExtension implements ParameterResolver, BeforeTestExecu
             }
             vmclock.captureBootPage();
             return vmclock;
+        }
+
+        synchronized VirtioRtcGuestView virtioRtcGuest() {
+            if (virtioRtcGuest == null) {
+                virtioRtcGuest = new VirtioRtcGuestView(target);
+            }
+            return virtioRtcGuest;
         }
 
         @Override

@@ -16,6 +16,10 @@ import java.util.function.Function;
  *
  * @param container   a local container image whose QEMU runs the target ({@code qemu} is then a path inside it)
  * @param vmclock     whether the machine has the VMClock device (the self-test removes it)
+ * @param virtioRtc   whether the machine has a virtio-rtc device (QEMU >= 11.1); absent: when the QEMU has one
+ *                    ({@code vmclock.virtioRtc=auto}, the default); the built guest image then
+ *                    carries virtio_rtc.ko, compiled in {@code kbuildImage}
+ * @param kbuildImage the Docker image virtio_rtc.ko is built in (default {@code $VMCLOCK_KBUILD_IMAGE})
  * @param fault       a {@link TargetDecorator} id from the self-test (deliberately broken implementations)
  * @param clock       a reference writer publishing clock data (QEMU publishes none), good or deliberately bad
  */
@@ -27,6 +31,8 @@ public record TargetOptions(
         Optional<Path> kernel,
         Optional<Path> initrd,
         boolean vmclock,
+        Optional<Boolean> virtioRtc,
+        Optional<String> kbuildImage,
         Optional<Path> pageOverride,
         List<String> qemuArgs,
         Optional<String> fault,
@@ -54,6 +60,8 @@ public record TargetOptions(
                 param.apply(PREFIX + "kernel").map(Path::of),
                 param.apply(PREFIX + "initrd").map(Path::of),
                 param.apply(PREFIX + "device").map(Boolean::parseBoolean).orElse(true),
+                param.apply(PREFIX + "virtioRtc").filter(v -> !v.equals("auto")).map(Boolean::parseBoolean),
+                param.apply(PREFIX + "kbuildImage").filter(s -> !s.isBlank()),
                 param.apply(PREFIX + "pageOverride").map(Path::of),
                 param.apply(PREFIX + "qemuArgs").filter(s -> !s.isBlank()).map(s -> Arrays.asList(s.trim().split("\\s+")))
                         .orElse(List.of()),
@@ -72,6 +80,8 @@ public record TargetOptions(
         kernel.ifPresent(v -> p.put(PREFIX + "kernel", v.toString()));
         initrd.ifPresent(v -> p.put(PREFIX + "initrd", v.toString()));
         p.put(PREFIX + "device", Boolean.toString(vmclock));
+        virtioRtc.ifPresent(v -> p.put(PREFIX + "virtioRtc", v.toString()));
+        kbuildImage.ifPresent(v -> p.put(PREFIX + "kbuildImage", v));
         pageOverride.ifPresent(v -> p.put(PREFIX + "pageOverride", v.toString()));
         if (!qemuArgs.isEmpty()) {
             p.put(PREFIX + "qemuArgs", String.join(" ", qemuArgs));
@@ -83,8 +93,8 @@ public record TargetOptions(
     }
 
     public TargetOptions withEvidenceDir(Path dir) {
-        return new TargetOptions(qemu, container, machine, accel, kernel, initrd, vmclock, pageOverride, qemuArgs, fault,
-                clock, Optional.of(dir));
+        return new TargetOptions(qemu, container, machine, accel, kernel, initrd, vmclock, virtioRtc, kbuildImage,
+                pageOverride, qemuArgs, fault, clock, Optional.of(dir));
     }
 
     /** A one-line description for reports: machine, accelerator and whatever was changed from stock. */
@@ -94,6 +104,7 @@ public record TargetOptions(
         if (!vmclock) {
             sb.append(" device=absent");
         }
+        virtioRtc.ifPresent(v -> sb.append(v ? " virtio-rtc" : " virtio-rtc=absent"));
         pageOverride.ifPresent(p -> sb.append(" pageOverride=").append(p.getFileName()));
         if (!qemuArgs.isEmpty()) {
             sb.append(" qemuArgs=").append(String.join(" ", qemuArgs));

@@ -32,8 +32,9 @@
 #include <time.h>
 #include <unistd.h>
 #include <linux/ptp_clock.h>
+#include <linux/rtc.h>
 
-#define AGENT_VERSION "1.1.0"
+#define AGENT_VERSION "1.2.0"
 #define PORT_NAME "dev.vmclock.agent.0"
 #define FALLBACK_TTY "/dev/ttyS1"
 #define VMCLOCK_DEV "/dev/vmclock0"
@@ -718,6 +719,43 @@ static int cmd_clocks(const struct req *rq, struct buf *b)
 	return 0;
 }
 
+/* ---- PTP clocks ------------------------------------------------------------------------------- */
+#define FD_TO_CLOCKID(fd) ((clockid_t)((((unsigned)~(fd)) << 3) | 3))
+
+/* Name of the driver bound to the device under sysfs directory dir ("<dir>/device/driver"), or NULL. */
+static const char *bound_driver(const char *dir, char *out, size_t cap)
+{
+	char path[512], link[512];
+	snprintf(path, sizeof path, "%s/device/driver", dir);
+	ssize_t n = readlink(path, link, sizeof link - 1);
+	if (n <= 0)
+		return NULL;
+	link[n] = 0;
+	const char *base = strrchr(link, '/') ? strrchr(link, '/') + 1 : link;
+	size_t len = strnlen(base, cap - 1);
+	memcpy(out, base, len);
+	out[len] = 0;
+	return out;
+}
+
+/* One PTP clock as /sys/class/ptp shows it; virtio_rtc names its clocks "Virtio PTP type T/variant V". */
+static void ptp_describe(struct buf *b, const char *dev, const char *name)
+{
+	char dir[300], drv[128];
+	unsigned type, variant;
+	snprintf(dir, sizeof dir, "/sys/class/ptp/%s", dev);
+	buf_str(b, "\"dev\":");
+	buf_jstr(b, dev);
+	buf_str(b, ",\"name\":");
+	buf_jstr(b, name);
+	buf_str(b, ",\"driver\":");
+	buf_jstr(b, bound_driver(dir, drv, sizeof drv));
+	if (name && sscanf(name, "Virtio PTP type %u/variant %u", &type, &variant) == 2)
+		buf_fmt(b, ",\"virtio_type\":%u,\"virtio_variant\":%u", type, variant);
+	else
+		buf_str(b, ",\"virtio_type\":null,\"virtio_variant\":null");
+}
+
 static int cmd_ptp(const struct req *rq, struct buf *b)
 {
 	(void)rq;
@@ -731,10 +769,8 @@ static int cmd_ptp(const struct req *rq, struct buf *b)
 			if (e->d_name[0] == '.')
 				continue;
 			snprintf(path, sizeof path, "/sys/class/ptp/%s/clock_name", e->d_name);
-			buf_fmt(b, "%s{\"dev\":", first ? "" : ",");
-			buf_jstr(b, e->d_name);
-			buf_str(b, ",\"name\":");
-			buf_jstr(b, read_text(path, name, sizeof name));
+			buf_str(b, first ? "{" : ",{");
+			ptp_describe(b, e->d_name, read_text(path, name, sizeof name));
 			buf_str(b, "}");
 			first = 0;
 		}
@@ -744,15 +780,17 @@ static int cmd_ptp(const struct req *rq, struct buf *b)
 	return 0;
 }
 
-/* ---- the vmclock PTP clock -------------------------------------------------------------------- */
-#define FD_TO_CLOCKID(fd) ((clockid_t)((((unsigned)~(fd)) << 3) | 3))
-
-/* Finds /dev/ptpN whose /sys/class/ptp/ptpN/clock_name starts with "vmclock". */
-static int find_vmclock_ptp(char *dev, size_t cap, char *name, size_t ncap)
+/*
+ * The PTP clock a request names: "dev" (ptpN) if given, else the first clock whose clock_name starts with
+ * "name" (default "vmclock", ptp_vmclock's clock). Returns 0 when there is none.
+ */
+static int find_ptp(const struct req *rq, char *dev, size_t cap, char *name, size_t ncap)
 {
-	DIR *d = opendir("/sys/class/ptp");
+	const struct kv *want_dev = req_get(rq, "dev"), *want_name = req_get(rq, "name");
+	const char *prefix = want_name && want_name->type == J_STR ? want_name->val : "vmclock";
 	char path[512];
 	int found = 0;
+	DIR *d = opendir("/sys/class/ptp");
 	if (!d)
 		return 0;
 	struct dirent *e;
@@ -760,7 +798,10 @@ static int find_vmclock_ptp(char *dev, size_t cap, char *name, size_t ncap)
 		if (e->d_name[0] == '.')
 			continue;
 		snprintf(path, sizeof path, "/sys/class/ptp/%s/clock_name", e->d_name);
-		if (read_text(path, name, ncap) && !strncmp(name, "vmclock", 7)) {
+		if (!read_text(path, name, ncap))
+			continue;
+		if (want_dev && want_dev->type == J_STR ? !strcmp(e->d_name, want_dev->val)
+							: !strncmp(name, prefix, strlen(prefix))) {
 			snprintf(dev, cap, "%s", e->d_name);
 			found = 1;
 		}
@@ -779,110 +820,208 @@ static int64_t ts_ns(const struct timespec *t)
 	return (int64_t)t->tv_sec * 1000000000LL + (int64_t)t->tv_nsec;
 }
 
-/* The guest's own clocks and the TSC right before (pre) or after (post) a PTP read. */
+/* The guest's own clocks and the TSC right before (pre) or after (post) a read. */
 static void around(struct buf *b, const char *which, uint64_t tsc, uint64_t rt, uint64_t raw)
 {
 	buf_fmt(b, ",\"tsc_%s\":%" PRIu64 ",\"realtime_%s_ns\":%" PRIu64 ",\"monoraw_%s_ns\":%" PRIu64,
 		which, tsc, which, rt, which, raw);
 }
 
-static void method_error(struct buf *b, int e)
+/*
+ * One way of reading a PTP clock, as "name":{...}: clock_gettime(FD_TO_CLOCKID(fd)) when req is 0, else
+ * ioctl(fd, req) with one of PTP_SYS_OFFSET, PTP_SYS_OFFSET_EXTENDED (one sample each) or
+ * PTP_SYS_OFFSET_PRECISE. Bracketed by the TSC, CLOCK_REALTIME and CLOCK_MONOTONIC_RAW; a refusal
+ * reports its errno.
+ */
+static void ptp_method(struct buf *b, int fd, const char *name, unsigned long req)
 {
-	buf_str(b, "\"ok\":false,\"errno\":");
-	buf_jstr(b, strerrorname_np(e));
-	buf_str(b, ",\"error\":");
-	buf_jstr(b, strerror(e));
+	union {
+		struct timespec ts;
+		struct ptp_sys_offset so;
+		struct ptp_sys_offset_extended x;
+		struct ptp_sys_offset_precise p;
+	} u;
+	memset(&u, 0, sizeof u);
+	if (req == PTP_SYS_OFFSET)
+		u.so.n_samples = 1;
+	else if (req == PTP_SYS_OFFSET_EXTENDED)
+		u.x.n_samples = 1;
+	uint64_t rt0 = now_ns(CLOCK_REALTIME), raw0 = now_ns(CLOCK_MONOTONIC_RAW), c0 = rdtsc_now();
+	int r = req ? ioctl(fd, req, &u) : clock_gettime(FD_TO_CLOCKID(fd), &u.ts);
+	int e = errno;
+	uint64_t c1 = rdtsc_now(), raw1 = now_ns(CLOCK_MONOTONIC_RAW), rt1 = now_ns(CLOCK_REALTIME);
+	buf_fmt(b, ",\"%s\":{", name);
+	if (r) {
+		buf_str(b, "\"ok\":false,\"errno\":");
+		buf_jstr(b, strerrorname_np(e));
+		buf_str(b, ",\"error\":");
+		buf_jstr(b, strerror(e));
+	} else if (req == 0) {
+		buf_fmt(b, "\"ok\":true,\"ptp_ns\":%" PRId64, ts_ns(&u.ts));
+	} else if (req == PTP_SYS_OFFSET) { /* ts[] = system, PHC, system */
+		buf_fmt(b, "\"ok\":true,\"sys_pre_ns\":%" PRId64 ",\"ptp_ns\":%" PRId64 ",\"sys_post_ns\":%" PRId64,
+			ptp_ns(&u.so.ts[0]), ptp_ns(&u.so.ts[1]), ptp_ns(&u.so.ts[2]));
+	} else if (req == PTP_SYS_OFFSET_EXTENDED) {
+		buf_fmt(b, "\"ok\":true,\"sys_pre_ns\":%" PRId64 ",\"ptp_ns\":%" PRId64 ",\"sys_post_ns\":%" PRId64,
+			ptp_ns(&u.x.ts[0][0]), ptp_ns(&u.x.ts[0][1]), ptp_ns(&u.x.ts[0][2]));
+	} else {
+		buf_fmt(b, "\"ok\":true,\"ptp_ns\":%" PRId64 ",\"sys_realtime_ns\":%" PRId64 ",\"sys_monoraw_ns\":%" PRId64,
+			ptp_ns(&u.p.device), ptp_ns(&u.p.sys_realtime), ptp_ns(&u.p.sys_monoraw));
+	}
+	around(b, "pre", c0, rt0, raw0);
+	around(b, "post", c1, rt1, raw1);
+	buf_str(b, "}");
 }
 
-/*
- * Reads the vmclock PTP clock three ways, each bracketed by the TSC, CLOCK_REALTIME and
- * CLOCK_MONOTONIC_RAW: clock_gettime(FD_TO_CLOCKID(fd)) (the driver's gettimex64),
- * PTP_SYS_OFFSET_EXTENDED (gettimex64 with the kernel's own pre/post system times) and
- * PTP_SYS_OFFSET_PRECISE (the driver's getcrosststamp). A method the driver refuses reports its errno.
- * Runs pinned to CPU 0, whose TSC the reference clock is calibrated on.
- */
-static int cmd_ptp_read(const struct req *rq, struct buf *b)
+/* Opens the requested PTP clock and pins this thread to CPU 0 (whose TSC the reference clock is calibrated on). */
+static int ptp_open(const struct req *rq, struct buf *b, cpu_set_t *orig, int *have_orig)
 {
-	(void)rq;
 	char dev[256], name[128], path[300];
-	if (!find_vmclock_ptp(dev, sizeof dev, name, sizeof name)) {
+	if (!find_ptp(rq, dev, sizeof dev, name, sizeof name)) {
 		buf_str(b, ",\"present\":false");
-		return 0;
+		return -2;
 	}
 	snprintf(path, sizeof path, "/dev/%s", dev);
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return fail(errno, "open %s", path);
-	cpu_set_t orig, one;
-	int have_orig = sched_getaffinity(0, sizeof orig, &orig) == 0;
+	cpu_set_t one;
+	*have_orig = sched_getaffinity(0, sizeof *orig, orig) == 0;
 	CPU_ZERO(&one);
 	CPU_SET(0, &one);
 	sched_setaffinity(0, sizeof one, &one);
+	buf_str(b, ",\"present\":true,");
+	ptp_describe(b, dev, name);
+	return fd;
+}
 
-	buf_str(b, ",\"present\":true,\"dev\":");
-	buf_jstr(b, dev);
-	buf_str(b, ",\"name\":");
-	buf_jstr(b, name);
-
-	/* clock_gettime on the PTP clock id */
-	{
-		struct timespec t;
-		uint64_t rt0 = now_ns(CLOCK_REALTIME), raw0 = now_ns(CLOCK_MONOTONIC_RAW), c0 = rdtsc_now();
-		int r = clock_gettime(FD_TO_CLOCKID(fd), &t);
-		int e = errno;
-		uint64_t c1 = rdtsc_now(), raw1 = now_ns(CLOCK_MONOTONIC_RAW), rt1 = now_ns(CLOCK_REALTIME);
-		buf_str(b, ",\"gettime\":{");
-		if (r) {
-			method_error(b, e);
-		} else {
-			buf_fmt(b, "\"ok\":true,\"ptp_ns\":%" PRId64, ts_ns(&t));
-		}
-		around(b, "pre", c0, rt0, raw0);
-		around(b, "post", c1, rt1, raw1);
-		buf_str(b, "}");
-	}
-	/* PTP_SYS_OFFSET_EXTENDED, one sample */
-	{
-		struct ptp_sys_offset_extended x;
-		memset(&x, 0, sizeof x);
-		x.n_samples = 1;
-		uint64_t rt0 = now_ns(CLOCK_REALTIME), raw0 = now_ns(CLOCK_MONOTONIC_RAW), c0 = rdtsc_now();
-		int r = ioctl(fd, PTP_SYS_OFFSET_EXTENDED, &x);
-		int e = errno;
-		uint64_t c1 = rdtsc_now(), raw1 = now_ns(CLOCK_MONOTONIC_RAW), rt1 = now_ns(CLOCK_REALTIME);
-		buf_str(b, ",\"extended\":{");
-		if (r) {
-			method_error(b, e);
-		} else {
-			buf_fmt(b, "\"ok\":true,\"sys_pre_ns\":%" PRId64 ",\"ptp_ns\":%" PRId64 ",\"sys_post_ns\":%" PRId64,
-				ptp_ns(&x.ts[0][0]), ptp_ns(&x.ts[0][1]), ptp_ns(&x.ts[0][2]));
-		}
-		around(b, "pre", c0, rt0, raw0);
-		around(b, "post", c1, rt1, raw1);
-		buf_str(b, "}");
-	}
-	/* PTP_SYS_OFFSET_PRECISE: the cross-timestamp */
-	{
-		struct ptp_sys_offset_precise x;
-		memset(&x, 0, sizeof x);
-		uint64_t rt0 = now_ns(CLOCK_REALTIME), raw0 = now_ns(CLOCK_MONOTONIC_RAW), c0 = rdtsc_now();
-		int r = ioctl(fd, PTP_SYS_OFFSET_PRECISE, &x);
-		int e = errno;
-		uint64_t c1 = rdtsc_now(), raw1 = now_ns(CLOCK_MONOTONIC_RAW), rt1 = now_ns(CLOCK_REALTIME);
-		buf_str(b, ",\"precise\":{");
-		if (r) {
-			method_error(b, e);
-		} else {
-			buf_fmt(b, "\"ok\":true,\"ptp_ns\":%" PRId64 ",\"sys_realtime_ns\":%" PRId64 ",\"sys_monoraw_ns\":%" PRId64,
-				ptp_ns(&x.device), ptp_ns(&x.sys_realtime), ptp_ns(&x.sys_monoraw));
-		}
-		around(b, "pre", c0, rt0, raw0);
-		around(b, "post", c1, rt1, raw1);
-		buf_str(b, "}");
-	}
+static void ptp_close(int fd, const cpu_set_t *orig, int have_orig)
+{
 	if (have_orig)
-		sched_setaffinity(0, sizeof orig, &orig);
+		sched_setaffinity(0, sizeof *orig, orig);
 	close(fd);
+}
+
+/*
+ * Reads a PTP clock ("dev" or "name" prefix, default the vmclock one) every way Linux offers:
+ * clock_gettime (the driver's gettimex64), PTP_SYS_OFFSET, PTP_SYS_OFFSET_EXTENDED and
+ * PTP_SYS_OFFSET_PRECISE (the driver's getcrosststamp).
+ */
+static int cmd_ptp_read(const struct req *rq, struct buf *b)
+{
+	cpu_set_t orig;
+	int have_orig = 0;
+	int fd = ptp_open(rq, b, &orig, &have_orig);
+	if (fd < 0)
+		return fd == -2 ? 0 : -1;
+	ptp_method(b, fd, "gettime", 0);
+	ptp_method(b, fd, "sys_offset", PTP_SYS_OFFSET);
+	ptp_method(b, fd, "extended", PTP_SYS_OFFSET_EXTENDED);
+	ptp_method(b, fd, "precise", PTP_SYS_OFFSET_PRECISE);
+	ptp_close(fd, &orig, have_orig);
+	return 0;
+}
+
+/*
+ * "count" back-to-back clock_gettime reads of a PTP clock: how often, and how far at most, a reading was
+ * earlier than the one before it (a monotonic clock: never).
+ */
+static int cmd_ptp_series(const struct req *rq, struct buf *b)
+{
+	long long count;
+	if (arg_int(rq, "count", 1000, 2, 10000000, &count))
+		return -1;
+	cpu_set_t orig;
+	int have_orig = 0;
+	int fd = ptp_open(rq, b, &orig, &have_orig);
+	if (fd < 0)
+		return fd == -2 ? 0 : -1;
+	struct timespec t;
+	int64_t first = 0, prev = 0, max_back = 0, min_step = INT64_MAX;
+	uint64_t backwards = 0, reads = 0;
+	int err = 0;
+	uint64_t t0 = now_ns(CLOCK_MONOTONIC);
+	for (long long i = 0; i < count; i++) {
+		if (clock_gettime(FD_TO_CLOCKID(fd), &t)) {
+			err = errno;
+			break;
+		}
+		int64_t ns = ts_ns(&t);
+		if (reads == 0) {
+			first = ns;
+		} else {
+			if (ns < prev) {
+				backwards++;
+				if (prev - ns > max_back)
+					max_back = prev - ns;
+			}
+			if (ns - prev < min_step)
+				min_step = ns - prev;
+		}
+		prev = ns;
+		reads++;
+	}
+	uint64_t t1 = now_ns(CLOCK_MONOTONIC);
+	ptp_close(fd, &orig, have_orig);
+	buf_fmt(b, ",\"reads\":%" PRIu64 ",\"backwards\":%" PRIu64 ",\"max_backwards_ns\":%" PRId64
+		   ",\"min_step_ns\":%" PRId64 ",\"first_ns\":%" PRId64 ",\"last_ns\":%" PRId64 ",\"elapsed_ns\":%" PRIu64
+		   ",\"errno\":",
+		reads, backwards, max_back, reads > 1 ? min_step : 0, first, prev, t1 - t0);
+	buf_jstr(b, err ? strerrorname_np(err) : NULL);
+	return 0;
+}
+
+/* ---- RTC class devices ------------------------------------------------------------------------ */
+/* Every /sys/class/rtc/rtcN: its name, driver, and an RTC_RD_TIME read of /dev/rtcN (UTC by convention). */
+static int cmd_rtc(const struct req *rq, struct buf *b)
+{
+	(void)rq;
+	char dir[300], path[512], name[128], drv[128];
+	buf_str(b, ",\"rtcs\":[");
+	DIR *d = opendir("/sys/class/rtc");
+	int first = 1;
+	if (d) {
+		struct dirent *e;
+		while ((e = readdir(d))) {
+			if (e->d_name[0] == '.')
+				continue;
+			snprintf(dir, sizeof dir, "/sys/class/rtc/%s", e->d_name);
+			snprintf(path, sizeof path, "%s/name", dir);
+			buf_str(b, first ? "{\"dev\":" : ",{\"dev\":");
+			first = 0;
+			buf_jstr(b, e->d_name);
+			buf_str(b, ",\"name\":");
+			buf_jstr(b, read_text(path, name, sizeof name));
+			buf_str(b, ",\"driver\":");
+			buf_jstr(b, bound_driver(dir, drv, sizeof drv));
+			snprintf(path, sizeof path, "/dev/%s", e->d_name);
+			struct rtc_time tm;
+			memset(&tm, 0, sizeof tm);
+			uint64_t rt0 = now_ns(CLOCK_REALTIME);
+			int fd = open(path, O_RDONLY | O_CLOEXEC), r = -1, err;
+			if (fd >= 0) {
+				r = ioctl(fd, RTC_RD_TIME, &tm);
+				err = errno;
+				close(fd);
+			} else {
+				err = errno;
+			}
+			uint64_t rt1 = now_ns(CLOCK_REALTIME);
+			if (r) {
+				buf_str(b, ",\"ok\":false,\"errno\":");
+				buf_jstr(b, strerrorname_np(err));
+			} else {
+				struct tm t = { .tm_sec = tm.tm_sec, .tm_min = tm.tm_min, .tm_hour = tm.tm_hour,
+						.tm_mday = tm.tm_mday, .tm_mon = tm.tm_mon, .tm_year = tm.tm_year };
+				buf_fmt(b, ",\"ok\":true,\"time\":\"%04d-%02d-%02dT%02d:%02d:%02d\",\"epoch_s\":%lld",
+					tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
+					(long long)timegm(&t));
+			}
+			buf_fmt(b, ",\"realtime_pre_ns\":%" PRIu64 ",\"realtime_post_ns\":%" PRIu64 "}", rt0, rt1);
+		}
+		closedir(d);
+	}
+	buf_str(b, "]");
 	return 0;
 }
 
@@ -967,18 +1106,55 @@ static int cmd_acpi_events(const struct req *rq, struct buf *b)
 	return 0;
 }
 
+/* Devices on the virtio bus with this virtio device id ("0x0011" for RTC), and how many are bound to driver. */
+static void virtio_devices(const char *id, const char *driver, int *present, int *bound)
+{
+	char path[512], val[32], drv[128];
+	*present = *bound = 0;
+	DIR *d = opendir("/sys/bus/virtio/devices");
+	if (!d)
+		return;
+	struct dirent *e;
+	while ((e = readdir(d))) {
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof path, "/sys/bus/virtio/devices/%s/device", e->d_name);
+		if (!read_text(path, val, sizeof val) || strtol(val, NULL, 0) != strtol(id, NULL, 0))
+			continue;
+		(*present)++;
+		snprintf(path, sizeof path, "/sys/bus/virtio/devices/%s/driver", e->d_name);
+		ssize_t n = readlink(path, drv, sizeof drv - 1);
+		if (n > 0) {
+			drv[n] = 0;
+			if (!strcmp(strrchr(drv, '/') ? strrchr(drv, '/') + 1 : drv, driver))
+				(*bound)++;
+		}
+	}
+	closedir(d);
+}
+
+/*
+ * The kernel, and what each time device's driver did: ptp_vmclock loaded and /dev/vmclock0 present; virtio-rtc
+ * devices on the virtio bus and how many the virtio_rtc driver bound (a module, or built in).
+ */
 static int cmd_version(const struct req *rq, struct buf *b)
 {
 	(void)rq;
 	struct utsname u;
 	struct stat st;
 	char src[128];
+	int rtc_present, rtc_bound;
 	uname(&u);
 	buf_str(b, ",\"kernel\":");
 	buf_jstr(b, u.release);
 	buf_fmt(b, ",\"driver_loaded\":%s,\"driver_srcversion\":", stat("/sys/module/ptp_vmclock", &st) ? "false" : "true");
 	buf_jstr(b, read_text("/sys/module/ptp_vmclock/srcversion", src, sizeof src));
-	buf_fmt(b, ",\"device_present\":%s,\"agent\":", stat(VMCLOCK_DEV, &st) ? "false" : "true");
+	buf_fmt(b, ",\"device_present\":%s", stat(VMCLOCK_DEV, &st) ? "false" : "true");
+	virtio_devices("0x0011", "virtio_rtc", &rtc_present, &rtc_bound);
+	buf_fmt(b, ",\"virtio_rtc\":{\"devices\":%d,\"bound\":%d,\"driver_registered\":%s,\"srcversion\":",
+		rtc_present, rtc_bound, stat("/sys/bus/virtio/drivers/virtio_rtc", &st) ? "false" : "true");
+	buf_jstr(b, read_text("/sys/module/virtio_rtc/srcversion", src, sizeof src));
+	buf_str(b, "},\"agent\":");
 	buf_jstr(b, AGENT_VERSION);
 	return 0;
 }
@@ -1037,6 +1213,7 @@ static int cmd_poweroff(const struct req *rq, struct buf *b)
 static const struct { const char *name; int (*fn)(const struct req *, struct buf *); } commands[] = {
 	{ "ping", cmd_ping }, { "read", cmd_read }, { "mmap", cmd_mmap }, { "poll", cmd_poll },
 	{ "acpi", cmd_acpi }, { "clocks", cmd_clocks }, { "ptp", cmd_ptp }, { "ptp_read", cmd_ptp_read },
+	{ "ptp_series", cmd_ptp_series }, { "rtc", cmd_rtc },
 	{ "acpi_events", cmd_acpi_events }, { "version", cmd_version },
 	{ "stress", cmd_stress }, { "poweroff", cmd_poweroff },
 };

@@ -4,18 +4,22 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.vmclock.harness.ExitCode;
 import dev.vmclock.harness.HarnessException;
 import dev.vmclock.harness.events.Machine;
-import dev.vmclock.harness.page.VmclockPage;
 import dev.vmclock.harness.qemu.Accelerator;
+import dev.vmclock.harness.qemu.Device;
+import dev.vmclock.harness.virtio.rtc.ClockType;
 import dev.vmclock.harness.qemu.KernelBoot;
 import dev.vmclock.harness.qemu.MachineSpec;
 import dev.vmclock.harness.qemu.QemuBinary;
 import dev.vmclock.images.GuestImage;
 import java.io.IOException;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
+import org.awaitility.Awaitility;
+import org.awaitility.core.ConditionTimeoutException;
 
 /**
  * A booted Linux guest with the agent answering: the guest's own view of VMClock. The session follows
@@ -54,9 +58,9 @@ public final class GuestSession implements AutoCloseable {
     }
 
     /**
-     * Boots and checks that the guest kernel loaded {@code ptp_vmclock}: a guest without the driver
-     * cannot observe anything, so that is a bad image, not a conformance result. A machine without the
-     * device boots fine (the suite reports what the guest then sees).
+     * Boots and checks that the guest has the drivers the machine's devices need (see
+     * {@link #requireDrivers}): a guest that lacks them cannot observe anything, so that is a bad image, not a
+     * conformance result.
      */
     public static GuestSession boot(QemuBinary qemu, MachineSpec template, GuestImage image, Duration timeout) {
         return boot(qemu, template, image, timeout, null);
@@ -80,19 +84,41 @@ public final class GuestSession implements AutoCloseable {
                 machine.qmp().execute("cont");
             }
             GuestSession s = attach(machine, timeout, t0);
-            JsonNode v = s.version();
-            if (!v.path("driver_loaded").asBoolean()) {
-                String initError = s.initError().orElse("");
-                throw new HarnessException(ExitCode.GUEST_IMAGE, "guest kernel " + v.path("kernel").asText()
-                        + " did not load ptp_vmclock (" + initError.strip() + "): use Linux >= 6.13 with the driver, or "
-                        + "the image guest-images builds (guest console: " + s.evidence() + ")");
-            }
+            s.requireDrivers(spec);
             return s;
         } catch (RuntimeException e) {
             machine.vm().keepEvidence();
             machine.home().keep();
             machine.close();
             throw e;
+        }
+    }
+
+    /**
+     * The guest drivers the machine's devices need. {@link Device#VMCLOCK}: ptp_vmclock loaded. Not
+     * {@code /dev/vmclock0} itself: the driver refusing a broken page (wrong magic, no ACPI description) is
+     * what the VMClock suite observes, not a bad image. {@link Device#VIRTIO_RTC}: the virtio_rtc driver (a
+     * module of the image, or built into a user's kernel) bound to every virtio-rtc device. A machine without
+     * a device requires nothing of its driver.
+     */
+    private void requireDrivers(MachineSpec spec) {
+        AgentVersion v = version();
+        String console = "guest console: ";
+        if (spec.has(Device.VMCLOCK) && !v.driverLoaded()) {
+            throw new HarnessException(ExitCode.GUEST_IMAGE, "guest kernel " + v.kernel() + " did not load ptp_vmclock ("
+                    + initError().orElse("").strip() + "): use Linux >= 6.13 with the driver, or the image guest-images "
+                    + "builds (" + console + evidence() + ")");
+        }
+        AgentVersion.VirtioRtcDriver rtc = v.virtioRtc();
+        if (spec.has(Device.VIRTIO_RTC) && (rtc == null || rtc.devices() == 0 || rtc.bound() < rtc.devices())) {
+            String why = rtc == null ? "the agent predates virtio-rtc (rebuild the image)"
+                    : rtc.devices() == 0 ? "the guest sees no virtio-rtc device (virtio id 17) on its virtio bus"
+                    : !rtc.driverRegistered() ? "the guest has no virtio_rtc driver ("
+                            + initError().orElse("no virtio_rtc.ko in the initramfs").strip() + ")"
+                    : "virtio_rtc did not bind " + (rtc.devices() - rtc.bound()) + " of " + rtc.devices() + " devices";
+            throw new HarnessException(ExitCode.GUEST_IMAGE, "guest kernel " + v.kernel() + " cannot use virtio-rtc: " + why
+                    + "; use a kernel with CONFIG_VIRTIO_RTC or the image guest-images builds with virtio_rtc.ko ("
+                    + console + evidence() + ")");
         }
     }
 
@@ -149,8 +175,7 @@ public final class GuestSession implements AutoCloseable {
 
     /** pread() of {@code length} bytes at {@code offset} of /dev/vmclock0; the raw bytes returned. */
     public byte[] readAt(long offset, long length) {
-        JsonNode r = call("read", Map.of("offset", offset, "length", length));
-        return HexFormat.of().parseHex(r.path("bytes").asText());
+        return HexFormat.of().parseHex(call("read", Map.of("offset", offset, "length", length)).path("bytes").asText());
     }
 
     public JsonNode ping() {
@@ -159,80 +184,72 @@ public final class GuestSession implements AutoCloseable {
 
     /** read() of /dev/vmclock0 (the driver applies the seq_count protocol). */
     public GuestPageRead read() {
-        JsonNode r = call("read", Map.of());
-        return new GuestPageRead(page(r), 0, null, null);
+        AgentReplies.PageBytes r = call("read", Map.of(), AgentReplies.PageBytes.class);
+        return new GuestPageRead(AgentReplies.page(r.bytes()), 0, null, null);
     }
 
     /** A read-only mmap of /dev/vmclock0, copied under the seq_count protocol; also tries a writable mapping. */
     public GuestPageRead mmap() {
-        JsonNode r = call("mmap", Map.of());
-        return new GuestPageRead(page(r), r.path("retries").asInt(), r.path("writable_mapping_refused").asBoolean(),
-                r.path("writable_errno").asText(null));
+        return call("mmap", Map.of(), AgentReplies.PageBytes.class).toRead();
     }
 
     public PollResult poll(Duration timeout) {
-        return pollResult(call("poll", Map.of("timeout_ms", timeout.toMillis()), CALL_TIMEOUT.plus(timeout)));
+        return AgentReplies.map(call("poll", Map.of("timeout_ms", timeout.toMillis()), CALL_TIMEOUT.plus(timeout)),
+                AgentReplies.Poll.class).toResult();
     }
 
     public GuestAcpi acpi() {
-        JsonNode r = call("acpi", Map.of());
-        if (!r.path("present").asBoolean(true) || r.path("hid").isMissingNode()) {
-            return new GuestAcpi(false, null, null, null, null, null, null, List.of());
-        }
-        JsonNode io = r.path("iomem");
-        GuestAcpi.Range iomem = io.isObject() && io.has("start")
-                ? new GuestAcpi.Range(hex(io.path("start")), hex(io.path("end")), io.path("name").asText()) : null;
-        List<GuestAcpi.MemmapEntry> e820 = new ArrayList<>();
-        r.path("e820").forEach(e -> e820.add(new GuestAcpi.MemmapEntry(hex(e.path("start")), hex(e.path("end")),
-                e.path("type").asText())));
-        return new GuestAcpi(true, r.path("path").asText(null), r.path("hid").asText(null),
-                r.path("modalias").asText(null), r.path("status").isNumber() ? r.path("status").asInt() : null,
-                r.path("driver").asText(null), iomem, e820);
+        return call("acpi", Map.of(), AgentReplies.Acpi.class).toAcpi();
     }
 
     public GuestClocks clocks() {
-        JsonNode r = call("clocks", Map.of());
-        List<GuestClocks.CpuTsc> tsc = new ArrayList<>();
-        r.path("tsc").forEach(t -> tsc.add(new GuestClocks.CpuTsc(t.path("cpu").asInt(), t.path("tsc").asLong(),
-                t.path("monotonic_ns").asLong())));
-        return new GuestClocks(r.path("monotonic_ns").asLong(), r.path("realtime_ns").asLong(),
-                r.path("boottime_ns").asLong(), tsc, r.path("clocksource").asText(""));
+        return call("clocks", Map.of(), AgentReplies.Clocks.class).toClocks();
+    }
+
+    /** The PTP clocks registered in the guest ({@code /sys/class/ptp/ptp*}). */
+    public List<PtpClock> ptpClockList() {
+        List<PtpClock> clocks = call("ptp", Map.of(), AgentReplies.PtpList.class).clocks();
+        return clocks == null ? List.of() : clocks;
     }
 
     /** PTP clock names registered in the guest ({@code /sys/class/ptp/ptp*}/clock_name). */
     public List<String> ptpClocks() {
-        List<String> names = new ArrayList<>();
-        call("ptp", Map.of()).path("clocks").forEach(c -> names.add(c.path("name").asText()));
-        return names;
+        return ptpClockList().stream().map(PtpClock::name).toList();
     }
 
-    /** Reads the vmclock PTP clock three ways (or says it is absent); a method the driver refuses carries its errno. */
+    /** Reads the vmclock PTP clock every way (or says it is absent); a method the driver refuses carries its errno. */
     public PtpReading ptpRead() {
-        JsonNode r = call("ptp_read", Map.of());
-        if (!r.path("present").asBoolean()) {
-            return new PtpReading(false, null, null, null, null, null);
-        }
-        return new PtpReading(true, r.path("dev").asText(), r.path("name").asText(), method("gettime", r),
-                method("extended", r), method("precise", r));
+        return ptpRead(Map.of("name", PtpClock.VMCLOCK_PREFIX));
     }
 
-    private static PtpReading.Method method(String name, JsonNode reply) {
-        JsonNode m = reply.path(name);
-        boolean ok = m.path("ok").asBoolean();
-        long sys = name.equals("extended") ? m.path("sys_pre_ns").asLong() : m.path("sys_realtime_ns").asLong();
-        return new PtpReading.Method(name, ok ? java.util.Optional.empty() : java.util.Optional.of(m.path("errno").asText("?")),
-                m.path("ptp_ns").asLong(), sys, m.path("sys_monoraw_ns").asLong(), m.path("tsc_pre").asLong(),
-                m.path("tsc_post").asLong(), m.path("realtime_pre_ns").asLong(), m.path("realtime_post_ns").asLong(),
-                m.path("monoraw_pre_ns").asLong(), m.path("monoraw_post_ns").asLong());
+    /** Reads {@code clock} (as listed by {@link #ptpClockList()}) every way Linux offers. */
+    public PtpReading ptpRead(PtpClock clock) {
+        return ptpRead(Map.of("dev", clock.dev()));
+    }
+
+    /** Reads virtio_rtc's PTP clock of {@code type} every way (absent when the device offers no such clock). */
+    public PtpReading ptpRead(ClockType type) {
+        return ptpRead(Map.of("name", PtpClock.virtioPrefix(type.code())));
+    }
+
+    private PtpReading ptpRead(Map<String, ?> which) {
+        return call("ptp_read", which, AgentReplies.PtpRead.class).toReading();
+    }
+
+    /** {@code count} back-to-back clock_gettime reads of {@code clock} in the guest; empty if the clock is gone. */
+    public Optional<PtpSeries> ptpSeries(PtpClock clock, int count) {
+        return call("ptp_series", Map.of("dev", clock.dev(), "count", count), AgentReplies.Series.class).toSeries();
+    }
+
+    /** The RTC class devices in the guest ({@code /sys/class/rtc/rtc*}), each read once with RTC_RD_TIME. */
+    public List<RtcDevice> rtcDevices() {
+        List<AgentReplies.Rtc> rtcs = call("rtc", Map.of(), AgentReplies.RtcList.class).rtcs();
+        return rtcs == null ? List.of() : rtcs.stream().map(AgentReplies.Rtc::toDevice).toList();
     }
 
     /** The guest kernel's ACPI event counters (SCIs, GPEs). */
     public AcpiEventCounts acpiEvents() {
-        JsonNode r = call("acpi_events", Map.of());
-        Map<String, Long> counts = new java.util.TreeMap<>();
-        r.path("counts").fields().forEachRemaining(e -> counts.put(e.getKey(), e.getValue().asLong()));
-        r.path("irqs").fields().forEachRemaining(e -> counts.put("irq " + e.getKey(), e.getValue().asLong()));
-        return new AcpiEventCounts(r.path("present").asBoolean(), counts);
+        return call("acpi_events", Map.of(), AgentReplies.AcpiEvents.class).toCounts();
     }
 
     /**
@@ -261,57 +278,49 @@ public final class GuestSession implements AutoCloseable {
         }
 
         public PollResult await() {
-            long deadline = System.nanoTime() + CALL_TIMEOUT.plus(timeout).toNanos();
-            while (true) {
-                try {
-                    JsonNode r = client().await(id, Duration.ofMillis(200));
-                    if (r != null) {
-                        if (!r.path("ok").asBoolean()) {
-                            throw new AgentException("agent refused 'poll': " + r.path("error").asText());
-                        }
-                        return pollResult(r);
-                    }
-                } catch (IOException e) {
-                    disconnect(); // the QEMU we listened to has gone; the reply comes through the next one
-                }
-                if (System.nanoTime() > deadline) {
-                    throw new AgentException("no reply to 'poll' within " + CALL_TIMEOUT.plus(timeout).toMillis()
-                            + " ms (guest console: " + evidence() + ")");
-                }
+            Duration limit = CALL_TIMEOUT.plus(timeout);
+            AtomicReference<JsonNode> reply = new AtomicReference<>();
+            try {
+                // Each try listens 200 ms; a broken connection means the guest moved to another QEMU, whose
+                // socket the next try opens (the agent sends the reply there).
+                Awaitility.await("reply to 'poll'").atMost(limit).pollInSameThread().pollDelay(Duration.ZERO)
+                        .pollInterval(Duration.ofMillis(1)).until(() -> {
+                            try {
+                                reply.set(client().await(id, Duration.ofMillis(200)));
+                            } catch (IOException e) {
+                                disconnect();
+                            }
+                            return reply.get() != null;
+                        });
+            } catch (ConditionTimeoutException e) {
+                throw new AgentException("no reply to 'poll' within " + limit.toMillis() + " ms (guest console: "
+                        + evidence() + ")");
             }
+            JsonNode r = reply.get();
+            if (!r.path("ok").asBoolean()) {
+                throw new AgentException("agent refused 'poll': " + r.path("error").asText());
+            }
+            return AgentReplies.map(r, AgentReplies.Poll.class).toResult();
         }
     }
 
-    private static PollResult pollResult(JsonNode r) {
-        List<String> revents = new ArrayList<>();
-        r.path("revents").forEach(n -> revents.add(n.asText()));
-        return new PollResult(revents, r.path("timed_out").asBoolean(), r.path("elapsed_ns").asLong(),
-                r.path("seq_count").asLong(-1), r.path("marker_after").asLong(-1));
-    }
-
-    public JsonNode version() {
-        return call("version", Map.of());
+    /** The kernel and what each time device's driver did in the guest. */
+    public AgentVersion version() {
+        return call("version", Map.of(), AgentVersion.class);
     }
 
     public StressResult stress(long iterations) {
-        JsonNode r = call("stress", Map.of("iterations", iterations));
-        return new StressResult(r.path("iterations").asLong(), r.path("retries").asLong(), r.path("torn").asLong(),
-                r.path("elapsed_ns").asLong());
+        return call("stress", Map.of("iterations", iterations), AgentReplies.Stress.class).toResult();
     }
 
     // ---------------------------------------------------------------- plumbing
 
-    private static VmclockPage page(JsonNode r) {
-        return VmclockPage.decode(HexFormat.of().parseHex(r.path("bytes").asText()));
-    }
-
-    private static long hex(JsonNode n) {
-        String s = n.asText();
-        return s.startsWith("0x") ? Long.parseUnsignedLong(s.substring(2), 16) : n.asLong();
-    }
-
     private JsonNode call(String cmd, Map<String, ?> args) {
         return call(cmd, args, CALL_TIMEOUT);
+    }
+
+    private <T> T call(String cmd, Map<String, ?> args, Class<T> reply) {
+        return AgentReplies.map(call(cmd, args, CALL_TIMEOUT), reply);
     }
 
     private JsonNode call(String cmd, Map<String, ?> args, Duration timeout) {
@@ -357,29 +366,33 @@ public final class GuestSession implements AutoCloseable {
     }
 
     private void awaitAgent(Duration timeout) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        String last = "no answer";
-        while (System.nanoTime() < deadline) {
-            if (!machine.vm().isAlive()) {
-                throw new HarnessException(ExitCode.GUEST_IMAGE, "QEMU exited while the guest booted (exit "
-                        + "status in " + machine.vm().stderrLog() + "; guest console: " + evidence() + ")");
-            }
-            try {
-                JsonNode r = client().call(ids.incrementAndGet(), "ping", Map.of(), Duration.ofMillis(250));
-                if (r != null && r.path("ok").asBoolean()) {
-                    return;
-                }
-            } catch (IOException e) {
-                last = e.getMessage();
-                disconnect();
-                sleep();
-            }
+        AtomicReference<String> last = new AtomicReference<>("no answer");
+        try {
+            Awaitility.await("the in-guest agent").atMost(timeout).pollInSameThread().pollDelay(Duration.ZERO)
+                    .pollInterval(Duration.ofMillis(20)).until(() -> pingOnce(last));
+        } catch (ConditionTimeoutException e) {
+            String initError = initError().orElse(null);
+            String cause = initError != null ? "the guest's init failed: " + initError.strip()
+                    : "the in-guest agent did not answer within " + timeout.toSeconds() + " s (" + last.get() + ")";
+            throw new HarnessException(ExitCode.GUEST_IMAGE, cause + "; is the kernel >= 6.13 with ptp_vmclock and the "
+                    + "initramfs the one guest-images builds? (guest console: " + evidence() + ")");
         }
-        String initError = initError().orElse(null);
-        String cause = initError != null ? "the guest's init failed: " + initError.strip()
-                : "the in-guest agent did not answer within " + timeout.toSeconds() + " s (" + last + ")";
-        throw new HarnessException(ExitCode.GUEST_IMAGE, cause + "; is the kernel >= 6.13 with ptp_vmclock and the "
-                + "initramfs the one guest-images builds? (guest console: " + evidence() + ")");
+    }
+
+    /** One ping with a short wait; a QEMU that has gone is an error at once, not a timeout. */
+    private boolean pingOnce(AtomicReference<String> last) {
+        if (!machine.vm().isAlive()) {
+            throw new HarnessException(ExitCode.GUEST_IMAGE, "QEMU exited while the guest booted (exit "
+                    + "status in " + machine.vm().stderrLog() + "; guest console: " + evidence() + ")");
+        }
+        try {
+            JsonNode r = client().call(ids.incrementAndGet(), "ping", Map.of(), Duration.ofMillis(250));
+            return r != null && r.path("ok").asBoolean();
+        } catch (IOException e) {
+            last.set(e.getMessage());
+            disconnect();
+            return false;
+        }
     }
 
     /** The first error line /init printed on the console, if any. */
@@ -393,15 +406,6 @@ public final class GuestSession implements AutoCloseable {
         machine.vm().keepEvidence();
         machine.home().keep();
         return machine.vm().consoleLog().toString();
-    }
-
-    private static void sleep() {
-        try {
-            Thread.sleep(20);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new AgentException("interrupted", e);
-        }
     }
 
     @Override

@@ -1,10 +1,13 @@
 package dev.vmclock.harness.bench;
 
 import dev.vmclock.harness.guest.GuestSession;
+import dev.vmclock.harness.qemu.Device;
 import dev.vmclock.harness.qemu.MachineSpec;
+import dev.vmclock.harness.qemu.QemuContainer;
 import dev.vmclock.harness.qemu.QemuBinary;
 import dev.vmclock.images.GuestImage;
 import dev.vmclock.images.GuestImageBuilder;
+import dev.vmclock.images.VirtioRtcModule;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -14,23 +17,33 @@ import java.util.List;
 /**
  * Prints guest timings on this machine (TCG, q35, 256 MiB): image build warm (and cold with
  * {@code --cold}), boot to agent-ready, agent round trip. Run with {@code qemu-harness/bench.sh guest}.
+ * {@code --virtio-rtc QEMU_IMAGE KBUILD_IMAGE}: the image with virtio_rtc.ko (its cold build measured with
+ * {@code --cold}), booted on the QEMU of that container image with VMClock and virtio-rtc.
  */
 public final class GuestBenchmark {
 
     public static void main(String[] args) throws Exception {
         int boots = 3;
-        QemuBinary qemu = QemuBinary.locate(null).requireVmclock();
-        if (List.of(args).contains("--cold")) {
+        List<String> a = List.of(args);
+        int rtc = a.indexOf("--virtio-rtc");
+        QemuBinary qemu = rtc < 0 ? QemuBinary.locate(null).requireVmclock()
+                : QemuBinary.locate(QemuContainer.shared(a.get(rtc + 1), List.of()), null);
+        MachineSpec spec = rtc < 0 ? MachineSpec.builder().build()
+                : MachineSpec.builder().devices(Device.VMCLOCK, Device.VIRTIO_RTC).build();
+        GuestImageBuilder builder = rtc < 0 ? new GuestImageBuilder()
+                : new GuestImageBuilder().withVirtioRtc(VirtioRtcModule.STOCK).kbuildImage(a.get(rtc + 2));
+        if (a.contains("--cold")) {
             Path tmp = Files.createTempDirectory("vmclock-cold-cache");
             long t0 = System.nanoTime();
-            new GuestImageBuilder(tmp).ensureBuilt();
+            GuestImageBuilder cold = new GuestImageBuilder(tmp);
+            (rtc < 0 ? cold : cold.withVirtioRtc(VirtioRtcModule.STOCK).kbuildImage(a.get(rtc + 2))).ensureBuilt();
             System.out.printf("%-52s %8.2f s%n", "image build, cold (downloads included)", (System.nanoTime() - t0) / 1e9);
         }
-        GuestImage image = new GuestImageBuilder().ensureBuilt();
+        GuestImage image = builder.ensureBuilt();
         List<Double> warm = new ArrayList<>();
         for (int i = 0; i < 20; i++) {
             long t0 = System.nanoTime();
-            new GuestImageBuilder().ensureBuilt();
+            builder.ensureBuilt();
             warm.add((System.nanoTime() - t0) / 1e6);
         }
         HarnessBenchmark.print("image build, warm (cache hit, in-JVM)", warm);
@@ -38,7 +51,7 @@ public final class GuestBenchmark {
         List<Double> boot = new ArrayList<>();
         List<Double> rtt = new ArrayList<>();
         for (int i = 0; i < boots; i++) {
-            try (GuestSession g = GuestSession.boot(qemu, MachineSpec.builder().build(), image)) {
+            try (GuestSession g = GuestSession.boot(qemu, spec, image)) {
                 boot.add(g.bootTime().toNanos() / 1e6);
                 for (int k = 0; k < 200; k++) {
                     long t0 = System.nanoTime();

@@ -1,0 +1,72 @@
+package dev.vmclock.conformance.faults;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.vmclock.conformance.Verdict;
+import dev.vmclock.conformance.run.SuiteRun;
+import dev.vmclock.conformance.run.SuiteRunner;
+import dev.vmclock.harness.qemu.DebianQemuImage;
+import dev.vmclock.harness.qemu.DebianSuite;
+import dev.vmclock.images.GuestImage;
+import dev.vmclock.images.GuestImageBuilder;
+import dev.vmclock.images.VirtioRtcModule;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The virtio-rtc guest-level checks prove they can fail: the GUEST area runs through the Launcher on QEMU 11.1
+ * (in its container) with both devices and the reference clock publishing VMClock's time, once with the
+ * image's stock virtio_rtc.ko (everything PASSes) and once with the deliberately broken build, given to the
+ * suite as a user's kernel and initramfs (exactly the six GUEST clauses FAIL, nothing ERRORs).
+ *
+ * <p>QEMU 11.1 is trixie-backports' in the shipped container recipe; the kernel-module build image comes with
+ * the guest image's build (both built on first use on this Docker host).
+ */
+class VirtioRtcGuestFaultTest {
+
+    private static final Set<String> GUEST = IntStream.rangeClosed(1, 6).mapToObj(i -> String.format("VRTC-GUEST-%02d", i))
+            .collect(Collectors.toSet());
+
+    @Test
+    void stockDriverOnQemu111PassesEveryGuestClause() {
+        SuiteRun run = SuiteRunner.run(config(null), Set.of("GUEST"), o -> { });
+        assertThat(run.containerFailure()).as("the suite ran").isEmpty();
+        assertThat(run.ids(Verdict.ERROR)).as("ERRORs: %s", describe(run, Verdict.ERROR)).isEmpty();
+        assertThat(run.ids(Verdict.FAIL)).as("FAILs: %s", describe(run, Verdict.FAIL)).isEmpty();
+        assertThat(run.ids(Verdict.PASS)).as("PASSes; NOT_APPLICABLE: %s", describe(run, Verdict.NOT_APPLICABLE))
+                .containsExactlyInAnyOrderElementsOf(GUEST);
+    }
+
+    @Test
+    @Tag(FaultInjectionTest.FULL_TIER)
+    void brokenDriverFailsExactlyTheGuestClauses() {
+        GuestImage broken = new GuestImageBuilder().withVirtioRtc(VirtioRtcModule.BROKEN_STEPS_BACK).ensureBuilt();
+        SuiteRun run = SuiteRunner.run(config(broken), Set.of("GUEST"), o -> { });
+        assertThat(run.containerFailure()).as("the suite ran").isEmpty();
+        assertThat(run.ids(Verdict.ERROR)).as("ERRORs: %s", describe(run, Verdict.ERROR)).isEmpty();
+        assertThat(run.ids(Verdict.FAIL)).as("FAILs: %s", describe(run, Verdict.FAIL)).containsExactlyInAnyOrderElementsOf(GUEST);
+    }
+
+    private static Map<String, String> config(GuestImage userImage) {
+        Map<String, String> c = new HashMap<>();
+        c.put("vmclock.container", DebianQemuImage.shipped().ensureBuilt(DebianSuite.TRIXIE_BACKPORTS));
+        c.put("vmclock.virtioRtc", "true");
+        c.put("vmclock.accel", "tcg");
+        c.put("vmclock.clock", "good");
+        if (userImage != null) {
+            c.put("vmclock.kernel", userImage.kernel().toString());
+            c.put("vmclock.initrd", userImage.initramfs().toString());
+        }
+        return c;
+    }
+
+    private static String describe(SuiteRun run, Verdict v) {
+        return run.clauses().stream().filter(c -> c.verdict() == v)
+                .map(c -> c.clause().id() + " (" + c.reason().replaceAll("\\s+", " ") + ")").collect(Collectors.joining("; "));
+    }
+}
