@@ -8,7 +8,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -46,9 +46,9 @@ class VirtioRtcFaultInjectionTest {
     }
 
     @ParameterizedTest(name = "{0}")
+    @Tag("faults") // the full tier (FaultInjectionTest.FULL_TIER)
     @MethodSource("faults")
     void brokenDeviceFailsExactlyItsClauses(String fault, Set<String> expected) {
-        Assumptions.assumeTrue(VrtcRun.image().isPresent(), "no QEMU with virtio-rtc-pci: pass -Dvmclock.rtcImage");
         SuiteRun run = VrtcRun.run(Map.of("vmclock.vrtcFault", fault));
         assertThat(run.containerFailure()).as("the suite ran").isEmpty();
         assertThat(VrtcRun.ids(run, Verdict.ERROR)).as("ERRORs under %s: %s", fault, VrtcRun.describe(run, Verdict.ERROR))

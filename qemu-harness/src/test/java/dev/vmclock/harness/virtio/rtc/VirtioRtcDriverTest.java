@@ -1,5 +1,8 @@
 package dev.vmclock.harness.virtio.rtc;
 
+import dev.vmclock.harness.qemu.DebianQemuImage;
+import dev.vmclock.harness.qemu.DebianSuite;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.vmclock.harness.memory.QtestMemory;
@@ -28,8 +31,10 @@ class VirtioRtcDriverTest {
 
     @BeforeAll
     static void start() {
-        QemuHost host = Optional.ofNullable(System.getProperty("vmclock.rtcImage")).filter(s -> !s.isBlank())
-                .<QemuHost>map(t -> QemuContainer.shared(t, List.of())).orElse(QemuHost.LOCAL);
+        // Debian trixie-backports' QEMU 11.1 as the project builds it, unless -Dvmclock.rtcImage names another.
+        String image = Optional.ofNullable(System.getProperty("vmclock.rtcImage")).filter(s -> !s.isBlank())
+                .orElseGet(() -> DebianQemuImage.shipped().ensureBuilt(DebianSuite.TRIXIE_BACKPORTS));
+        QemuHost host = QemuContainer.shared(image, List.of());
         QemuBinary qemu = QemuBinary.locate(host, null);
         Assumptions.assumeTrue(qemu.hasDevice(Device.VIRTIO_RTC.qemuName()),
                 qemu + " has no virtio-rtc-pci: pass -Dvmclock.rtcImage=<QEMU 11.1 image>");
