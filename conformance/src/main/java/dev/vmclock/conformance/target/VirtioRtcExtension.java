@@ -2,6 +2,7 @@ package dev.vmclock.conformance.target;
 
 import org.junit.jupiter.api.extension.BeforeTestExecutionCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
+import org.junit.jupiter.api.extension.ExtensionContext.StoreScope;
 import org.junit.jupiter.api.extension.ParameterContext;
 import org.junit.jupiter.api.extension.ParameterResolver;
 
@@ -26,8 +27,11 @@ public final class VirtioRtcExtension implements ParameterResolver, BeforeTestEx
 
     static VirtioRtcView view(ExtensionContext context) {
         VirtioRtcConfig config = VirtioRtcConfig.from(context::getConfigurationParameter);
-        return context.getRoot().getStore(NS).getOrComputeIfAbsent(config, c -> VirtioRtcView.create(config),
-                VirtioRtcView.class);
+        // The runner carries the resolved target: its QEMU, not a second look-up from the same strings.
+        TargetConfig carried = context.getStore(StoreScope.LAUNCHER_SESSION, TargetExtension.NS)
+                .get(TargetExtension.CONFIG, TargetConfig.class);
+        return context.getRoot().getStore(NS).getOrComputeIfAbsent(config, c -> carried != null
+                ? VirtioRtcView.create(config, carried.qemu()) : VirtioRtcView.create(config), VirtioRtcView.class);
     }
 
     @Override

@@ -59,7 +59,11 @@ public final class VirtioRtcView implements ExtensionContext.Store.CloseableReso
     public static VirtioRtcView create(VirtioRtcConfig config) {
         QemuHost host = config.container().<QemuHost>map(image -> QemuContainer.shared(image, List.of()))
                 .orElse(QemuHost.LOCAL);
-        QemuBinary qemu = QemuBinary.locate(host, config.qemu().orElse(null));
+        return create(config, QemuBinary.locate(host, config.qemu().orElse(null)));
+    }
+
+    /** On the QEMU the run's resolved {@link TargetConfig} found (the command line resolves it once). */
+    public static VirtioRtcView create(VirtioRtcConfig config, QemuBinary qemu) {
         Path evidence = config.evidenceDir().orElseGet(() -> {
             try {
                 return Files.createTempDirectory("vmclock-evidence-");
