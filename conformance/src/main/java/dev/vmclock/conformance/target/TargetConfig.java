@@ -58,8 +58,10 @@ public record TargetConfig(
         }
         qemu.requireMachine(o.machine());
         boolean hasRtc = qemu.hasDevice(Device.VIRTIO_RTC.qemuName(o.machine()));
-        // Not asked for either way: the machine gets virtio-rtc when this QEMU has it, so both devices are judged.
-        boolean virtioRtc = o.virtioRtc().orElse(hasRtc);
+        // Not asked for either way: the machine gets virtio-rtc when this QEMU has it, so both devices are judged;
+        // but not for a user's own guest, whose kernel may lack the driver (that would be a boot error, exit 7):
+        // vmclock.virtioRtc=true asks for it there.
+        boolean virtioRtc = o.virtioRtc().orElse(hasRtc && o.kernel().isEmpty());
         if (virtioRtc && !hasRtc) {
             throw new HarnessException(ExitCode.QEMU_WITHOUT_VMCLOCK, qemu + " has no " + Device.VIRTIO_RTC.qemuName(o.machine())
                     + " device (QEMU >= 11.1 has it); use another QEMU or leave virtio-rtc out");

@@ -16,7 +16,8 @@ import java.util.function.Function;
  *
  * @param container   a local container image whose QEMU runs the target ({@code qemu} is then a path inside it)
  * @param vmclock     whether the machine has the VMClock device (the self-test removes it)
- * @param virtioRtc   whether the machine has a virtio-rtc device (QEMU >= 11.1); absent: when the QEMU has one
+ * @param virtioRtc   whether the machine has a virtio-rtc device (QEMU >= 11.1); absent: when the QEMU has one and
+ *                    the guest image is the built one
  *                    ({@code vmclock.virtioRtc=auto}, the default); the built guest image then
  *                    carries virtio_rtc.ko, compiled in {@code kbuildImage}
  * @param kbuildImage the Docker image virtio_rtc.ko is built in (default {@code $VMCLOCK_KBUILD_IMAGE})

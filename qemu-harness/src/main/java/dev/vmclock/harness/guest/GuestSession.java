@@ -6,10 +6,10 @@ import dev.vmclock.harness.HarnessException;
 import dev.vmclock.harness.events.Machine;
 import dev.vmclock.harness.qemu.Accelerator;
 import dev.vmclock.harness.qemu.Device;
-import dev.vmclock.harness.virtio.rtc.ClockType;
 import dev.vmclock.harness.qemu.KernelBoot;
 import dev.vmclock.harness.qemu.MachineSpec;
 import dev.vmclock.harness.qemu.QemuBinary;
+import dev.vmclock.harness.virtio.rtc.ClockType;
 import dev.vmclock.images.GuestImage;
 import java.io.IOException;
 import java.time.Duration;
@@ -22,7 +22,8 @@ import org.awaitility.Awaitility;
 import org.awaitility.core.ConditionTimeoutException;
 
 /**
- * A booted Linux guest with the agent answering: the guest's own view of VMClock. The session follows
+ * A booted Linux guest with the agent answering: the guest's own view of VMClock and of virtio-rtc (the PTP
+ * clocks and RTC devices its drivers register). The session follows
  * its {@link Machine}: after a live migration or a restore from file it reconnects to the agent in
  * whichever QEMU now runs the guest; the guest itself is never rebooted.
  */
@@ -396,7 +397,7 @@ public final class GuestSession implements AutoCloseable {
     }
 
     /** The first error line /init printed on the console, if any. */
-    private java.util.Optional<String> initError() {
+    private Optional<String> initError() {
         return machine.vm().consoleTail(200).lines()
                 .filter(l -> l.contains(GuestImage.INIT_MARKER) && l.contains("ERROR")).findFirst();
     }
