@@ -337,10 +337,14 @@ final class RuntimeFaults {
         @Override
         public VmTarget decorate(VmTarget target) {
             return new AfterEvent(target) {
+                private long disruptions;
+
                 @Override
                 void after(Event event, VmclockPage before) {
                     if (Set.of(Event.SNAPSHOT_LOAD, Event.FILE_RESTORE, Event.LIVE_MIGRATION).contains(event)) {
-                        long written = current().disruptionMarker();
+                        // The device's own marker, new at every disruption as a marker must be, lands at 0x58 (time_esterror_nanosec):
+                        // whatever events came before, each one changes that field (no verdict depends on order).
+                        long written = current().disruptionMarker() + (++disruptions << 32);
                         device().update(Map.of(PageField.DISRUPTION_MARKER, before.disruptionMarker(),
                                 PageField.TIME_ESTERROR_NANOSEC, written));
                     }
