@@ -16,14 +16,13 @@ trap 'rm -rf "$work"' EXIT
 timed() {
   local t0 t1
   t0=$(date +%s%N)
-  if ! "$@" >"$work/last.log" 2>&1; then
-    local code=$?
-    # exit 1 is the suite's gate (a FAIL is still a finished run); anything else is a broken round
-    if [ "$code" -ne 1 ]; then
-      cp "$work/last.log" /tmp/vmclock-bench-failed.log
-      echo "bench: round failed (exit $code): $* (log: /tmp/vmclock-bench-failed.log)" >&2
-      exit 10
-    fi
+  local code=0
+  "$@" >"$work/last.log" 2>&1 || code=$?
+  # exit 1 is the suite's gate (a FAIL is still a finished run); anything else is a broken round
+  if [ "$code" -ne 0 ] && [ "$code" -ne 1 ]; then
+    cp "$work/last.log" /tmp/vmclock-bench-failed.log
+    echo "bench: round failed (exit $code): $* (log: /tmp/vmclock-bench-failed.log)" >&2
+    exit 10
   fi
   t1=$(date +%s%N)
   awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f\n", (b - a) / 1e9 }'
