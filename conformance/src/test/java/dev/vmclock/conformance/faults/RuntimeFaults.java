@@ -20,6 +20,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.UnaryOperator;
 
 /**
  * Deliberate misbehaviour added to a correct implementation at run time by playing the hypervisor's
@@ -29,6 +30,27 @@ import java.util.Set;
 final class RuntimeFaults {
 
     private RuntimeFaults() {
+    }
+
+    /** A decorator by id: the id {@code vmclock.fault} names and the wrapper it puts around the target. */
+    abstract static class Named implements TargetDecorator {
+        private final String id;
+        private final UnaryOperator<VmTarget> wrap;
+
+        Named(String id, UnaryOperator<VmTarget> wrap) {
+            this.id = id;
+            this.wrap = wrap;
+        }
+
+        @Override
+        public String id() {
+            return id;
+        }
+
+        @Override
+        public VmTarget decorate(VmTarget target) {
+            return wrap.apply(target);
+        }
     }
 
     /** The page of a target, read and written around the decorator (the device's own side). */
@@ -73,15 +95,9 @@ final class RuntimeFaults {
     }
 
     /** A field after time_type changes between any two host copies of the page while seq_count stays the same. */
-    public static final class FieldWithoutSeqCount implements TargetDecorator {
-        @Override
-        public String id() {
-            return "field-without-seq-count";
-        }
-
-        @Override
-        public VmTarget decorate(VmTarget target) {
-            return new PageFault(target) {
+    public static final class FieldWithoutSeqCount extends Named {
+        public FieldWithoutSeqCount() {
+            super("field-without-seq-count", target -> new PageFault(target) {
                 private long tornWrites;
 
                 @Override
@@ -96,20 +112,14 @@ final class RuntimeFaults {
                         return bytes;
                     };
                 }
-            };
+            });
         }
     }
 
     /** Right after boot an update starts (seq_count odd) and never finishes; the suite's own updates do not heal it. */
-    public static final class SeqCountLeftOdd implements TargetDecorator {
-        @Override
-        public String id() {
-            return "seq-count-left-odd";
-        }
-
-        @Override
-        public VmTarget decorate(VmTarget target) {
-            return new PageFault(target) {
+    public static final class SeqCountLeftOdd extends Named {
+        public SeqCountLeftOdd() {
+            super("seq-count-left-odd", target -> new PageFault(target) {
                 private boolean started;
 
                 @Override
@@ -141,47 +151,35 @@ final class RuntimeFaults {
                         }
                     };
                 }
-            };
+            });
         }
     }
 
     /** After every lifecycle event, a constant field (counter_id) is rewritten (its low bit toggled). */
-    public static final class ConstantRewrittenAfterEvent implements TargetDecorator {
-        @Override
-        public String id() {
-            return "constant-rewritten-after-event";
-        }
-
-        @Override
-        public VmTarget decorate(VmTarget target) {
-            return new AfterEvent(target) {
+    public static final class ConstantRewrittenAfterEvent extends Named {
+        public ConstantRewrittenAfterEvent() {
+            super("constant-rewritten-after-event", target -> new AfterEvent(target) {
                 @Override
                 void after(Event event, VmclockPage before) {
                     // Toggled at every event, so every event shows it whatever the order of the checks.
                     long id = PageField.COUNTER_ID.read(current().raw());
                     device().update(Map.of(PageField.COUNTER_ID, id ^ 1));
                 }
-            };
+            });
         }
     }
 
     /** After each restore (loadvm, restore from file) the marker is set back to its pre-event value. */
-    public static final class MarkerRolledBackAfterRestore implements TargetDecorator {
-        @Override
-        public String id() {
-            return "marker-rolled-back-after-restore";
-        }
-
-        @Override
-        public VmTarget decorate(VmTarget target) {
-            return new AfterEvent(target) {
+    public static final class MarkerRolledBackAfterRestore extends Named {
+        public MarkerRolledBackAfterRestore() {
+            super("marker-rolled-back-after-restore", target -> new AfterEvent(target) {
                 @Override
                 void after(Event event, VmclockPage before) {
                     if (event == Event.SNAPSHOT_LOAD || event == Event.FILE_RESTORE) {
                         device().update(Map.of(PageField.DISRUPTION_MARKER, before.disruptionMarker()));
                     }
                 }
-            };
+            });
         }
     }
 
@@ -189,22 +187,16 @@ final class RuntimeFaults {
      * The device updates the page on loadvm, live migration and restore (the new marker) but then puts
      * seq_count back to its pre-event value, as if the update never happened for a reader.
      */
-    public static final class SeqCountKeptAcrossUpdate implements TargetDecorator {
-        @Override
-        public String id() {
-            return "seq-count-kept-across-update";
-        }
-
-        @Override
-        public VmTarget decorate(VmTarget target) {
-            return new AfterEvent(target) {
+    public static final class SeqCountKeptAcrossUpdate extends Named {
+        public SeqCountKeptAcrossUpdate() {
+            super("seq-count-kept-across-update", target -> new AfterEvent(target) {
                 @Override
                 void after(Event event, VmclockPage before) {
                     if (Set.of(Event.SNAPSHOT_LOAD, Event.FILE_RESTORE, Event.LIVE_MIGRATION).contains(event)) {
                         device().writeWithoutSeqCount(PageField.SEQ_COUNT, before.seqCount());
                     }
                 }
-            };
+            });
         }
     }
 
@@ -212,15 +204,9 @@ final class RuntimeFaults {
      * The marker follows the wrong events: put back after a live migration (the counter was disrupted, the
      * guest is not told), and bumped by savevm and pause/resume (nothing was disrupted).
      */
-    public static final class MarkerOnWrongEvents implements TargetDecorator {
-        @Override
-        public String id() {
-            return "marker-on-wrong-events";
-        }
-
-        @Override
-        public VmTarget decorate(VmTarget target) {
-            return new AfterEvent(target) {
+    public static final class MarkerOnWrongEvents extends Named {
+        public MarkerOnWrongEvents() {
+            super("marker-on-wrong-events", target -> new AfterEvent(target) {
                 @Override
                 void after(Event event, VmclockPage before) {
                     long marker = event == Event.LIVE_MIGRATION ? before.disruptionMarker()
@@ -230,26 +216,20 @@ final class RuntimeFaults {
                         device().update(Map.of(PageField.DISRUPTION_MARKER, marker));
                     }
                 }
-            };
+            });
         }
     }
 
     /** With the generation counter advertised: it is bumped by every event, live migration and pause included. */
-    public static final class GenerationOnEveryEvent implements TargetDecorator {
-        @Override
-        public String id() {
-            return "generation-on-every-event";
-        }
-
-        @Override
-        public VmTarget decorate(VmTarget target) {
-            return new AfterEvent(target) {
+    public static final class GenerationOnEveryEvent extends Named {
+        public GenerationOnEveryEvent() {
+            super("generation-on-every-event", target -> new AfterEvent(target) {
                 @Override
                 void after(Event event, VmclockPage before) {
                     long generation = PageField.VM_GENERATION_COUNTER.read(current().raw());
                     device().update(Map.of(PageField.VM_GENERATION_COUNTER, generation + 1));
                 }
-            };
+            });
         }
     }
 
@@ -257,42 +237,30 @@ final class RuntimeFaults {
      * The marker changes on every disruption but alternates between two values (its low bit toggled): each
      * change differs from the value before it, yet returns to one the guest already saw in its timeline.
      */
-    public static final class MarkerAlternates implements TargetDecorator {
-        @Override
-        public String id() {
-            return "marker-alternates";
-        }
-
-        @Override
-        public VmTarget decorate(VmTarget target) {
-            return new AfterEvent(target) {
+    public static final class MarkerAlternates extends Named {
+        public MarkerAlternates() {
+            super("marker-alternates", target -> new AfterEvent(target) {
                 @Override
                 void after(Event event, VmclockPage before) {
                     if (Set.of(Event.SNAPSHOT_LOAD, Event.FILE_RESTORE, Event.LIVE_MIGRATION).contains(event)) {
                         device().update(Map.of(PageField.DISRUPTION_MARKER, before.disruptionMarker() ^ 1));
                     }
                 }
-            };
+            });
         }
     }
 
     /** With the generation counter advertised: each restore toggles its low bit, so it alternates between two values. */
-    public static final class GenerationAlternates implements TargetDecorator {
-        @Override
-        public String id() {
-            return "generation-alternates";
-        }
-
-        @Override
-        public VmTarget decorate(VmTarget target) {
-            return new AfterEvent(target) {
+    public static final class GenerationAlternates extends Named {
+        public GenerationAlternates() {
+            super("generation-alternates", target -> new AfterEvent(target) {
                 @Override
                 void after(Event event, VmclockPage before) {
                     if (event == Event.SNAPSHOT_LOAD || event == Event.FILE_RESTORE) {
                         device().update(Map.of(PageField.VM_GENERATION_COUNTER, before.vmGenerationCounter() ^ 1));
                     }
                 }
-            };
+            });
         }
     }
 
@@ -300,17 +268,11 @@ final class RuntimeFaults {
      * With the generation counter advertised: each restore bumps a 64-bit counter at 0x64, where UAPI.13 v1.0
      * placed it (inside time_maxerror_nanosec), and leaves 0x68 alone.
      */
-    public static final class GenerationAtV10Offset implements TargetDecorator {
+    public static final class GenerationAtV10Offset extends Named {
         static final int V10_OFFSET = 0x64;
 
-        @Override
-        public String id() {
-            return "generation-at-v1.0-offset";
-        }
-
-        @Override
-        public VmTarget decorate(VmTarget target) {
-            return new AfterEvent(target) {
+        public GenerationAtV10Offset() {
+            super("generation-at-v1.0-offset", target -> new AfterEvent(target) {
                 @Override
                 void after(Event event, VmclockPage before) {
                     if (event == Event.SNAPSHOT_LOAD || event == Event.FILE_RESTORE) {
@@ -320,7 +282,7 @@ final class RuntimeFaults {
                         });
                     }
                 }
-            };
+            });
         }
     }
 
@@ -328,15 +290,9 @@ final class RuntimeFaults {
      * The marker written at the wrong offset: after each disruption the new value lands in the 8 bytes at
      * 0x58 (time_esterror_nanosec, unused on a page with no clock) and 0x10 keeps its old value.
      */
-    public static final class MarkerAtWrongOffset implements TargetDecorator {
-        @Override
-        public String id() {
-            return "marker-at-wrong-offset";
-        }
-
-        @Override
-        public VmTarget decorate(VmTarget target) {
-            return new AfterEvent(target) {
+    public static final class MarkerAtWrongOffset extends Named {
+        public MarkerAtWrongOffset() {
+            super("marker-at-wrong-offset", target -> new AfterEvent(target) {
                 private long disruptions;
 
                 @Override
@@ -349,7 +305,7 @@ final class RuntimeFaults {
                                 PageField.TIME_ESTERROR_NANOSEC, written));
                     }
                 }
-            };
+            });
         }
     }
 }

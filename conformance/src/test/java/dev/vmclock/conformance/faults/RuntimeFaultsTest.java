@@ -1,0 +1,21 @@
+package dev.vmclock.conformance.faults;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.vmclock.conformance.target.TargetDecorator;
+import java.util.ServiceLoader;
+import org.junit.jupiter.api.Test;
+
+/** Every run-time fault the self-test names is registered, once, under its id (vmclock.fault finds it). */
+class RuntimeFaultsTest {
+
+    @Test
+    void everyFaultIsRegisteredUnderItsOwnId() {
+        assertThat(ServiceLoader.load(TargetDecorator.class).stream().map(p -> p.get().id()))
+                .containsExactlyInAnyOrder("field-without-seq-count", "seq-count-left-odd",
+                        "constant-rewritten-after-event", "marker-rolled-back-after-restore",
+                        "seq-count-kept-across-update", "marker-on-wrong-events", "generation-on-every-event",
+                        "marker-alternates", "generation-alternates", "generation-at-v1.0-offset",
+                        "marker-at-wrong-offset");
+    }
+}
