@@ -103,6 +103,9 @@ public final class QemuTarget implements VmTarget, AutoCloseable {
             if (guest == null) {
                 try {
                     guest = bootWithOneRetry();
+                    if (bootRetried != null) {
+                        evidence.note("the first boot hung and was retried: " + bootRetried);
+                    }
                 } catch (HarnessException e) {
                     bootFailure = e;
                     throw e;
@@ -110,13 +113,6 @@ public final class QemuTarget implements VmTarget, AutoCloseable {
                 config.options().clock().ifPresent(this::publish);
             }
             return guest;
-        }
-    }
-
-    /** A note for the running test when the first boot had to be retried. */
-    public void noteBootRetry() {
-        if (bootRetried != null) {
-            evidence.note("the first boot hung and was retried: " + bootRetried);
         }
     }
 

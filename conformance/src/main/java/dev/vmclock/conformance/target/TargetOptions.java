@@ -93,11 +93,6 @@ public record TargetOptions(
         return p;
     }
 
-    public TargetOptions withEvidenceDir(Path dir) {
-        return new TargetOptions(qemu, container, machine, accel, kernel, initrd, vmclock, virtioRtc, kbuildImage,
-                pageOverride, qemuArgs, fault, clock, Optional.of(dir));
-    }
-
     /** A one-line description for reports: machine, accelerator and whatever was changed from stock. */
     public String describe() {
         StringBuilder sb = new StringBuilder("machine=" + machine + " accel=" + accel);

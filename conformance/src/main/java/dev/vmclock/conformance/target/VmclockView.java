@@ -82,9 +82,6 @@ public final class VmclockView {
     public VmclockPage bootPage() {
         requireDevice();
         evidence().page("boot-page", bootPage);
-        if (target instanceof QemuTarget q) {
-            q.noteBootRetry();
-        }
         return bootPage;
     }
 
