@@ -42,6 +42,9 @@ class SeqCountTest {
     @Clause("VMC-SEQ-02")
     void updateAdvancesSeqCountByAtLeastTwo(VmclockView vmclock) {
         Observation o = vmclock.observed(Event.SNAPSHOT_LOAD);
+        // From an odd value (an update left open, VMC-SEQ-01's FAIL) no update's advance can be told apart.
+        NotApplicable.unless(o.before().seqCount() % 2 == 0, "seq_count was odd (" + o.before().seqCount()
+                + ") before the update, so its advance cannot be judged (see VMC-SEQ-01)");
         long advance = (o.after().seqCount() - o.before().seqCount()) & 0xffffffffL;
         assertThat(advance).as("seq_count advance over an update (odd, then even again)").isGreaterThanOrEqualTo(2);
     }
