@@ -1,6 +1,8 @@
 package dev.vmclock.conformance.target;
 
 import dev.vmclock.conformance.NotApplicable;
+import dev.vmclock.harness.ExitCode;
+import dev.vmclock.harness.HarnessException;
 import dev.vmclock.harness.acpi.AcpiDevice;
 import dev.vmclock.harness.acpi.AcpiTables;
 import dev.vmclock.harness.events.EventResult;
@@ -41,6 +43,7 @@ public final class VmclockView {
     private Boolean deviceFound;
     private final Map<Event, Observation> shared = new EnumMap<>(Event.class);
     private RunHistory history;
+    private RuntimeException historyFailure;
     private RunHistory.Clones clones;
     private VmclockPage secondClone;
 
@@ -179,8 +182,18 @@ public final class VmclockView {
         requireDevice();
         RunHistory h;
         synchronized (lock) {
+            if (historyFailure != null) {
+                // One broken chain answers for the run: the checks that need it are ERRORs at once.
+                throw new HarnessException(ExitCode.HARNESS_ERROR, "the run's history broke earlier in this run: "
+                        + historyFailure.getMessage(), historyFailure);
+            }
             if (history == null) {
-                history = RunHistory.drive(this, bootPage);
+                try {
+                    history = RunHistory.drive(this, bootPage);
+                } catch (RuntimeException e) {
+                    historyFailure = e;
+                    throw e;
+                }
                 evidence().text("history.txt", history.toString());
                 return history;
             }
