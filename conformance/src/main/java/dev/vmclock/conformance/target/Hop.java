@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
@@ -36,6 +37,8 @@ public record Hop(String spec, QemuBinary destination, String machineType) {
      * (4), no versioned machine type in common (2); a container started for the destination is stopped again.
      */
     static Hop resolve(String spec, QemuBinary source, String requestedMachine, List<Path> ownFiles, boolean vmclock) {
+        MachineTypes.family(requestedMachine).orElseGet(() -> MachineTypes.newestCommon(requestedMachine, Set.of(),
+                Set.of())); // an unversioned machine type (microvm, none) is bad input before anything starts
         Optional<String> image = image(spec);
         boolean started = image.isPresent() && !QemuContainer.isShared(image.get(), ownFiles);
         QemuContainer container = null;

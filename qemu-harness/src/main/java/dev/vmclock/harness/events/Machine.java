@@ -427,8 +427,8 @@ public final class Machine implements AutoCloseable {
             loadAndContinue(tag);
         } catch (HarnessException e) {
             HopRefusedException refusal = refused(LifecycleEvent.SNAPSHOT_LOAD, from, target, e);
+            target.close(); // first: it holds the snapshot image's lock
             attach(QemuVm.start(binary, paused));
-            target.close();
             loadAndContinue(tag);
             throw refusal;
         }
