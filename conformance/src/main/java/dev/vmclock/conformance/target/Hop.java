@@ -80,7 +80,7 @@ public record Hop(String spec, QemuBinary destination, String machineType) {
      * path. A name that is neither a path, a listed name nor an image on the Docker host is a usage error.
      */
     private static Optional<String> image(String spec) {
-        if (spec.contains("/") && !spec.contains(":")) {
+        if (spec.startsWith("/") || spec.startsWith(".") || Files.exists(Path.of(spec))) {
             return Optional.empty(); // a path to a qemu-system-x86_64
         }
         if (spec.equals(HOST_IMAGE)) {

@@ -12,6 +12,7 @@ import dev.vmclock.harness.page.PageLocator;
 import dev.vmclock.harness.page.SeqlockRead;
 import dev.vmclock.harness.qemu.MachineSpec;
 import dev.vmclock.harness.qemu.QemuBinary;
+import dev.vmclock.harness.qemu.QemuVersion;
 import dev.vmclock.harness.qemu.QemuVm;
 import dev.vmclock.harness.qemu.RunDirectory;
 import dev.vmclock.harness.qmp.QmpClient;
@@ -23,11 +24,14 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * The virtual machine under test, as the guest experiences it: one machine that may move between QEMU
@@ -48,6 +52,8 @@ public final class Machine implements AutoCloseable {
 
     public static final Duration EVENT_TIMEOUT = Duration.ofSeconds(60);
     private static final Duration LOCATE_TIMEOUT = Duration.ofSeconds(10);
+    /** migrate-incoming's exit-on-error (9.1): a destination that fails to load stays up to say why. */
+    private static final QemuVersion FIRST_WITH_EXIT_ON_ERROR = new QemuVersion(9, 1, 0);
 
     private final QemuBinary binary;
     private QemuBinary destination;
@@ -173,12 +179,12 @@ public final class Machine implements AutoCloseable {
      * the next event hops from source to destination again. A harness step, not an event under test: its
      * result says so.
      */
-    public java.util.Optional<EventResult> returnToSource() {
+    public Optional<EventResult> returnToSource() {
         if (!onDestination()) {
-            return java.util.Optional.empty();
+            return Optional.empty();
         }
         EventResult r = migrateTo(MigrationTransport.UNIX, binary);
-        return java.util.Optional.of(new EventResult(r.event(), r.elapsed(), "return hop, a harness step and not the event"
+        return Optional.of(new EventResult(r.event(), r.elapsed(), "return hop, a harness step and not the event"
                 + " under test: " + r.how(), r.qmp()));
     }
 
@@ -483,7 +489,7 @@ public final class Machine implements AutoCloseable {
 
     private static List<String> qemuErrorLines(QemuVm vm) {
         try {
-            return java.nio.file.Files.readAllLines(vm.stderrLog(), java.nio.charset.StandardCharsets.ISO_8859_1).stream()
+            return Files.readAllLines(vm.stderrLog(), StandardCharsets.ISO_8859_1).stream()
                     .map(String::strip).filter(l -> l.matches("^\\S*qemu-system-[^:]*: .*")).distinct().limit(4).toList();
         } catch (IOException e) {
             return List.of();
@@ -501,7 +507,7 @@ public final class Machine implements AutoCloseable {
 
     /** migrate-incoming, asking a QEMU that can (9.1+) to stay up after a failed load, so query-migrate can say why. */
     private static Map<String, Object> incomingArgs(QemuVm vm, String uri) {
-        return vm.binary().version().compareTo(new dev.vmclock.harness.qemu.QemuVersion(9, 1, 0)) >= 0
+        return vm.binary().version().compareTo(FIRST_WITH_EXIT_ON_ERROR) >= 0
                 ? Map.of("uri", uri, "exit-on-error", false) : Map.of("uri", uri);
     }
 
