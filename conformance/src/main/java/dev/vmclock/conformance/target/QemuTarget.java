@@ -188,6 +188,15 @@ public final class QemuTarget implements VmTarget, AutoCloseable {
     }
 
     @Override
+    public void prepareFor(Event event) {
+        if (event != Event.PAUSE_RESUME && event != Event.SYSTEM_RESET) {
+            synchronized (lock) {
+                recorded(returnToSource());
+            }
+        }
+    }
+
+    @Override
     public EventResult saveSnapshot(String tag) {
         synchronized (lock) {
             recorded(returnToSource());

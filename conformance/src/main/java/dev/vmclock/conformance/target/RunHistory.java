@@ -87,6 +87,7 @@ public final class RunHistory {
         boolean migrationPhase = target.guest().clocks().tsc().size() >= 2;
         Map<Kind, Step> steps = new EnumMap<>(Kind.class);
 
+        target.prepareFor(Event.SNAPSHOT_SAVE);
         GuestProbe g0 = GuestProbe.take(target.guest(), 1);
         VmclockPage p0 = view.observeQuietly();
         EventResult save = target.saveSnapshot(SNAPSHOT_TAG);
@@ -102,10 +103,12 @@ public final class RunHistory {
         steps.put(Kind.PAUSE_RESUME, inPlace(view, Kind.PAUSE_RESUME, g2, 1));
         // The TSC phase between vCPUs is judged across live migration: several samples on each side.
         int samples = migrationPhase ? PHASE_SAMPLES : 1;
+        target.prepareFor(Event.LIVE_MIGRATION);
         GuestProbe beforeMigration = GuestProbe.take(target.guest(), samples);
         steps.put(Kind.LIVE_MIGRATION, inPlace(view, Kind.LIVE_MIGRATION, beforeMigration, samples));
 
-        GuestProbe g4 = steps.get(Kind.LIVE_MIGRATION).guestAfter();
+        target.prepareFor(Event.FILE_RESTORE);
+        GuestProbe g4 = GuestProbe.take(target.guest(), 1);
         VmclockPage p4 = view.observeQuietly();
         SavedState state = target.saveState();
         EventResult restore = target.restore(state);
@@ -114,11 +117,14 @@ public final class RunHistory {
         steps.put(Kind.FILE_RESTORE, new Step(Kind.FILE_RESTORE,
                 new Observation(Event.FILE_RESTORE, p4, p5, List.of(state.save(), restore)), g4, g5));
 
+        target.prepareFor(Event.SNAPSHOT_LOAD);
+        VmclockPage p5back = view.observeQuietly();
+        GuestProbe g5back = GuestProbe.take(target.guest(), 1);
         EventResult older = target.loadSnapshot(SNAPSHOT_TAG);
         VmclockPage p6 = view.observeQuietly();
         GuestProbe g6 = GuestProbe.take(target.guest(), 1);
         steps.put(Kind.OLDER_SNAPSHOT_LOAD, new Step(Kind.OLDER_SNAPSHOT_LOAD,
-                new Observation(Event.SNAPSHOT_LOAD, p5, p6, List.of(older)), g5, g6));
+                new Observation(Event.SNAPSHOT_LOAD, p5back, p6, List.of(older)), g5back, g6));
         return new RunHistory(bootPage, steps, state);
     }
 
@@ -126,7 +132,7 @@ public final class RunHistory {
     public static final int PHASE_SAMPLES = 7;
 
     private static Step inPlace(VmclockView view, Kind kind, GuestProbe before, int samples) {
-        VmclockPage b = view.observeQuietly();
+        VmclockPage b = view.observeQuietly(); // the caller readied the machine before its probe
         List<EventResult> results = view.target().undergo(kind.event());
         VmclockPage a = view.observeQuietly();
         GuestProbe after = GuestProbe.take(view.target().guest(), samples);

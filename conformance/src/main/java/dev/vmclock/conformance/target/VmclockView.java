@@ -275,6 +275,7 @@ public final class VmclockView {
         if (event == Event.SYSTEM_RESET) {
             return acrossReset();
         }
+        target.prepareFor(event);
         VmclockPage before = observe();
         List<EventResult> steps = target.undergo(event);
         VmclockPage after = observe();
