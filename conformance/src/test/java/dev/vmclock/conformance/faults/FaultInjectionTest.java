@@ -162,8 +162,12 @@ class FaultInjectionTest {
                 Fault.clock("leap indicator POS outside a leap second", "leap-indicator-wrong", "VMC-LEAP-02"),
                 Fault.clock("time stepped out of its bounds by live migration", "time-stepped-out-of-bounds",
                         "VMC-ERR-03"),
+                // Two minutes is also far outside the 5 ms maximum error the page declares (ERR-02).
                 Fault.clock("free-running clock two minutes ahead", "freerunning-two-minutes-ahead", "VMC-STATUS-03",
-                        "VMC-TIME-05"));
+                        "VMC-TIME-05", "VMC-ERR-02"),
+                Fault.clock("TIME_MONOTONIC advertised, time stepped back", "monotonic-time-steps-back", "VMC-FLAGS-10",
+                        "VMC-FLAGS-11", "VMC-ERR-03"),
+                Fault.clock("period shift 8 too large", "period-shift-off", "VMC-TIME-07"));
     }
 
     /** Each fault's name and the exact clauses it FAILs (EveryMustClauseIsProvenTest unions them). */

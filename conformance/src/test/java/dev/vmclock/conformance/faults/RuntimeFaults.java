@@ -14,6 +14,7 @@ import dev.vmclock.harness.page.HostPageReader;
 import dev.vmclock.harness.page.HypervisorWriter;
 import dev.vmclock.harness.page.LeapIndicator;
 import dev.vmclock.harness.page.ClockStatus;
+import dev.vmclock.harness.page.Flag;
 import dev.vmclock.harness.page.PageField;
 import dev.vmclock.harness.page.PageLocation;
 import dev.vmclock.harness.page.PageLocator;
@@ -549,6 +550,50 @@ final class RuntimeFaults {
                             device().update(this::edit); // re-anchored to the right time: ahead again
                         }
                     }
+                }
+            });
+        }
+    }
+
+    /**
+     * With the reference clock: TIME_MONOTONIC advertised, yet each live migration and each savevm steps the
+     * time back by a second (two hundred times the declared 5 ms maximum error).
+     */
+    public static final class MonotonicTimeStepsBack extends Named {
+        public MonotonicTimeStepsBack() {
+            super("monotonic-time-steps-back", target -> new AfterEvent(target) {
+                private boolean advertised;
+
+                @Override
+                public synchronized GuestSession guest() {
+                    GuestSession g = delegate.guest();
+                    if (!advertised) {
+                        advertised = true;
+                        device().update(p -> PageField.FLAGS.write(p, PageField.FLAGS.read(p) | Flag.TIME_MONOTONIC.mask()));
+                    }
+                    return g;
+                }
+
+                @Override
+                void after(Event event, VmclockPage before) {
+                    if (event == Event.LIVE_MIGRATION || event == Event.SNAPSHOT_SAVE) {
+                        device().update(p -> PageField.TIME_SEC.write(p, PageField.TIME_SEC.read(p) - 1));
+                    }
+                }
+            });
+        }
+    }
+
+    /**
+     * With the reference clock: counter_period_shift 8 more than the period was scaled for, so every
+     * counter_period*_frac_sec field reads 256 times too small (a counter of hundreds of GHz).
+     */
+    public static final class PeriodShiftOff extends Named {
+        public PeriodShiftOff() {
+            super("period-shift-off", target -> new AfterPublish(target) {
+                @Override
+                void edit(byte[] p) {
+                    PageField.COUNTER_PERIOD_SHIFT.write(p, PageField.COUNTER_PERIOD_SHIFT.read(p) + 8);
                 }
             });
         }
