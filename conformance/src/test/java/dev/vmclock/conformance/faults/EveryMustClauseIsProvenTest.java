@@ -1,6 +1,7 @@
 package dev.vmclock.conformance.faults;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.vmclock.conformance.ReferenceClockTest;
 import dev.vmclock.conformance.spec.ClauseEntry;
@@ -75,6 +76,17 @@ class EveryMustClauseIsProvenTest {
     void everyExpectedFailureIsAClauseOfTheMap() {
         assertThat(faultsByClause.keySet()).as("clause ids in the faults' expected FAIL sets")
                 .allSatisfy(id -> assertThat(map.find(id)).as(id + " (under " + faultsByClause.get(id) + ")").isPresent());
+    }
+
+    @Test
+    void reasonsAreReadOnlyFromWellFormedBulletsOfTheirSection() {
+        String markdown = "## Coverage\n- `VMC-GEN-08`: another section.\n\n" + SECTION + "\n\nProse first.\n\n"
+                + "- `VMC-GEN-05`: no such event in QEMU.\n\n## Next\n- `VMC-DT-01`: after the section.\n";
+        assertThat(withoutFault(markdown)).containsOnlyKeys("VMC-GEN-05");
+        assertThatThrownBy(() -> withoutFault(SECTION + "\n- VMC-GEN-05: no backticks.\n"))
+                .isInstanceOf(AssertionError.class).hasMessageContaining("not of the form");
+        assertThatThrownBy(() -> withoutFault(SECTION + "\n- `VMC-GEN-05`: once.\n- `VMC-GEN-05`: twice.\n"))
+                .isInstanceOf(AssertionError.class).hasMessageContaining("second bullet");
     }
 
     private List<ClauseEntry> mandatory() {
