@@ -22,8 +22,6 @@ import java.util.TreeSet;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Tag;
-import org.junit.jupiter.api.parallel.Execution;
-import org.junit.jupiter.api.parallel.ExecutionMode;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -122,9 +120,13 @@ class VmclockGuestDriverFaultTest {
                 LinkedHashMap::new));
     }
 
+    /**
+     * One run at a time: with two of these runs at once in one JVM on this 2-core machine (load 13-30), most guests
+     * did not answer within GuestSession.BOOT_TIMEOUT (console empty or stopped at 0.05 s), while every run alone
+     * passed.
+     */
     @ParameterizedTest(name = "{0}")
     @MethodSource("faults")
-    @Execution(ExecutionMode.CONCURRENT)
     void brokenGuestDriverFailsExactlyItsClauses(GuestFault fault) {
         GuestImage broken = new GuestImageBuilder().withPtpVmclock(PtpVmclockModule.BROKEN).ensureBuilt();
         SuiteRun run = SuiteRunner.run(fault.config(broken), Set.of(), o -> { });
