@@ -64,6 +64,7 @@ public final class GuestImageBuilder {
     private final ClassLoader loader;
     private final Duration timeout;
     private final VirtioRtcModule virtioRtc;
+    private final PtpVmclockModule ptpVmclock;
     private final String kbuildImage;
     private volatile String recipeHash;
 
@@ -83,11 +84,12 @@ public final class GuestImageBuilder {
      * {@value #RECIPE_INDEX}. The list must contain {@value #BUILD_SCRIPT}.
      */
     public GuestImageBuilder(Path cacheRoot, String resourceBase, List<String> resourceNames) {
-        this(cacheRoot, resourceBase, resourceNames, DEFAULT_TIMEOUT, VirtioRtcModule.NONE, defaultKbuildImage());
+        this(cacheRoot, resourceBase, resourceNames, DEFAULT_TIMEOUT, VirtioRtcModule.NONE, PtpVmclockModule.STOCK,
+                defaultKbuildImage());
     }
 
     private GuestImageBuilder(Path cacheRoot, String resourceBase, List<String> resourceNames, Duration timeout,
-                              VirtioRtcModule virtioRtc, String kbuildImage) {
+                              VirtioRtcModule virtioRtc, PtpVmclockModule ptpVmclock, String kbuildImage) {
         this.cacheRoot = cacheRoot.toAbsolutePath().normalize();
         this.resourceBase = resourceBase.endsWith("/") ? resourceBase : resourceBase + "/";
         this.loader = GuestImageBuilder.class.getClassLoader();
@@ -97,12 +99,14 @@ public final class GuestImageBuilder {
         }
         this.timeout = timeout;
         this.virtioRtc = virtioRtc;
+        this.ptpVmclock = ptpVmclock;
         this.kbuildImage = kbuildImage;
     }
 
     /** The same builder with another limit on the build's run time (default 30 minutes). */
     public GuestImageBuilder withBuildTimeout(Duration buildTimeout) {
-        return new GuestImageBuilder(cacheRoot, resourceBase, resourceNames, buildTimeout, virtioRtc, kbuildImage);
+        return new GuestImageBuilder(cacheRoot, resourceBase, resourceNames, buildTimeout, virtioRtc, ptpVmclock,
+                kbuildImage);
     }
 
     /**
@@ -110,7 +114,15 @@ public final class GuestImageBuilder {
      * it needs Docker and the kernel-module build image ({@link #kbuildImage(String)}).
      */
     public GuestImageBuilder withVirtioRtc(VirtioRtcModule module) {
-        return new GuestImageBuilder(cacheRoot, resourceBase, resourceNames, timeout, module, kbuildImage);
+        return new GuestImageBuilder(cacheRoot, resourceBase, resourceNames, timeout, module, ptpVmclock, kbuildImage);
+    }
+
+    /**
+     * The same recipe with Debian's ptp_vmclock.ko or the deliberately broken build ({@link PtpVmclockModule#BROKEN}):
+     * another image, cached under its own hash. The broken build needs Docker and the kernel-module build image.
+     */
+    public GuestImageBuilder withPtpVmclock(PtpVmclockModule module) {
+        return new GuestImageBuilder(cacheRoot, resourceBase, resourceNames, timeout, virtioRtc, module, kbuildImage);
     }
 
     /**
@@ -119,11 +131,15 @@ public final class GuestImageBuilder {
      * records the image's id and compiler.
      */
     public GuestImageBuilder kbuildImage(String image) {
-        return new GuestImageBuilder(cacheRoot, resourceBase, resourceNames, timeout, virtioRtc, image);
+        return new GuestImageBuilder(cacheRoot, resourceBase, resourceNames, timeout, virtioRtc, ptpVmclock, image);
     }
 
     public VirtioRtcModule virtioRtc() {
         return virtioRtc;
+    }
+
+    public PtpVmclockModule ptpVmclock() {
+        return ptpVmclock;
     }
 
     private static String defaultKbuildImage() {
@@ -133,7 +149,8 @@ public final class GuestImageBuilder {
 
     /** The recipe's options, hashed as a pseudo-file {@code options} after the resources; empty for none. */
     private String options() {
-        return virtioRtc == VirtioRtcModule.NONE ? "" : "virtio_rtc=" + virtioRtc.recipeName() + "\n";
+        return (virtioRtc == VirtioRtcModule.NONE ? "" : "virtio_rtc=" + virtioRtc.recipeName() + "\n")
+                + (ptpVmclock == PtpVmclockModule.STOCK ? "" : "ptp_vmclock=" + ptpVmclock.recipeName() + "\n");
     }
 
     /** {@code ${VMCLOCK_CACHE_DIR:-${XDG_CACHE_HOME:-~/.cache}/vmclock-conformance}}. */
@@ -162,7 +179,8 @@ public final class GuestImageBuilder {
     /**
      * SHA-256 (hex) over the recipe: for each resource in order, its name, a newline, its length
      * in bytes as a decimal number, a newline, and its bytes; then the same for a pseudo-file named
-     * {@code options} when the image has options ({@code virtio_rtc=<variant>}). build-image.sh computes the same.
+     * {@code options} when the image has options ({@code virtio_rtc=<variant>}, {@code ptp_vmclock=broken}).
+     * build-image.sh computes the same.
      */
     public String recipeHash() {
         String h = recipeHash;
@@ -290,6 +308,7 @@ public final class GuestImageBuilder {
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
         pb.environment().put("VMCLOCK_RECIPE_HASH", hash);
         pb.environment().put("VMCLOCK_VIRTIO_RTC", virtioRtc.recipeName());
+        pb.environment().put("VMCLOCK_PTP_VMCLOCK", ptpVmclock.recipeName());
         if (kbuildImage != null && !kbuildImage.isBlank()) {
             pb.environment().put(KBUILD_IMAGE_ENV, kbuildImage);
         }
@@ -348,7 +367,7 @@ public final class GuestImageBuilder {
             }
             // The container images' recipe rides along, outside the hash: build-image.sh builds the kernel-module
             // build image with it when none is named (the manifest records which image built the module).
-            if (virtioRtc != VirtioRtcModule.NONE && loader.getResource(resourceBase + CONTAINERS + RECIPE_INDEX) != null) {
+            if ((virtioRtc != VirtioRtcModule.NONE || ptpVmclock != PtpVmclockModule.STOCK) && loader.getResource(resourceBase + CONTAINERS + RECIPE_INDEX) != null) {
                 List<String> tools = new ArrayList<>(List.of(RECIPE_INDEX));
                 for (String line : new String(resource(CONTAINERS + RECIPE_INDEX), StandardCharsets.UTF_8).split("\n")) {
                     if (!line.isBlank()) {

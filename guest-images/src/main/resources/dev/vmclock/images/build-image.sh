@@ -23,6 +23,10 @@
 #   VMCLOCK_VIRTIO_RTC     none (default) | stock | broken-steps-back: build virtio_rtc.ko into the image;
 #                          broken-steps-back applies a one-line fault (every second reading of any clock
 #                          250 ms early, so time jumps back and forth) for the suite's self-test
+#   VMCLOCK_PTP_VMCLOCK    stock (default: Debian's own ptp_vmclock.ko) | broken: ptp_vmclock.ko built from the same
+#                          linux-source with kmod/ptp_vmclock/*.patch applied, the suite's deliberately broken guest
+#                          driver: each defect off until named in its "fault" parameter or the SMBIOS OEM string
+#                          ptp_vmclock.fault=NAME[,NAME] (QEMU -smbios type=11,value=...), so one image serves all
 #   VMCLOCK_KBUILD_IMAGE   the Docker image (trixie, gcc-14, the kernel's headers and linux-source) virtio_rtc.ko
 #                          is built in; never pulled. Default: the one containers/debian-image.sh builds for
 #                          the chosen kernel ABI (built on first use)
@@ -43,6 +47,7 @@ flavour=cloud-amd64
 min_major=6 min_minor=13
 
 virtio_rtc=${VMCLOCK_VIRTIO_RTC:-none}
+ptp_vmclock=${VMCLOCK_PTP_VMCLOCK:-stock}
 kbuild_image=${VMCLOCK_KBUILD_IMAGE:-}
 
 fail() { local code=$1; shift; printf 'ERROR: %s\n' "$*" >&2; exit "$code"; }
@@ -58,18 +63,28 @@ for tool in apt-get apt-cache apt-config dpkg-deb gpgv gcc cpio gzip xz zstd rea
   command -v "$tool" >/dev/null 2>&1 \
     || fail 3 "missing host tool '$tool'; run ./setup.sh (Debian 12) or install it"
 done
+case "$ptp_vmclock" in
+  stock|broken) ;;
+  *) fail 2 "VMCLOCK_PTP_VMCLOCK must be stock or broken (got '$ptp_vmclock')" ;;
+esac
 case "$virtio_rtc" in
   none) ;;
-  stock|broken-steps-back)
+  stock|broken-steps-back) ;;
+  *) fail 2 "VMCLOCK_VIRTIO_RTC must be none, stock or broken-steps-back (got '$virtio_rtc')" ;;
+esac
+needs_kbuild=false
+{ [ "$virtio_rtc" = none ] && [ "$ptp_vmclock" = stock ]; } || needs_kbuild=true
+case "$needs_kbuild" in
+  false) ;;
+  true)
     command -v docker >/dev/null 2>&1 || fail 3 "missing host tool 'docker' (virtio_rtc.ko is built in a container); run ./setup.sh"
     if [ -n "$kbuild_image" ]; then
       docker image inspect "$kbuild_image" >/dev/null 2>&1 \
         || fail 3 "Docker image '$kbuild_image' (kernel-module build) is not on this Docker host; build or load it first (nothing is pulled)"
     else
       [ -f "$here/containers/debian-image.sh" ] \
-        || fail 3 "virtio_rtc.ko needs the trixie kernel-module build image; set VMCLOCK_KBUILD_IMAGE (GuestImageBuilder.kbuildImage)"
+        || fail 3 "virtio_rtc.ko and the broken ptp_vmclock.ko need the trixie kernel-module build image; set VMCLOCK_KBUILD_IMAGE (GuestImageBuilder.kbuildImage)"
     fi ;;
-  *) fail 2 "VMCLOCK_VIRTIO_RTC must be none, stock or broken-steps-back (got '$virtio_rtc')" ;;
 esac
 busybox=${VMCLOCK_BUSYBOX:-/bin/busybox}
 [ -x "$busybox" ] || fail 3 "missing host tool 'busybox' ($busybox); run ./setup.sh (package busybox-static)"
@@ -90,11 +105,12 @@ trap cleanup EXIT
 
 # --- recipe hash -------------------------------------------------------------------------------
 # Same algorithm as GuestImageBuilder.recipeHash(): sha256 over, for each name in recipe.files,
-# "<name>\n<byte length>\n<bytes>"; then, for an image with options (virtio_rtc), the same for a
-# pseudo-file "options" holding "virtio_rtc=<variant>\n".
+# "<name>\n<byte length>\n<bytes>"; then, for an image with options (virtio_rtc, ptp_vmclock), the same
+# for a pseudo-file "options" holding "virtio_rtc=<variant>\n" and/or "ptp_vmclock=broken\n", in that order.
 computed_hash=""
 options=""
 [ "$virtio_rtc" = none ] || options="virtio_rtc=$virtio_rtc"$'\n'
+[ "$ptp_vmclock" = stock ] || options+="ptp_vmclock=$ptp_vmclock"$'\n'
 if [ -f "$here/recipe.files" ]; then
   computed_hash=$( { while IFS= read -r name; do
       [ -n "$name" ] || continue
@@ -270,7 +286,7 @@ kbuild() { # STEP ARGS...: build-virtio-rtc.sh in a fresh container of the kbuil
   kbuild_container=""
   return $rc
 }
-if [ "$virtio_rtc" != none ] && [ -z "$kbuild_image" ]; then
+if [ "$needs_kbuild" = true ] && [ -z "$kbuild_image" ]; then
   log "kbuild image for kernel ABI $abi (containers/debian-image.sh build kbuild $abi; built once per Docker host)"
   rc=0
   kbuild_image=$(bash "$here/containers/debian-image.sh" build kbuild "$abi" 2>"$work/kbuild-image.log") || rc=$?
@@ -306,6 +322,39 @@ if [ "$virtio_rtc" != none ]; then
   [ "$rtc_vermagic" = "$kernel_release" ] || fail 8 "virtio_rtc.ko vermagic '$rtc_vermagic' != kernel release '$kernel_release'"
   rtc_srcversion=$(tr '\0' '\n' < "$rtc_ko" | sed -n 's/^srcversion=//p' | sed -n 1p)
   log "virtio_rtc.ko built: srcversion ${rtc_srcversion:-?}, $(stat -c %s "$rtc_ko") bytes"
+fi
+
+# --- the broken ptp_vmclock.ko, out of tree -------------------------------------------------------
+# The same linux-source as virtio_rtc's, its drivers/ptp/ptp_vmclock.c patched with every kmod/ptp_vmclock/*.patch
+# (in name order: 00 adds the fault selection, each further one a defect guarded by its name), built against the
+# kernel's headers; it replaces Debian's module at /lib/modules/ptp_vmclock.ko, which /init loads.
+if [ "$ptp_vmclock" = broken ]; then
+  kver=${binv:-$imgv}
+  mm=${abi%%[+-]*}; mm=${mm%.*}
+  mkdir -p "$work/kbuild/ptp/patches"
+  install -m 0755 "$here/kmod/build-ptp-vmclock.sh" "$work/kbuild/build-ptp-vmclock.sh"
+  patch_names=$(grep -E '^kmod/ptp_vmclock/[^/]+\.patch$' "$here/recipe.files" | sort)
+  [ -n "$patch_names" ] || fail 8 "recipe.files lists no kmod/ptp_vmclock/*.patch"
+  for p in $patch_names; do install -m 0644 "$here/$p" "$work/kbuild/ptp/patches/"; done
+  install -m 0755 "$busybox" "$work/kbuild/ptp/busybox"
+  log "ptp_vmclock.ko (broken): linux-source-$mm $kver + $(echo $patch_names | wc -w) patches, in $kbuild_image"
+  kbuild_container=vmclock-kbuild-$$-$RANDOM
+  rc=0
+  docker run --rm --pull=never --network none --name "$kbuild_container" -e SOURCE_DATE_EPOCH \
+      -v "$work/kbuild:$work/kbuild" "$kbuild_image" \
+      sh -c 'owner=$1; shift; sh "$@"; rc=$?; chown -R "$owner" "$2"; exit $rc' \
+      sh "$(id -u):$(id -g)" "$work/kbuild/build-ptp-vmclock.sh" "$work/kbuild/ptp" "$kver" "$mm" "$kernel_release" >&2 || rc=$?
+  kbuild_container=""
+  [ "$rc" -eq 6 ] && fail 6 "the kbuild image $kbuild_image does not match kernel $kver (see the line above)"
+  [ "$rc" -eq 0 ] || fail 8 "the broken ptp_vmclock.ko did not build in $kbuild_image (see the output above)"
+  ptp_ko=$work/kbuild/ptp/ptp_vmclock.ko
+  [ -f "$ptp_ko" ] || fail 8 "the kbuild container wrote no ptp_vmclock.ko"
+  ptp_vermagic=$(tr '\0' '\n' < "$ptp_ko" | sed -n 's/^vermagic=//p' | sed -n 1p); ptp_vermagic=${ptp_vermagic%% *}
+  [ "$ptp_vermagic" = "$kernel_release" ] || fail 8 "ptp_vmclock.ko vermagic '$ptp_vermagic' != kernel release '$kernel_release'"
+  cp "$ptp_ko" "$work/ptp_vmclock.ko"
+  module_srcversion=$(tr '\0' '\n' < "$ptp_ko" | sed -n 's/^srcversion=//p' | sed -n 1p)
+  read -r _ ptp_tarball ptp_tarball_sha < <(grep '^tarball ' "$work/kbuild/ptp/packages")
+  log "ptp_vmclock.ko (broken) built: srcversion ${module_srcversion:-?}, $(stat -c %s "$ptp_ko") bytes"
 fi
 
 # --- agent -------------------------------------------------------------------------------------
@@ -408,6 +457,18 @@ if [ "$virtio_rtc" != none ]; then
     \"kbuild_image\": $(json "$kbuild_image"), \"kbuild_image_id\": $(json "$(docker image inspect -f '{{.Id}}' "$kbuild_image" 2>/dev/null || true)"),
     \"compiler\": $(json "$(cat "$work/kbuild/mod/gcc-version" 2>/dev/null || true)")}"
 fi
+ptp_json=""
+if [ "$ptp_vmclock" = broken ]; then
+  patches_json=""
+  for p in $patch_names; do
+    patches_json+="${patches_json:+, }{\"file\": $(json "$p"), \"sha256\": $(json "$(sha256sum "$here/$p" | cut -d' ' -f1)")}"
+  done
+  faults_json=$(sed -n 's/.*vmclock_fault("\([a-z-]*\)").*/\1/p' "$work/kbuild/ptp/ptp_vmclock.c" | sort -u \
+    | while read -r f; do printf '%s"%s"' "${sep:-}" "$f"; sep=", "; done)
+  ptp_json=", \"variant\": \"broken\", \"faults\": [$faults_json], \"patches\": [$patches_json],
+    \"source_package\": {\"name\": $(json "linux-source-$mm"), \"version\": $(json "$kver"), \"tarball\": $(json "$ptp_tarball"), \"tarball_sha256\": $(json "$ptp_tarball_sha")},
+    \"kbuild_image\": $(json "$kbuild_image"), \"compiler\": $(json "$(cat "$work/kbuild/ptp/gcc-version" 2>/dev/null || true)")"
+fi
 cat > "$out/manifest.json.tmp" <<EOF
 {
   "format": 1,
@@ -422,7 +483,7 @@ cat > "$out/manifest.json.tmp" <<EOF
   "keyring_sha256": $(json "$(sha "$keyring")"),
   "packages": [$packages_json
   ],
-  "module": {"name": "ptp_vmclock", "path": "/lib/modules/ptp_vmclock.ko", "srcversion": $(jsonn "$module_srcversion"), "sha256": $(json "$(sha "$work/ptp_vmclock.ko")")},
+  "module": {"name": "ptp_vmclock", "path": "/lib/modules/ptp_vmclock.ko", "srcversion": $(jsonn "$module_srcversion"), "sha256": $(json "$(sha "$work/ptp_vmclock.ko")")$ptp_json},
   "virtio_rtc": $rtc_json,
   "busybox_version": $(json "$busybox_version"),
   "busybox_sha256": $(json "$(sha "$busybox")"),

@@ -49,7 +49,12 @@ class GuestImageBuilderTest {
         GuestImageBuilder builder = new GuestImageBuilder(tmp);
         assertThat(builder.resourceNames())
                 .containsExactly("build-image.sh", "debian-mirror.sh", "init", "agent/vmclock-agent.c",
-                        "kmod/virtio_rtc.Kbuild", "kmod/build-virtio-rtc.sh");
+                        "kmod/virtio_rtc.Kbuild", "kmod/build-virtio-rtc.sh", "kmod/build-ptp-vmclock.sh",
+                        "kmod/ptp_vmclock/00-fault-selection.patch", "kmod/ptp_vmclock/01-ignore-seq-count.patch",
+                        "kmod/ptp_vmclock/02-writable-mmap.patch", "kmod/ptp_vmclock/03-no-poll-events.patch",
+                        "kmod/ptp_vmclock/04-read-wraps.patch", "kmod/ptp_vmclock/05-stale-mmap.patch",
+                        "kmod/ptp_vmclock/06-accept-bad-header.patch", "kmod/ptp_vmclock/07-ptp-always.patch",
+                        "kmod/ptp_vmclock/08-tai-offset-added.patch");
         assertThat(builder.recipeHash()).isEqualTo(new GuestImageBuilder(tmp).recipeHash());
 
         URL index = getClass().getClassLoader().getResource(GuestImageBuilder.RESOURCE_BASE + GuestImageBuilder.RECIPE_INDEX);
@@ -75,6 +80,17 @@ class GuestImageBuilderTest {
         shell = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
         assertThat(p.waitFor()).isZero();
         assertThat(shell).isEqualTo(stock.recipeHash());
+
+        // The broken ptp_vmclock.ko is its own image too; with virtio_rtc.ko both options, in build-image.sh's order.
+        GuestImageBuilder brokenPtp = stock.withPtpVmclock(PtpVmclockModule.BROKEN);
+        assertThat(List.of(builder.recipeHash(), stock.recipeHash(), brokenPtp.recipeHash(),
+                builder.withPtpVmclock(PtpVmclockModule.BROKEN).recipeHash())).doesNotHaveDuplicates();
+        assertThat(brokenPtp.withPtpVmclock(PtpVmclockModule.STOCK).recipeHash()).isEqualTo(stock.recipeHash());
+        p = new ProcessBuilder("bash", "-c", withOptions.replace("o=$'virtio_rtc=stock\\n'",
+                "o=$'virtio_rtc=stock\\nptp_vmclock=broken\\n'"), "bash", dir.toString()).redirectErrorStream(true).start();
+        shell = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+        assertThat(p.waitFor()).isZero();
+        assertThat(shell).isEqualTo(brokenPtp.recipeHash());
     }
 
     @Test

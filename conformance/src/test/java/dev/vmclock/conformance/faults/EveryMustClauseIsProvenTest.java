@@ -36,7 +36,8 @@ class EveryMustClauseIsProvenTest {
             FaultInjectionTest::expectedFailSets,
             ReferenceClockTest::expectedFailSets,
             VirtioRtcFaultInjectionTest::expectedFailSets,
-            VirtioRtcGuestFaultTest::expectedFailSets);
+            VirtioRtcGuestFaultTest::expectedFailSets,
+            VmclockGuestDriverFaultTest::expectedFailSets);
 
     static final String SECTION = "## MUST clauses without a fault";
     private static final Pattern BULLET = Pattern.compile("- `((?:VMC|VRTC)-[A-Z]+-\\d{2})`: (.+\\.)");
