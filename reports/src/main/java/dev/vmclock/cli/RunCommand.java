@@ -99,7 +99,9 @@ final class RunCommand implements Callable<Integer> {
         String where = t.qemu().host().isLocal() ? "local" : t.qemu().host().describe();
         out.printf("vmclock-conformance: QEMU %s (%s, %s), machine %s, accel %s, devices %s%n", t.qemu().version(),
                 where, t.qemu().path(), t.machine(), t.accelerator(), t.devices());
-        String implementation = "QEMU " + t.qemu().version() + ", " + t.machine() + ", "
+        // The image too: two images (or an image and the host) of one QEMU version stay apart in a merged report.
+        String implementation = "QEMU " + t.qemu().version() + (t.qemu().host() instanceof QemuContainer c
+                ? " (" + c.image() + ")" : "") + ", " + t.machine() + ", "
                 + t.accelerator().accelerator().qemuName() + clock.map(c -> ", reference clock " + c).orElse("");
         AllureResults allure = new AllureResults(outDir.resolve(AllureResults.DIRECTORY), implementation);
         allure.writeEnvironment(Map.of("qemu", t.qemu().path() + " " + t.qemu().version() + " (" + where + ")",
