@@ -70,7 +70,12 @@ record MatrixFile(Map<String, String> implementations, List<String> machines, Li
         if (i.isObject()) {
             i.fields().forEachRemaining(e -> impls.put(e.getKey(), e.getValue().asText()));
         } else {
-            strings(i, "implementations", file).forEach(spec -> impls.put(nameOf(spec), spec));
+            for (String spec : strings(i, "implementations", file)) {
+                if (impls.put(nameOf(spec), spec) != null) {
+                    throw Main.usage("the matrix file " + file + " names two implementations " + nameOf(spec)
+                            + ": list each once, or name them (implementations: {NAME: SPEC})");
+                }
+            }
         }
         List<Hop> hops = new ArrayList<>();
         for (JsonNode h : root.path("hops")) {
