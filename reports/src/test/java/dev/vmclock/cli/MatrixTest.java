@@ -72,6 +72,10 @@ class MatrixTest {
                 .anySatisfy(l -> assertThat(l).contains("empty--q35", "no qemu-system-x86_64"));
         assertThat(stdout).contains("implementation empty: ERROR no qemu-system-x86_64 in ");
 
+        for (String cell : List.of("ghost--q35", "empty--q35")) {
+            assertThat(dev.vmclock.report.ReportSchemaTest.load().validate(JSON.readTree(
+                    matrix.resolve(cell).resolve("report.json").toFile()))).as("%s/report.json is a v1 report", cell).isEmpty();
+        }
         Report host = ReportJson.read(matrix.resolve("host--q35"));
         assertThat(host.clauses()).isNotEmpty().allSatisfy(c -> {
             assertThat(c.verdict()).isEqualTo("NOT_APPLICABLE");
