@@ -61,8 +61,10 @@ public record Comparison(List<Column> columns, List<Row> rows) {
     private static Column column(Path dir, Report r) {
         Report.Implementation i = r.implementation();
         String clock = r.run().referenceClock();
-        String label = (couldNotRun(r) ? i.qemu().path() : "QEMU " + i.qemu().version()) + " · " + i.machine() + " · "
-                + i.accelerator().name() + (clock == null ? "" : " · clock " + clock);
+        String label = (couldNotRun(r) ? i.qemu().path() : "QEMU " + i.qemu().version())
+                + (i.hop() == null ? "" : " → " + i.hop().destination().version())
+                + " · " + i.machine() + " · " + i.accelerator().name()
+                + (clock == null ? "" : " · clock " + clock);
         String where = i.qemu().where() == null ? "local" : i.qemu().where();
         return new Column(dir.toString(), label, i.qemu().version(), i.machine(), i.accelerator().name(), clock,
                 r.run().date(), r.gateResult().holds(), r.gateResult().gate(), r.totals().byVerdict(), where,

@@ -2,6 +2,7 @@ package dev.vmclock.conformance.faults;
 
 import dev.vmclock.conformance.target.Event;
 import dev.vmclock.conformance.target.ForwardingVmTarget;
+import dev.vmclock.conformance.target.SavedState;
 import dev.vmclock.conformance.target.TargetDecorator;
 import dev.vmclock.conformance.target.VmTarget;
 import dev.vmclock.harness.events.EventResult;
@@ -89,6 +90,31 @@ final class RuntimeFaults {
             List<EventResult> steps = super.undergo(event);
             after(event, before);
             return steps;
+        }
+
+        // A broken device is broken however the suite drives the event: the primitives count too.
+        @Override
+        public EventResult saveSnapshot(String tag) {
+            VmclockPage before = current();
+            EventResult r = super.saveSnapshot(tag);
+            after(Event.SNAPSHOT_SAVE, before);
+            return r;
+        }
+
+        @Override
+        public EventResult loadSnapshot(String tag) {
+            VmclockPage before = current();
+            EventResult r = super.loadSnapshot(tag);
+            after(Event.SNAPSHOT_LOAD, before);
+            return r;
+        }
+
+        @Override
+        public EventResult restore(SavedState state) {
+            VmclockPage before = current();
+            EventResult r = super.restore(state);
+            after(Event.FILE_RESTORE, before);
+            return r;
         }
 
         abstract void after(Event event, VmclockPage before);
