@@ -138,6 +138,34 @@ class MatrixTest {
                 .isEqualTo(results(downloaded.get(0)) + results(downloaded.get(1)));
     }
 
+    /**
+     * Hop cells: run on the host's QEMU hopping to Debian's QEMU 11.1 (a live migration across versions), and the
+     * other way on a machine type QEMU 10.0 does not know, which is an ERROR cell with the one line run gives.
+     */
+    @Test
+    void hopCellsRunWithHopToAndAnUnknownMachineTypeIsAnErrorCell() throws Exception {
+        Path hops = dir.resolve("hops");
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        int code = main(out, "matrix", "--impl", "host=" + HOST + ",qemu-11.1=trixie-backports", "--hop", "host->qemu-11.1",
+                "--hop", "qemu-11.1 -> host @ pc-q35-11.1", "--select", "VMC-DISRUPT-01", "--accel", "tcg",
+                "--cell", "hop--host--to--qemu-11.1--q35,hop--qemu-11.1--to--host--pc-q35-11.1", "-j", "2",
+                "--out", hops.toString());
+        String stdout = out.toString(StandardCharsets.UTF_8);
+        assertThat(code).as(stdout).isEqualTo(1);
+        Path good = hops.resolve("hop--host--to--qemu-11.1--q35");
+        assertThat(Files.readString(good.resolve("cell.argv"))).contains("--qemu " + HOST, "--hop-to vmclock-conformance/qemu-debian:trixie-backports-");
+        Report hop = ReportJson.read(good);
+        assertThat(hop.implementation().hop()).as("report.json names the hop").isNotNull();
+        assertThat(hop.implementation().hop().destination().version()).startsWith("11.1.");
+        assertThat(hop.clauses()).extracting(Report.ClauseReport::id, Report.ClauseReport::verdict)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple("VMC-DISRUPT-01", "PASS"));
+        assertThat(stdout.lines()).filteredOn(l -> l.startsWith("ERROR ")).singleElement().asString()
+                .contains("hop--qemu-11.1--to--host--pc-q35-11.1", "pc-q35-11.1");
+        assertThat(ReportJson.read(hops.resolve("hop--qemu-11.1--to--host--pc-q35-11.1")).gateResult().containerFailure())
+                .contains("pc-q35-11.1").doesNotContain("\n");
+        assertThat(Comparison.of(Map.of(good, hop)).columns().get(0).label()).contains("→ 11.1.");
+    }
+
     private static int main(ByteArrayOutputStream out, String... args) {
         return new Main(new PrintStream(out, true, StandardCharsets.UTF_8), System.err).run(List.of(args));
     }
