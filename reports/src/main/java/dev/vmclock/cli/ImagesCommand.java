@@ -3,10 +3,12 @@ package dev.vmclock.cli;
 import java.util.concurrent.Callable;
 
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 import dev.vmclock.harness.ExitCode;
 import dev.vmclock.harness.HarnessException;
+import dev.vmclock.harness.qemu.BuildTreeQemuImage;
 import dev.vmclock.harness.qemu.Command;
 import dev.vmclock.harness.qemu.DebianQemuImage;
 import dev.vmclock.harness.qemu.DebianSuite;
@@ -15,6 +17,7 @@ import dev.vmclock.harness.qemu.ImageVersions;
 import dev.vmclock.harness.qemu.QemuBinary;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -29,11 +32,18 @@ import java.util.stream.Collectors;
 @picocli.CommandLine.Command(name = "images", sortOptions = false, abbreviateSynopsis = true, description = {
         "List the QEMU implementations the project can run as container images (host, bookworm-backports,"
         + " trixie, trixie-backports): built or not, tag, recorded package versions.",
-        "images build NAME... builds them (also kbuild:ABI, the guest's module build image)."})
+        "images build NAME... builds them (also kbuild:ABI, the guest's module build image);"
+        + " images build --from-build-dir DIR makes one of a QEMU build tree (its qemu-system-x86_64, qemu-img,"
+        + " firmware and libraries). A directory without them: exit 3."})
 final class ImagesCommand implements Callable<Integer> {
 
     @Parameters(arity = "0..*", paramLabel = "build NAME", description = "build the named images")
     List<String> args = new ArrayList<>();
+
+    @Option(names = "--from-build-dir", paramLabel = "DIR", description = "a QEMU build directory (after make): its"
+            + " qemu-system-x86_64, qemu-img, pc-bios/ and qemu-bundle/ firmware and ldd libraries become an image,"
+            + " tagged by a hash of them; listed, or built with images build")
+    Path buildDir;
 
     @Mixin
     HelpOption help;
@@ -62,8 +72,15 @@ final class ImagesCommand implements Callable<Integer> {
         if (args.isEmpty()) {
             return list();
         }
+        if (buildDir != null && args.equals(List.of("build"))) {
+            BuildTreeQemuImage tree = BuildTreeQemuImage.of(buildDir); // a directory without QEMU fails before Docker is asked
+            requireDocker();
+            out.println(buildDir + ": " + buildTree(tree));
+            return ExitCode.OK.code();
+        }
         if (!args.get(0).equals("build") || args.size() < 2) {
-            throw Main.usage("usage: images [build NAME...] with NAME one of " + names() + " or " + KBUILD_PREFIX + "ABI");
+            throw Main.usage("usage: images [build NAME...] with NAME one of " + names() + " or " + KBUILD_PREFIX + "ABI"
+                    + ", or images build --from-build-dir DIR");
         }
         List<String> names = args.subList(1, args.size());
         names.forEach(this::check); // every name before the first (long) build
@@ -79,6 +96,9 @@ final class ImagesCommand implements Callable<Integer> {
         List<String[]> rows = new ArrayList<>();
         rows.add(new String[] {"NAME", "BUILT", "TAG", "VERSIONS"});
         rows.add(hostRow(docker));
+        if (buildDir != null) {
+            rows.add(buildTreeRow(docker, BuildTreeQemuImage.of(buildDir)));
+        }
         for (DebianSuite s : DebianSuite.values()) {
             String tag = debian.tag(s);
             Optional<ImageVersions> v = docker ? DebianQemuImage.versions(tag) : Optional.empty();
@@ -109,6 +129,18 @@ final class ImagesCommand implements Callable<Integer> {
         String tag = HostQemuImage.tag(local);
         return new String[] {HOST, built(docker, docker && DebianQemuImage.isBuilt(tag)), tag,
                 "qemu " + local.version() + " (" + local.path() + ")"};
+    }
+
+    private static String[] buildTreeRow(boolean docker, BuildTreeQemuImage tree) {
+        Optional<ImageVersions> v = docker ? DebianQemuImage.versions(tree.tag()) : Optional.empty();
+        return new String[] {BuildTreeQemuImage.KIND, built(docker, v.isPresent()), tree.tag(),
+                v.map(ImagesCommand::describe).orElse("qemu " + tree.qemu().version() + " (" + tree.directory() + ")")};
+    }
+
+    /** The image of a build tree, built now if missing, with what its label recorded. */
+    static String buildTree(BuildTreeQemuImage tree) {
+        String tag = tree.ensureBuilt();
+        return tag + DebianQemuImage.versions(tag).map(v -> " (" + describe(v) + ")").orElse("");
     }
 
     private static String built(boolean docker, boolean present) {

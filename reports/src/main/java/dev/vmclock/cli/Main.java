@@ -37,7 +37,7 @@ import picocli.CommandLine.UnmatchedArgumentException;
         exitCodeListHeading = "%nexit codes:%n",
         exitCodeList = {
             " 0:ok (for run: the gate holds)",
-            " 1:run: a clause failed the gate",
+            " 1:run: a clause failed the gate (matrix: a cell's gate failed, or a cell could not run)",
             " 2:usage: unknown command or option, bad option value",
             " 3:no QEMU at the given or default path",
             " 4:the QEMU has no vmclock device (QEMU < 10.0)",
@@ -83,6 +83,7 @@ public final class Main implements Callable<Integer> {
     private CommandLine commandLine() {
         CommandLine cli = new CommandLine(this)
                 .addSubcommand(new RunCommand(out))
+                .addSubcommand(new MatrixCommand(out))
                 .addSubcommand(new ReportCommand(out))
                 .addSubcommand(new AllureCommand(out))
                 .addSubcommand(new PageCommand(out, err))

@@ -114,7 +114,9 @@ final class RunCommand implements Callable<Integer> {
                 where, t.qemu().path(), t.hop().map(h -> " hopping to QEMU " + h.destination().version() + " ("
                         + h.where() + ", " + h.destination().path() + ")").orElse(""),
                 t.machine(), t.accelerator(), t.devices());
-        String implementation = "QEMU " + t.qemu().version()
+        // The image too: two images (or an image and the host) of one QEMU version stay apart in a merged report.
+        String implementation = "QEMU " + t.qemu().version() + (t.qemu().host() instanceof QemuContainer c
+                ? " (" + c.image() + ")" : "")
                 + t.hop().map(h -> " -> " + h.destination().version()).orElse("") + ", " + t.machine() + ", "
                 + t.accelerator().accelerator().qemuName() + clock.map(c -> ", reference clock " + c).orElse("");
         AllureResults allure = new AllureResults(outDir.resolve(AllureResults.DIRECTORY), implementation);

@@ -10,16 +10,23 @@ import java.util.Map;
  * Several runs side by side: one column per run, one row per clause any of them checked, in the order
  * the runs list them. A row {@code differs} when the runs that checked the clause do not all give the same
  * verdict; a run that did not check it (another {@code --select}) shows {@value #NOT_RUN}, which alone is
- * no difference between implementations.
+ * no difference between implementations. A run that could not run at all (a matrix cell whose image did not
+ * build or whose QEMU did not start: no clause, a {@code container_failure}) shows ERROR on every row and its cause
+ * in its column.
  */
 public record Comparison(List<Column> columns, List<Row> rows) {
 
     public static final String NOT_RUN = "NOT_RUN";
 
-    /** One run: where it is, a label naming the implementation, and its gate. */
+    /**
+     * One run: where it is, a label naming the implementation, and its gate.
+     *
+     * @param where  {@code local} or the container image QEMU ran in
+     * @param error  why the run could not run at all, null when it ran
+     */
     public record Column(String runDir, String label, String qemuVersion, String machine, String accelerator,
                          String referenceClock, String date, boolean gateHolds, String gate,
-                         Map<String, Integer> byVerdict) {
+                         Map<String, Integer> byVerdict, String where, String error) {
     }
 
     public record Row(String id, String section, String strength, String rule, List<String> verdicts,
@@ -37,7 +44,8 @@ public record Comparison(List<Column> columns, List<Row> rows) {
         List<Row> rows = new ArrayList<>();
         for (Report.ClauseReport c : first.values()) {
             List<String> verdicts = runs.values().stream().map(r -> r.clauses().stream()
-                    .filter(x -> x.id().equals(c.id())).map(Report.ClauseReport::verdict).findFirst().orElse(NOT_RUN))
+                    .filter(x -> x.id().equals(c.id())).map(Report.ClauseReport::verdict).findFirst()
+                    .orElse(couldNotRun(r) ? "ERROR" : NOT_RUN))
                     .toList();
             rows.add(new Row(c.id(), c.section(), c.strength(), c.rule(), verdicts,
                     verdicts.stream().filter(v -> !v.equals(NOT_RUN)).distinct().count() > 1));
@@ -45,14 +53,22 @@ public record Comparison(List<Column> columns, List<Row> rows) {
         return new Comparison(List.copyOf(columns), List.copyOf(rows));
     }
 
+    /** No clause and a reason: the suite never ran (see {@link ReportBuilder#notRun}). */
+    static boolean couldNotRun(Report r) {
+        return r.clauses().isEmpty() && r.gateResult().containerFailure() != null;
+    }
+
     private static Column column(Path dir, Report r) {
         Report.Implementation i = r.implementation();
         String clock = r.run().referenceClock();
-        String label = "QEMU " + i.qemu().version() + (i.hop() == null ? "" : " → " + i.hop().destination().version())
+        String label = (couldNotRun(r) ? i.qemu().path() : "QEMU " + i.qemu().version())
+                + (i.hop() == null ? "" : " → " + i.hop().destination().version())
                 + " · " + i.machine() + " · " + i.accelerator().name()
                 + (clock == null ? "" : " · clock " + clock);
+        String where = i.qemu().where() == null ? "local" : i.qemu().where();
         return new Column(dir.toString(), label, i.qemu().version(), i.machine(), i.accelerator().name(), clock,
-                r.run().date(), r.gateResult().holds(), r.gateResult().gate(), r.totals().byVerdict());
+                r.run().date(), r.gateResult().holds(), r.gateResult().gate(), r.totals().byVerdict(), where,
+                couldNotRun(r) ? r.gateResult().containerFailure() : null);
     }
 
     public long differing() {

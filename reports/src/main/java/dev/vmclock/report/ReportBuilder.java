@@ -31,6 +31,17 @@ public final class ReportBuilder {
                 gate(run, ctx.gate()));
     }
 
+    /**
+     * The report of a run that never ran (a matrix cell whose image did not build, or whose QEMU did not start):
+     * no clause, the gate fails, and {@code container_failure} is the one-line cause.
+     */
+    public static Report notRun(RunContext ctx, String cause) {
+        Report.RunInfo info = new Report.RunInfo(ctx.date().toString(), ctx.suiteVersion(),
+                ctx.referenceClock().orElse(null), List.copyOf(ctx.selection()), gateName(ctx.gate()), 0);
+        return new Report(Report.SCHEMA, ctx.implementation(), info, List.of(), totals(List.of()),
+                new Report.GateResult(gateName(ctx.gate()), false, List.of(), cause));
+    }
+
     static String gateName(SuiteRun.Gate gate) {
         return gate.name().toLowerCase(java.util.Locale.ROOT);
     }

@@ -52,6 +52,15 @@ class ImagesCommandTest {
     }
 
     @Test
+    void aBuildDirectoryWithoutQemuIsExit3BeforeDockerIsAsked(@org.junit.jupiter.api.io.TempDir java.nio.file.Path empty) {
+        ImagesCommand c = command();
+        c.buildDir = empty;
+        HarnessException e = catchThrowableOfType(HarnessException.class, () -> c.run(List.of("build")));
+        assertThat(e.exitCode()).isEqualTo(ExitCode.QEMU_NOT_FOUND);
+        assertThat(e.getMessage()).startsWith("no qemu-system-x86_64 in " + empty).doesNotContain("\n");
+    }
+
+    @Test
     void builtImageListsItsRecordedVersions() {
         String tag = DebianQemuImage.shipped().tag(DebianSuite.TRIXIE_BACKPORTS);
         // Reuses the image when a harness test built it; builds it once otherwise.

@@ -139,6 +139,21 @@ class HtmlReportBrowserTest {
     }
 
     @Test
+    void aMatrixCellThatCouldNotRunIsErrorOnEveryRowWithItsCauseInItsColumn(@TempDir Path notRun) throws Exception {
+        Map<Path, Report> runs = new LinkedHashMap<>();
+        runs.put(runDir, ReportBuilder.build(SyntheticRun.write(runDir, false), SyntheticRun.context(runDir, SuiteRun.Gate.MUST)));
+        String cause = "container image vendor/qemu:1 is not on the Docker host (nothing is pulled) (exit 3)";
+        runs.put(notRun, ReportBuilder.notRun(SyntheticRun.context(notRun, SuiteRun.Gate.MUST), cause));
+        Path file = Comparison.of(runs).write(runDir.resolve("compare.html"));
+        browser.open(file.toUri());
+        assertThat(browser.eval("document.querySelectorAll('th.run')[1].querySelector('.cell-error').textContent").asText())
+                .isEqualTo("ERROR: " + cause);
+        assertThat(browser.eval("[...document.querySelectorAll('tr.row')].every(r => r.querySelectorAll('td.v')[1]"
+                + ".textContent === 'ERROR')").asBoolean()).isTrue();
+        browser.screenshot(SHOTS.resolve("comparison-error-cell.png"));
+    }
+
+    @Test
     void withoutChromiumTheTestFailsAndSaysToRunSetup(@TempDir Path emptyDir) {
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> HeadlessChromium.locate(emptyDir.toString()))
                 .isInstanceOf(AssertionError.class).hasMessageContaining("run ./setup.sh");

@@ -28,8 +28,8 @@ import org.testcontainers.images.builder.ImageFromDockerfile;
 public final class HostQemuImage {
 
     public static final String REPOSITORY = "vmclock-conformance/host-qemu";
-    private static final Path BUSYBOX = Path.of("/bin/busybox");
-    private static final List<String> APPLETS = List.of("sh", "cat", "kill", "test", "ls", "ps");
+    static final Path BUSYBOX = Path.of("/bin/busybox");
+    static final List<String> APPLETS = List.of("sh", "cat", "kill", "test", "ls", "ps");
     private static final List<Path> DATA_DIRS = List.of(Path.of("/usr/share/qemu"), Path.of("/usr/share/seabios"),
             Path.of("/usr/lib/ipxe/qemu"), Path.of("/usr/share/ipxe"), Path.of("/usr/lib/x86_64-linux-gnu/qemu"));
     private static final Pattern LDD_PATH = Pattern.compile("(/\\S+)");
@@ -118,7 +118,7 @@ public final class HostQemuImage {
     }
 
     /** Every shared library {@code ldd} resolves for {@code binary}, the dynamic loader included. */
-    private static List<Path> libraries(Path binary) throws IOException {
+    static List<Path> libraries(Path binary) throws IOException {
         Command.Result r = Command.of("ldd", binary.toString()).run(Duration.ofSeconds(20));
         if (!r.ok()) {
             throw new IOException("ldd " + binary + ": " + r.stderr().strip());
@@ -134,7 +134,7 @@ public final class HostQemuImage {
     }
 
     /** Copies {@code file} (its content, through symlinks) to the same path under {@code root}. */
-    private static void copy(Path file, Path root) throws IOException {
+    static void copy(Path file, Path root) throws IOException {
         Path target = root.resolve(file.toAbsolutePath().toString().substring(1));
         Files.createDirectories(target.getParent());
         Files.copy(file, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.COPY_ATTRIBUTES);

@@ -4,6 +4,10 @@ import dev.vmclock.conformance.spec.SpecMap;
 import io.qameta.allure.AllureLifecycle;
 import io.qameta.allure.FileSystemResultsWriter;
 import io.qameta.allure.junitplatform.AllureJunitPlatform;
+import io.qameta.allure.model.Label;
+import io.qameta.allure.model.Status;
+import io.qameta.allure.model.StatusDetails;
+import io.qameta.allure.model.TestResult;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -12,6 +16,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.UUID;
 import org.junit.platform.launcher.TestExecutionListener;
 
 /**
@@ -65,6 +70,26 @@ public final class AllureResults {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write Allure results into " + dir, e);
         }
+    }
+
+    /**
+     * A run that never ran (a matrix cell whose image did not build or whose QEMU did not start): one "broken"
+     * result, under the implementation's parent suite, whose message is the cause; Allure counts it as ERROR.
+     */
+    public void writeNotRun(String cause) {
+        String uuid = UUID.randomUUID().toString();
+        long now = System.currentTimeMillis();
+        TestResult r = new TestResult().setUuid(uuid).setName("the suite could not run")
+                .setFullName(implementation + ": the suite could not run").setHistoryId(implementation + "/not-run")
+                .setStatus(Status.BROKEN).setStatusDetails(new StatusDetails().setMessage("ERROR: " + cause))
+                .setStart(now).setStop(now)
+                .setLabels(List.of(new Label().setName("parentSuite").setValue(implementation),
+                        new Label().setName("suite").setValue("matrix cell"),
+                        new Label().setName("severity").setValue("critical")));
+        lifecycle.scheduleTestCase(r);
+        lifecycle.startTestCase(uuid);
+        lifecycle.stopTestCase(uuid);
+        lifecycle.writeTestCase(uuid);
     }
 
     /** FAIL is Allure's "failed", ERROR its "broken", NOT_APPLICABLE its "skipped" (see VerdictListener). */
