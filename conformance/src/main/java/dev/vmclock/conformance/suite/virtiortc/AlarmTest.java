@@ -6,6 +6,7 @@ import static dev.vmclock.conformance.suite.virtiortc.Alarms.ok;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.vmclock.conformance.Clause;
+import dev.vmclock.conformance.NotApplicable;
 import dev.vmclock.conformance.VirtioRtcConformance;
 import dev.vmclock.conformance.target.VirtioRtcView;
 import dev.vmclock.harness.virtio.rtc.MsgType;
@@ -96,12 +97,15 @@ class AlarmTest {
     @Test
     @Clause({"VRTC-NOTIF-01", "VRTC-NOTIF-02"})
     void notificationsAreWellFormedAndForAlarmClocks(VirtioRtcView rtc) {
+        alarmClock(rtc); // NOT_APPLICABLE without an alarm clock; drops what the reset left, before the expirations
         Set<Integer> alarmIds = Alarms.alarmClocks(rtc).stream().map(VirtioRtcView.Clock::id).collect(Collectors.toSet());
-        for (VirtioRtcView.Clock c : Alarms.alarmClocks(rtc)) {
-            ok(rtc, new RtcRequest.SetAlarm(Alarms.now(rtc, c.id()) - 1_000_000_000L, c.id(), RtcRequest.FLAG_ALARM_ENABLED));
+        for (int id : alarmIds) {
+            ok(rtc, new RtcRequest.SetAlarm(Alarms.now(rtc, id) - 1_000_000_000L, id, RtcRequest.FLAG_ALARM_ENABLED));
         }
-        alarmClock(rtc);
-        for (RtcResponse n : notifications(rtc, Duration.ofSeconds(1), 0)) {
+        List<RtcResponse> all = notifications(rtc, Duration.ofSeconds(1), 0);
+        NotApplicable.unless(!all.isEmpty(), "no notification arrived to judge (an alarm set enabled in the past: see "
+                + "VRTC-ALARM-08)");
+        for (RtcResponse n : all) {
             assertThat(n.has(0, MsgType.NOTIF_ALARM.responseSize())).as("notification length: %s", n).isTrue();
             assertThat(n.notificationMsgType()).as("msg_type of %s", n).isEqualTo(MsgType.NOTIF_ALARM.code());
             for (int off : n.reservedOffsets()) {
