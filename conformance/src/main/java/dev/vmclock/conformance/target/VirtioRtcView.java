@@ -130,6 +130,23 @@ public final class VirtioRtcView implements ExtensionContext.Store.CloseableReso
         return driver().exchangeAll(requests);
     }
 
+    /** clock_reading of a READ of the clock; NOT_APPLICABLE naming VRTC-READ-02 when the READ is not answered OK. */
+    public long reading(int clockId) {
+        return reading(request(new RtcRequest.Read(clockId)), clockId);
+    }
+
+    /**
+     * clock_reading of a READ response: a rule about readings cannot be judged without one, and a READ that is not
+     * OK is VRTC-READ-02's failure, not the reading rule's.
+     */
+    public static long reading(RtcResponse read, int clockId) {
+        if (!read.ok() || !read.has(8, 8)) {
+            throw NotApplicable.because("READ of clock " + clockId + " answered " + read + ": no reading to judge "
+                    + "(see VRTC-READ-02)");
+        }
+        return read.clockReading();
+    }
+
     /** One of the device's clocks, as VIRTIO_RTC_REQ_CLOCK_CAP describes it. */
     public record Clock(int id, int type, int leapSecondSmearing, int flags, RtcResponse capability) {
         public Optional<ClockType> clockType() {
@@ -158,6 +175,14 @@ public final class VirtioRtcView implements ExtensionContext.Store.CloseableReso
         evidence.note("clocks: " + out.stream().map(c -> c.id() + "=" + ClockType.describe(c.type())
                 + (c.capability().ok() ? "" : " [" + Status.describe(c.capability().status()) + "]")).toList());
         return out;
+    }
+
+    /**
+     * The clocks whose CLOCK_CAP answered OK: only their fields mean anything (a driver interprets the fields of a
+     * response only when its status is OK); an id below num_clocks that is not OK is VRTC-OP-18's failure.
+     */
+    public List<Clock> describedClocks() {
+        return clocks().stream().filter(c -> c.capability().ok()).toList();
     }
 
     /** The clocks of a type; NOT_APPLICABLE naming the type when the device has none. */

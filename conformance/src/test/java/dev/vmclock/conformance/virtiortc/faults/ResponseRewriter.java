@@ -80,6 +80,11 @@ abstract class ResponseRewriter extends ForwardingBus {
     void afterBatch(int from, int to) {
     }
 
+    /** Whether {@link #onAvailable} is wanted (it costs a walk of every chain the driver makes available). */
+    boolean watchesAvailable() {
+        return false;
+    }
+
     /** Called when the driver makes a chain available on the requestq (before the device sees it). */
     void onAvailable(List<long[]> readable, List<long[]> writable) {
     }
@@ -109,7 +114,7 @@ abstract class ResponseRewriter extends ForwardingBus {
 
     @Override
     public void writew(long address, int value) {
-        if (avail >= 0 && address == avail + 2) {
+        if (avail >= 0 && address == avail + 2 && watchesAvailable()) {
             while (availSeen != value) {
                 int head = device.readw(avail + 4 + 2L * (availSeen % size));
                 List<long[]> readable = new ArrayList<>();

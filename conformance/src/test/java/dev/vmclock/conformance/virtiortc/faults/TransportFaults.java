@@ -26,6 +26,7 @@ final class TransportFaults {
         public IoBus wrap(IoBus d) {
             return new ForwardingBus(d) {
                 int selected;
+                int function = -1;
 
                 @Override
                 public void outl(int port, int value) {
@@ -40,7 +41,13 @@ final class TransportFaults {
                     int v = super.inw(port);
                     int offset = selected & 0xfc;
                     if (port == PciConfig.DATA_PORT + 2 && offset == PciConfig.VENDOR_ID && v == VirtioPciDevice.MODERN_ID_BASE + 17) {
+                        function = selected & ~0xff;
                         return 0x1011;
+                    }
+                    // A transitional id names its device in the subsystem id.
+                    if (port == PciConfig.DATA_PORT + 2 && offset == (PciConfig.SUBSYSTEM_ID & 0xfc)
+                            && (selected & ~0xff) == function) {
+                        return 17;
                     }
                     return v;
                 }
@@ -122,6 +129,11 @@ final class TransportFaults {
         public IoBus wrap(IoBus d) {
             return new ResponseRewriter(d) {
                 void rewrite(Response r) {
+                }
+
+                @Override
+                boolean watchesAvailable() {
+                    return true;
                 }
 
                 @Override
