@@ -46,7 +46,9 @@ class VirtioRtcFaultInjectionTest {
                 fault("header-in-one-descriptor", "VRTC-VIRTIO-06"),
                 fault("reads-used-out-of-order", "VRTC-READ-04"),
                 // Requests.
-                fault("cfg-not-answered", "VRTC-VQ-01", "VRTC-OP-01"),
+                // Without CFG no clock is known: the checks that need one are NOT_APPLICABLE (so are the stock failures
+                // OP-05, OP-07, OP-09 and ALREQ-01); those of malformed requests still fail.
+                Arguments.of("cfg-not-answered", Set.of("VRTC-VQ-01", "VRTC-OP-01", "VRTC-OP-08", "VRTC-OP-11")),
                 fault("read-not-supported", "VRTC-READ-02", "VRTC-OP-01", "VRTC-READ-01", "VRTC-OP-12", "VRTC-OP-13"),
                 fault("extra-request-space-refused", "VRTC-OP-12"),
                 fault("extra-response-space-zeroed", "VRTC-OP-13"),
