@@ -88,7 +88,7 @@ final class RequestFaults {
         }
     }
 
-    /** CROSS_CAP's VIRTIO_RTC_FLAG_CROSS_CAP flips on every second answer since the device was reset. */
+    /** CROSS_CAP's VIRTIO_RTC_FLAG_CROSS_CAP flips on every third answer since the device was reset. */
     public static final class CrossCapFlickers implements VirtioRtcFault {
         public String id() {
             return "cross-cap-flickers";
@@ -105,7 +105,7 @@ final class RequestFaults {
 
                 void rewrite(Response r) {
                     if (is(r, MsgType.REQ_CROSS_CAP) && r.status() == Status.OK.code() && r.bytes.length > 8
-                            && answers++ % 2 == 1) {
+                            && answers++ % 3 == 2) {
                         r.bytes[8] ^= 1;
                     }
                 }
