@@ -52,7 +52,7 @@ class VirtioRtcFaultInjectionTest {
                 fault("read-not-supported", "VRTC-READ-02", "VRTC-OP-01", "VRTC-READ-01", "VRTC-OP-12", "VRTC-OP-13"),
                 fault("extra-request-space-refused", "VRTC-OP-12"),
                 fault("extra-response-space-zeroed", "VRTC-OP-13"),
-                fault("cross-cap-flickers", "VRTC-OP-16", "VRTC-CTRL-04"),
+                fault("cross-cap-flickers", "VRTC-OP-16"),
                 fault("phantom-clock", "VRTC-OP-18", "VRTC-OP-01"),
                 fault("undefined-status", "VRTC-OP-19"),
                 fault("cross-counter-goes-back", "VRTC-READ-11"),
