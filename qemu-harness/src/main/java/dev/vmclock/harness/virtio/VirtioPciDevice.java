@@ -217,6 +217,12 @@ public final class VirtioPciDevice {
         return bus.readw(at(common, QUEUE_SIZE));
     }
 
+    /** queue_enable of queue {@code queue}: 1 once the driver enabled it, 0 after a reset (virtio 1.x §4.1.4.3.2). */
+    public int queueEnable(int queue) {
+        bus.writew(at(common, QUEUE_SELECT), queue);
+        return bus.readw(at(common, QUEUE_ENABLE));
+    }
+
     /** Lays queue {@code queue} out at {@code base} with {@code size} entries and enables it. */
     public SplitQueue setUpQueue(int queue, int size, long base) {
         bus.writew(at(common, QUEUE_SELECT), queue);

@@ -54,7 +54,7 @@ class AlarmControlTest {
     @Clause("VRTC-ALREQ-02")
     void clockWithoutAlarmIsEnodev(VirtioRtcView rtc) {
         rtc.requireAlarm();
-        List<VirtioRtcView.Clock> without = rtc.clocks().stream().filter(c -> (c.flags() & Alarms.ALARM_CAP) == 0).toList();
+        List<VirtioRtcView.Clock> without = rtc.describedClocks().stream().filter(c -> (c.flags() & Alarms.ALARM_CAP) == 0).toList();
         NotApplicable.unless(!without.isEmpty(), "every clock sets VIRTIO_RTC_FLAG_ALARM_CAP");
         for (VirtioRtcView.Clock c : without) {
             for (RtcRequest q : alarmRequests(c.id())) {

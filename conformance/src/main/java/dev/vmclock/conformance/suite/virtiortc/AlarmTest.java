@@ -6,6 +6,7 @@ import static dev.vmclock.conformance.suite.virtiortc.Alarms.ok;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.vmclock.conformance.Clause;
+import dev.vmclock.conformance.NotApplicable;
 import dev.vmclock.conformance.VirtioRtcConformance;
 import dev.vmclock.conformance.target.VirtioRtcView;
 import dev.vmclock.harness.virtio.rtc.MsgType;
@@ -33,7 +34,7 @@ class AlarmTest {
     @Clause("VRTC-ALARM-06")
     void alarmCapMatchesAlarmSupport(VirtioRtcView rtc) {
         rtc.requireAlarm();
-        for (VirtioRtcView.Clock c : rtc.clocks()) {
+        for (VirtioRtcView.Clock c : rtc.describedClocks()) {
             RtcResponse r = rtc.request(new RtcRequest.ReadAlarm(c.id()));
             assertThat((c.flags() & Alarms.ALARM_CAP) != 0).as("clock %d: ALARM_CAP vs READ_ALARM %s", c.id(), r)
                     .isEqualTo(r.ok());
@@ -46,8 +47,14 @@ class AlarmTest {
         int clock = alarmClock(rtc).id();
         long alarm = Alarms.now(rtc, clock) + 300_000_000L;
         ok(rtc, new RtcRequest.SetAlarm(alarm, clock, RtcRequest.FLAG_ALARM_ENABLED));
-        List<RtcResponse> early = notifications(rtc, Duration.ofMillis(150), 1);
-        assertThat(early).as("notifications within 150 ms of a 300 ms alarm (nanosecond alarm_time)").isEmpty();
+        // The window in which nothing may fire is measured on the clock itself once the alarm is set (a slow
+        // round trip eats into the 300 ms): the first half of what it still has to go.
+        long left = alarm - Alarms.now(rtc, clock);
+        if (left > 0) {
+            List<RtcResponse> early = notifications(rtc, Duration.ofNanos(left / 2), 1);
+            assertThat(early).as("notifications while the clock was still %.1f ms or more before a 300 ms alarm "
+                    + "(nanosecond alarm_time)", left / 2e6).isEmpty();
+        }
         List<RtcResponse> n = notifications(rtc, Alarms.NOTIFICATION_BOUND, 1);
         assertThat(n).as("notifications once the clock passed the alarm").isNotEmpty();
         assertThat(n.get(0).notificationClockId()).isEqualTo(clock);
@@ -96,12 +103,15 @@ class AlarmTest {
     @Test
     @Clause({"VRTC-NOTIF-01", "VRTC-NOTIF-02"})
     void notificationsAreWellFormedAndForAlarmClocks(VirtioRtcView rtc) {
+        alarmClock(rtc); // NOT_APPLICABLE without an alarm clock; drops what the reset left, before the expirations
         Set<Integer> alarmIds = Alarms.alarmClocks(rtc).stream().map(VirtioRtcView.Clock::id).collect(Collectors.toSet());
-        for (VirtioRtcView.Clock c : Alarms.alarmClocks(rtc)) {
-            ok(rtc, new RtcRequest.SetAlarm(Alarms.now(rtc, c.id()) - 1_000_000_000L, c.id(), RtcRequest.FLAG_ALARM_ENABLED));
+        for (int id : alarmIds) {
+            ok(rtc, new RtcRequest.SetAlarm(Alarms.now(rtc, id) - 1_000_000_000L, id, RtcRequest.FLAG_ALARM_ENABLED));
         }
-        alarmClock(rtc);
-        for (RtcResponse n : notifications(rtc, Duration.ofSeconds(1), 0)) {
+        List<RtcResponse> all = notifications(rtc, Duration.ofSeconds(1), 0);
+        NotApplicable.unless(!all.isEmpty(), "no notification arrived to judge (an alarm set enabled in the past: see "
+                + "VRTC-ALARM-08)");
+        for (RtcResponse n : all) {
             assertThat(n.has(0, MsgType.NOTIF_ALARM.responseSize())).as("notification length: %s", n).isTrue();
             assertThat(n.notificationMsgType()).as("msg_type of %s", n).isEqualTo(MsgType.NOTIF_ALARM.code());
             for (int off : n.reservedOffsets()) {
@@ -115,7 +125,7 @@ class AlarmTest {
     @Clause("VRTC-READ-13")
     void readingsAfterANotificationReachTheAlarmTime(VirtioRtcView rtc) {
         int clock = alarmClock(rtc).id();
-        long alarm = Alarms.now(rtc, clock) + 200_000_000L;
+        long alarm = Alarms.now(rtc, clock) + 500_000_000L;
         ok(rtc, new RtcRequest.SetAlarm(alarm, clock, RtcRequest.FLAG_ALARM_ENABLED));
         assertThat(notifications(rtc, Alarms.NOTIFICATION_BOUND, 1)).isNotEmpty();
         assertThat(Alarms.now(rtc, clock)).as("reading after the notification vs alarm time").isGreaterThanOrEqualTo(alarm);

@@ -86,8 +86,8 @@ class BufferSizeTest {
         RtcResponse resp = answered(rtc, RawRequest.bytes(req, 16, MsgType.REQ_READ));
         assertThat(resp.status()).as("READ followed by 48 bytes of 0xff: %s", resp).isEqualTo(Status.OK.code());
         long now = HostTime.utcNanos();
-        RtcResponse plain = rtc.request(new RtcRequest.Read(clock));
-        assertThat(Math.abs(plain.clockReading() - resp.clockReading())).as("reading like a plain READ's (host now %d)", now)
+        long plain = rtc.reading(clock);
+        assertThat(Math.abs(plain - resp.clockReading())).as("reading like a plain READ's (host now %d)", now)
                 .isLessThan(1_000_000_000L);
     }
 

@@ -64,7 +64,7 @@ class ClockSetTest {
     @Test
     @Clause("VRTC-CTRL-01")
     void clockTypesAreDefined(VirtioRtcView rtc) {
-        for (VirtioRtcView.Clock c : rtc.clocks()) {
+        for (VirtioRtcView.Clock c : rtc.describedClocks()) {
             assertThat(c.clockType().isPresent() || ClockType.isExperimental(c.type()))
                     .as("clock %d type %s", c.id(), ClockType.describe(c.type())).isTrue();
         }
@@ -73,7 +73,7 @@ class ClockSetTest {
     @Test
     @Clause("VRTC-CTRL-02")
     void smearingUnspecifiedUnlessUtcSmeared(VirtioRtcView rtc) {
-        for (VirtioRtcView.Clock c : rtc.clocks()) {
+        for (VirtioRtcView.Clock c : rtc.describedClocks()) {
             if (c.type() != ClockType.UTC_SMEARED.code()) {
                 assertThat(c.leapSecondSmearing()).as("leap_second_smearing of clock %d (%s)", c.id(),
                         ClockType.describe(c.type())).isEqualTo(SmearingVariant.UNSPECIFIED.code());

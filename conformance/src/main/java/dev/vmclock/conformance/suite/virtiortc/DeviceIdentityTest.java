@@ -51,6 +51,8 @@ class DeviceIdentityTest {
             Thread.onSpinWait();
         }
         assertThat(status).as("device status after writing 0: %s", DeviceStatus.describe(status)).isZero();
+        // The check runs on a device the driver just set up: a reset that only clears device_status left queue 0 on.
+        assertThat(d.queueEnable(VirtioRtcDriver.REQUESTQ)).as("queue 0's queue_enable after the reset").isZero();
     }
 
     @Test

@@ -1,7 +1,6 @@
 package dev.vmclock.conformance.suite.virtiortc;
 
 import dev.vmclock.conformance.target.VirtioRtcView;
-import dev.vmclock.harness.virtio.rtc.RtcRequest;
 
 /**
  * Two readings of one clock some time apart, each bracketed by the host's monotonic clock, so the host time
@@ -11,11 +10,11 @@ record RateSample(int clockId, long readingDelta, long minHostNs, long maxHostNs
 
     static RateSample of(VirtioRtcView rtc, int clockId, long sleepMs) throws InterruptedException {
         long a0 = System.nanoTime();
-        long r0 = rtc.request(new RtcRequest.Read(clockId)).clockReading();
+        long r0 = rtc.reading(clockId);
         long a1 = System.nanoTime();
         Thread.sleep(sleepMs);
         long b0 = System.nanoTime();
-        long r1 = rtc.request(new RtcRequest.Read(clockId)).clockReading();
+        long r1 = rtc.reading(clockId);
         long b1 = System.nanoTime();
         return new RateSample(clockId, r1 - r0, b0 - a1, b1 - a0);
     }

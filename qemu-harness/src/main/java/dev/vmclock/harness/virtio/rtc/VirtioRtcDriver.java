@@ -104,12 +104,9 @@ public final class VirtioRtcDriver {
         device.status(DeviceStatus.ACKNOWLEDGE);
         device.status(DeviceStatus.ACKNOWLEDGE | DeviceStatus.DRIVER);
         long offered = device.deviceFeatures();
-        if ((offered & (1L << F_VERSION_1)) == 0) {
-            device.status(DeviceStatus.FAILED);
-            throw new VirtioException("the device does not offer VIRTIO_F_VERSION_1 (offered 0x" + Long.toHexString(offered)
-                    + "): not a modern virtio device");
-        }
-        long accept = (1L << F_VERSION_1) | (alarm ? offered & (1L << F_ALARM) : 0);
+        // Without VIRTIO_F_VERSION_1 a driver MAY stop (virtio 1.x §6.1); this one goes on over the modern
+        // transport, so that the device's other rules are still judged: the missing bit is a verdict, not an error.
+        long accept = (offered & (1L << F_VERSION_1)) | (alarm ? offered & (1L << F_ALARM) : 0);
         device.driverFeatures(accept);
         device.status(DeviceStatus.ACKNOWLEDGE | DeviceStatus.DRIVER | DeviceStatus.FEATURES_OK);
         int afterFeaturesOk = device.status();
