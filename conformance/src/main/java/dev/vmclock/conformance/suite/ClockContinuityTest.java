@@ -61,28 +61,31 @@ class ClockContinuityTest {
         GuestClocks b = vmclock.guest().clocks();
         double ticksPerNs = (double) (b.tsc().get(0).tsc() - a.tsc().get(0).tsc())
                 / (b.tsc().get(0).monotonicNanos() - a.tsc().get(0).monotonicNanos());
-        double phaseBefore = medianPhase(vmclock, ticksPerNs);
+        Phase before = Phase.measure(vmclock, ticksPerNs);
         vmclock.across(Event.LIVE_MIGRATION);
-        double phaseAfter = medianPhase(vmclock, ticksPerNs);
-        vmclock.evidence().note(String.format("TSC rate %.4f ticks/ns; vCPU1-vCPU0 phase %.0f -> %.0f ticks",
-                ticksPerNs, phaseBefore, phaseAfter));
-        // Within 1 ms of ticks: the agent pairs each rdtsc with CLOCK_MONOTONIC, but under TCG on a busy host
-        // a vCPU can be descheduled between the two (seen: 50 µs exceeded, and 1.7 ms in one sample with two
-        // suites running at once, hence the median of several); a lost per-vCPU offset is the whole downtime
-        // or more.
-        assertThat(Math.abs(phaseAfter - phaseBefore)).as("change of TSC phase between vCPUs (ticks)")
-                .isLessThan(1_000_000 * ticksPerNs);
+        Phase after = Phase.measure(vmclock, ticksPerNs);
+        // Under TCG on a busy host a vCPU can be descheduled between its rdtsc and its CLOCK_MONOTONIC reading
+        // (seen: 1.7 ms with two suites at once). The bound is what this run measured: the spread of the
+        // phase samples before plus the spread after. A lost per-vCPU offset is the whole downtime or more.
+        double bound = before.spread() + after.spread();
+        vmclock.evidence().note(String.format("TSC rate %.4f ticks/ns; vCPU1-vCPU0 phase (median) %.0f -> %.0f ticks; "
+                + "bound %.0f ticks (%.1f us) = spread before %.0f + spread after %.0f ticks", ticksPerNs, before.median(),
+                after.median(), bound, bound / ticksPerNs / 1000, before.spread(), after.spread()));
+        assertThat(Math.abs(after.median() - before.median()))
+                .as("change of TSC phase between vCPUs (ticks), bound from this run's sample spread").isLessThanOrEqualTo(bound);
     }
 
-    /** The median phase of several readings: one reading whose vCPU was descheduled mid-pair does not count. */
-    private static double medianPhase(VmclockView vmclock, double ticksPerNs) {
-        double[] phases = new double[PHASE_SAMPLES];
-        for (int i = 0; i < phases.length; i++) {
-            phases[i] = phase(vmclock.guest().clocks(), ticksPerNs);
+    /** Several phase readings: the median (one reading whose vCPU was descheduled mid-pair does not count) and their spread. */
+    private record Phase(double median, double spread) {
+        static Phase measure(VmclockView vmclock, double ticksPerNs) {
+            double[] phases = new double[PHASE_SAMPLES];
+            for (int i = 0; i < phases.length; i++) {
+                phases[i] = phase(vmclock.guest().clocks(), ticksPerNs);
+            }
+            java.util.Arrays.sort(phases);
+            vmclock.evidence().note("phase samples (ticks): " + java.util.Arrays.toString(phases));
+            return new Phase(phases[phases.length / 2], phases[phases.length - 1] - phases[0]);
         }
-        java.util.Arrays.sort(phases);
-        vmclock.evidence().note("phase samples (ticks): " + java.util.Arrays.toString(phases));
-        return phases[phases.length / 2];
     }
 
     private static final int PHASE_SAMPLES = 7;

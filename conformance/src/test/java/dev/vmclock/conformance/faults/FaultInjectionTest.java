@@ -142,7 +142,14 @@ class FaultInjectionTest {
                 Fault.runtime("marker alternating between two values", "marker-alternates", "VMC-DISRUPT-09"),
                 // The guest sees no change at 0x10 (DISRUPT-01 to -04); loadvm's change lands in a clock field.
                 Fault.runtime("marker written at the wrong offset", "marker-at-wrong-offset", "VMC-LAYOUT-07",
-                        "VMC-DISRUPT-01", "VMC-DISRUPT-02", "VMC-DISRUPT-03", "VMC-DISRUPT-04"));
+                        "VMC-DISRUPT-01", "VMC-DISRUPT-02", "VMC-DISRUPT-03", "VMC-DISRUPT-04"),
+                // Fields change under the old even seq_count: racing readers take torn copies (SEQ-08 read(), ERR-04
+                // seqlock loop), and a held-odd update is never odd for the driver to wait on (SEQ-08, DRIVER-06).
+                Fault.runtime("update without an odd seq_count", "fields-before-seq-count", "VMC-SEQ-08",
+                        "VMC-DRIVER-06", "VMC-ERR-04"),
+                // Each update holds seq_count odd 300 ms: the sampler sees it (SEQ-06); a guest read() racing such
+                // updates gives up, which SEQ-06 judges (NOT_APPLICABLE there).
+                Fault.runtime("update holding seq_count odd for 300 ms", "slow-odd-window", "VMC-SEQ-06"));
     }
 
     @Test

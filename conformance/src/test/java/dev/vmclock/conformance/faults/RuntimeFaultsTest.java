@@ -16,6 +16,6 @@ class RuntimeFaultsTest {
                         "constant-rewritten-after-event", "marker-rolled-back-after-restore",
                         "seq-count-kept-across-update", "marker-on-wrong-events", "generation-on-every-event",
                         "marker-alternates", "generation-alternates", "generation-at-v1.0-offset",
-                        "marker-at-wrong-offset");
+                        "marker-at-wrong-offset", "fields-before-seq-count", "slow-odd-window");
     }
 }

@@ -299,7 +299,8 @@ public final class GuestSession implements AutoCloseable {
             }
             JsonNode r = reply.get();
             if (!r.path("ok").asBoolean()) {
-                throw new AgentException("agent refused 'poll': " + r.path("error").asText());
+                throw new AgentException("agent refused 'poll': " + r.path("error").asText(),
+                        r.hasNonNull("errno") ? r.get("errno").asText() : null);
             }
             return AgentReplies.map(r, AgentReplies.Poll.class).toResult();
         }
@@ -344,7 +345,8 @@ public final class GuestSession implements AutoCloseable {
                     + " ms (guest console: " + evidence() + ")");
         }
         if (!r.path("ok").asBoolean()) {
-            throw new AgentException("agent refused '" + cmd + "': " + r.path("error").asText());
+            throw new AgentException("agent refused '" + cmd + "': " + r.path("error").asText(),
+                    r.hasNonNull("errno") ? r.get("errno").asText() : null);
         }
         return r;
     }
