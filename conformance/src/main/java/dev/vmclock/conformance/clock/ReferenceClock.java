@@ -12,6 +12,7 @@ import dev.vmclock.harness.page.VmclockPage;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.math.MathContext;
+import java.math.RoundingMode;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.Locale;
@@ -155,9 +156,11 @@ public enum ReferenceClock {
         BigDecimal step = this == STEPS_BACK ? BigDecimal.ONE.negate()
                 : measured.max(BigDecimal.ZERO).min(ClockMath.unsigned(old.timeMaxerrorNanosec()).movePointLeft(9)
                         .divide(BigDecimal.valueOf(2)));
+        // Rounded up to the next 2^-64 s: a truncated fraction would put a zero step a hair before the old time.
         BigDecimal time = was.add(step);
-        long timeSec = time.toBigInteger().longValue();
-        long timeFrac = fraction(time, timeSec);
+        BigInteger units = time.multiply(TWO_64).setScale(0, RoundingMode.CEILING).toBigInteger();
+        long timeSec = units.shiftRight(64).longValue();
+        long timeFrac = units.longValue();
         VmclockPage updated = hv.update(p -> {
             PageField.COUNTER_VALUE.write(p, counter);
             PageField.TIME_SEC.write(p, timeSec);

@@ -130,7 +130,7 @@ class SeqCountTest {
     @Test
     @Clause("VMC-SEQ-06")
     void oddWindowShortEnoughToSpin(VmclockView vmclock) throws Exception {
-        vmclock.page(); // a device to sample; NOT_APPLICABLE without one
+        vmclock.rawPage(); // a device to sample; NOT_APPLICABLE without one
         AtomicBoolean sampling = new AtomicBoolean(true);
         ExecutorService host = Executors.newSingleThreadExecutor(r -> new Thread(r, "seq-count-sampler"));
         Future<OddWindows> sampler = host.submit(() -> OddWindows.sample(vmclock, sampling));
