@@ -95,7 +95,7 @@ class ErrorBoundsTest {
     }
 
     /** The guest reader's copies: long enough (seconds under TCG) for many updates to land inside it. */
-    private static final long STRESS_ITERATIONS = 50_000;
+    private static final long STRESS_ITERATIONS = 500_000;
 
     private static VmclockPage requireMaxErrors(VmclockPage p) {
         NotApplicable.unless(ClockMath.advertisesClock(p) && p.clockStatus().parametersReliable(),
