@@ -318,6 +318,11 @@ public final class GuestSession implements AutoCloseable {
         return call("stress", Map.of("iterations", iterations), AgentReplies.Stress.class).toResult();
     }
 
+    /** The same loop copying only the first {@code length} bytes of the page (at least 16). */
+    public StressResult stress(long iterations, int length) {
+        return call("stress", Map.of("iterations", iterations, "len", length), AgentReplies.Stress.class).toResult();
+    }
+
     // ---------------------------------------------------------------- plumbing
 
     private JsonNode call(String cmd, Map<String, ?> args) {
