@@ -39,8 +39,8 @@ public final class GuestSession implements AutoCloseable {
      * after the events the suite drives, marks the TSC unstable within a run and moves to the HPET (seen
      * here); ptp_vmclock then refuses every read (check_tsc_unstable), whatever the device publishes.
      * {@code no_timer_check}: under TCG on a host with a load of 30 the kernel's early check that the timer
-     * interrupt arrives through the IO-APIC fails and it panics ("IO-APIC + timer doesn't work", seen four
-     * boots in a row here), a boot failure that says nothing about the device.
+     * interrupt arrives through the IO-APIC fails and it panics ("IO-APIC + timer doesn't work", seen
+     * here in a fault run), a boot failure that says nothing about the device.
      */
     public static final String KERNEL_CMDLINE = GuestImage.DEFAULT_KERNEL_CMDLINE
             + " mitigations=off initcall_blacklist=load_system_certificate_list tsc=reliable no_timer_check";
