@@ -8,10 +8,12 @@ import dev.vmclock.conformance.run.TestOutcome;
 import dev.vmclock.conformance.spec.SpecMap;
 import dev.vmclock.harness.ExitCode;
 import dev.vmclock.harness.HarnessException;
+import dev.vmclock.conformance.target.Hop;
 import dev.vmclock.conformance.target.TargetConfig;
 import dev.vmclock.conformance.target.TargetOptions;
 import dev.vmclock.harness.qemu.DebianQemuImage;
 import dev.vmclock.harness.qemu.ImageVersions;
+import dev.vmclock.harness.qemu.QemuBinary;
 import dev.vmclock.harness.qemu.QemuContainer;
 import dev.vmclock.report.HtmlReport;
 import dev.vmclock.report.Implementations;
@@ -61,6 +63,13 @@ final class RunCommand implements Callable<Integer> {
             + " show them FAIL")
     String referenceClock;
 
+    @Option(names = "--hop-to", paramLabel = "SPEC", description = "cross-version hops: every event that starts a new"
+            + " QEMU (live migration, restore from a file, snapshot load) starts it from this QEMU, on the newest"
+            + " versioned machine type both know; SPEC is a path to a qemu-system-x86_64, a local container image tag,"
+            + " or a name './vmclock-conformance images' lists (host, bookworm-backports, trixie, trixie-backports;"
+            + " built on first need)")
+    String hopTo;
+
     @Mixin
     TargetArgs target;
 
@@ -83,6 +92,9 @@ final class RunCommand implements Callable<Integer> {
         };
         TargetOptions chosen = DefaultImplementation.choose(target.options(), out);
         Main.prepareOutput(outDir);
+        if (hopTo != null && Hop.needsBuild(hopTo)) {
+            out.printf("vmclock-conformance: building Debian %s's QEMU image once for the hop (a few minutes)...%n", hopTo);
+        }
         TargetConfig config = TargetConfig.resolve(suiteOptions(chosen, Optional.ofNullable(referenceClock)));
         return run(config, gate, new TreeSet<>(select), Optional.ofNullable(referenceClock));
     }
@@ -91,15 +103,19 @@ final class RunCommand implements Callable<Integer> {
     private TargetOptions suiteOptions(TargetOptions o, Optional<String> clock) {
         Map<String, String> p = new LinkedHashMap<>(o.parameters());
         clock.ifPresent(c -> p.put(TargetOptions.PREFIX + "clock", c));
+        Optional.ofNullable(hopTo).ifPresent(h -> p.put(TargetOptions.PREFIX + "hopTo", h));
         p.put(TargetOptions.PREFIX + "evidenceDir", outDir.resolve("evidence").toAbsolutePath().toString());
         return TargetOptions.from(k -> Optional.ofNullable(p.get(k)));
     }
 
     private int run(TargetConfig t, SuiteRun.Gate gate, Set<String> select, Optional<String> clock) {
         String where = t.qemu().host().isLocal() ? "local" : t.qemu().host().describe();
-        out.printf("vmclock-conformance: QEMU %s (%s, %s), machine %s, accel %s, devices %s%n", t.qemu().version(),
-                where, t.qemu().path(), t.machine(), t.accelerator(), t.devices());
-        String implementation = "QEMU " + t.qemu().version() + ", " + t.machine() + ", "
+        out.printf("vmclock-conformance: QEMU %s (%s, %s)%s, machine %s, accel %s, devices %s%n", t.qemu().version(),
+                where, t.qemu().path(), t.hop().map(h -> " hopping to QEMU " + h.destination().version() + " ("
+                        + h.where() + ", " + h.destination().path() + ")").orElse(""),
+                t.machine(), t.accelerator(), t.devices());
+        String implementation = "QEMU " + t.qemu().version()
+                + t.hop().map(h -> " -> " + h.destination().version()).orElse("") + ", " + t.machine() + ", "
                 + t.accelerator().accelerator().qemuName() + clock.map(c -> ", reference clock " + c).orElse("");
         AllureResults allure = new AllureResults(outDir.resolve(AllureResults.DIRECTORY), implementation);
         allure.writeEnvironment(Map.of("qemu", t.qemu().path() + " " + t.qemu().version() + " (" + where + ")",
@@ -144,20 +160,26 @@ final class RunCommand implements Callable<Integer> {
     /** report.json and index.html next to it; the model and formats live in dev.vmclock.report. */
     private static Path writeReport(SuiteRun run, TargetConfig t, Path outDir, Optional<String> clock, Set<String> select,
                                     SuiteRun.Gate gate) {
-        Optional<String> image = t.qemu().host() instanceof QemuContainer c ? Optional.of(c.image()) : Optional.empty();
-        Map<String, String> packages = image.flatMap(DebianQemuImage::versions).map(ImageVersions::packages).orElse(Map.of());
         Report.Implementation impl = new Report.Implementation(
-                new Report.Qemu(t.qemu().path().toString(), t.qemu().version().toString(), image.orElse("local"), packages),
+                qemu(t.qemu()),
                 t.machine(),
                 new Report.Accelerator(t.accelerator().accelerator().qemuName(), t.accelerator().reason()),
                 Implementations.guestImage(Optional.of(t.image())),
-                Implementations.currentHost());
+                Implementations.currentHost(),
+                t.hop().map(h -> new Report.Hop(qemu(h.destination()), h.machineType())).orElse(null));
         RunContext ctx = new RunContext(impl, Instant.now(), Implementations.suiteVersion(),
                 clock, List.copyOf(select), gate, outDir);
         Report report = ReportBuilder.build(run, ctx);
         Path file = ReportJson.write(report, outDir);
         HtmlReport.write(report, outDir);
         return file;
+    }
+
+    /** A QEMU for the report: path, version, where it ran, and an image's recorded package versions. */
+    private static Report.Qemu qemu(QemuBinary q) {
+        Optional<String> image = q.host() instanceof QemuContainer c ? Optional.of(c.image()) : Optional.empty();
+        Map<String, String> packages = image.flatMap(DebianQemuImage::versions).map(ImageVersions::packages).orElse(Map.of());
+        return new Report.Qemu(q.path().toString(), q.version().toString(), image.orElse("local"), packages);
     }
 
     private static String firstLine(String s) {

@@ -48,7 +48,8 @@ public record Comparison(List<Column> columns, List<Row> rows) {
     private static Column column(Path dir, Report r) {
         Report.Implementation i = r.implementation();
         String clock = r.run().referenceClock();
-        String label = "QEMU " + i.qemu().version() + " · " + i.machine() + " · " + i.accelerator().name()
+        String label = "QEMU " + i.qemu().version() + (i.hop() == null ? "" : " → " + i.hop().destination().version())
+                + " · " + i.machine() + " · " + i.accelerator().name()
                 + (clock == null ? "" : " · clock " + clock);
         return new Column(dir.toString(), label, i.qemu().version(), i.machine(), i.accelerator().name(), clock,
                 r.run().date(), r.gateResult().holds(), r.gateResult().gate(), r.totals().byVerdict());

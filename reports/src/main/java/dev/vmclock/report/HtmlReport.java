@@ -17,7 +17,9 @@ public final class HtmlReport {
 
     public static String render(Report report, Path runDir) {
         String specs = Specs.names(report.clauses().stream().map(Report.ClauseReport::id).toList());
-        String title = specs + " conformance: " + report.implementation().qemu().version() + " ("
+        Report.Implementation impl = report.implementation();
+        String title = specs + " conformance: " + impl.qemu().version()
+                + (impl.hop() == null ? "" : " → " + impl.hop().destination().version()) + " ("
                 + (report.gateResult().holds() ? "gate holds" : "gate fails") + ")";
         return HtmlPage.render(title, "report.js", new Data("run", specs + " conformance report", report,
                 EvidenceView.forReport(report, runDir)));

@@ -15,8 +15,23 @@ public record Report(String schema, Implementation implementation, RunInfo run, 
     public static final String SCHEMA = "vmclock-conformance/report/v1";
 
     /** The implementation under test and the machine that tested it. */
+    /**
+     * @param hop the cross-version hop's destination ({@code run --hop-to}), null when every event stayed on
+     *            {@code qemu}; {@code machine} is then the versioned machine type both accept
+     */
     public record Implementation(Qemu qemu, String machine, Accelerator accelerator, GuestImageInfo guestImage,
-                                 Host host) {
+                                 Host host, Hop hop) {
+
+        public Implementation(Qemu qemu, String machine, Accelerator accelerator, GuestImageInfo guestImage, Host host) {
+            this(qemu, machine, accelerator, guestImage, host, null);
+        }
+    }
+
+    /**
+     * A cross-version hop: every event that started a new QEMU process (live migration, restore from a file,
+     * snapshot load) started it from {@code destination}, on {@code machine}, after a return hop to the source.
+     */
+    public record Hop(Qemu destination, String machine) {
     }
 
     /**

@@ -9,6 +9,9 @@
       el('h1', {}, DATA.title),
       facts([
         ['QEMU', impl.qemu.version + ' (' + impl.qemu.path + ')'],
+        ['cross-version hop', impl.hop ? 'every new process of an event started from QEMU ' + impl.hop.destination.version
+          + ' (' + impl.hop.destination.path + (impl.hop.destination.where && impl.hop.destination.where !== 'local'
+            ? ' in ' + impl.hop.destination.where : '') + ')' : null],
         ['machine', impl.machine],
         ['accelerator', impl.accelerator.name + (impl.accelerator.reason ? ' — ' + impl.accelerator.reason : '')],
         ['guest kernel', gi ? (gi.kernel_release || '?') + ' (' + gi.kernel + ')' : 'none recorded'],

@@ -67,6 +67,21 @@ public class ReportSchemaTest {
     }
 
     @Test
+    void reportOfACrossVersionHopValidatesAndNamesTheDestination() throws Exception {
+        Report.Implementation base = SyntheticRun.implementation();
+        Report.Hop hop = new Report.Hop(new Report.Qemu("qemu-system-x86_64", "11.1.3",
+                "vmclock-conformance/qemu-debian:trixie-backports-0", java.util.Map.of("qemu-system-x86", "1:11.1.3")),
+                "pc-q35-10.0");
+        RunContext ctx = new RunContext(new Report.Implementation(base.qemu(), "pc-q35-10.0", base.accelerator(),
+                base.guestImage(), base.host(), hop), java.time.Instant.now(), Implementations.suiteVersion(),
+                Optional.empty(), java.util.List.of(), SuiteRun.Gate.MUST, runDir);
+        JsonNode doc = written(ReportBuilder.build(SyntheticRun.write(runDir, true), ctx));
+        assertThat(schema.validate(doc)).isEmpty();
+        assertThat(doc.at("/implementation/hop/destination/version").asText()).isEqualTo("11.1.3");
+        assertThat(doc.at("/implementation/hop/machine").asText()).isEqualTo("pc-q35-10.0");
+    }
+
+    @Test
     void schemaRejectsAnUnknownVerdictAndAMissingField() throws Exception {
         Report r = ReportBuilder.build(SyntheticRun.write(runDir, true), SyntheticRun.context(runDir, SuiteRun.Gate.MUST));
         JsonNode doc = written(r);

@@ -6,9 +6,8 @@ import dev.vmclock.conformance.Clause;
 import dev.vmclock.conformance.VmclockConformance;
 import dev.vmclock.conformance.target.Event;
 import dev.vmclock.conformance.target.Observation;
-import dev.vmclock.conformance.target.SavedState;
-import dev.vmclock.conformance.target.Sibling;
-import dev.vmclock.conformance.target.VmTarget;
+import dev.vmclock.conformance.target.RunHistory;
+import dev.vmclock.conformance.target.RunHistory.Kind;
 import dev.vmclock.conformance.target.VmclockView;
 import dev.vmclock.harness.page.VmclockPage;
 import java.util.List;
@@ -27,10 +26,10 @@ class DisruptionMarkerTest {
     @Test
     @Clause("VMC-DISRUPT-01")
     void guestSeesNewMarkerAfterLiveMigration(VmclockView vmclock) {
-        long seen = vmclock.guestRead().page().disruptionMarker();
-        vmclock.across(Event.LIVE_MIGRATION);
-        assertThat(vmclock.guestRead().page().disruptionMarker()).as("marker the guest reads after live migration")
-                .isNotEqualTo(seen);
+        RunHistory.Step migration = vmclock.history().step(Kind.LIVE_MIGRATION);
+        assertThat(migration.guestAfter().page(vmclock).page().disruptionMarker())
+                .as("marker the guest reads after live migration")
+                .isNotEqualTo(migration.guestBefore().page(vmclock).page().disruptionMarker());
     }
 
     @Test
@@ -48,61 +47,50 @@ class DisruptionMarkerTest {
     @Test
     @Clause("VMC-DISRUPT-04")
     void newValueDiffersFromPreEventValue(VmclockView vmclock) {
-        for (Event e : new Event[] {Event.SNAPSHOT_LOAD, Event.LIVE_MIGRATION, Event.FILE_RESTORE}) {
-            long seen = vmclock.guestRead().page().disruptionMarker();
-            vmclock.across(e);
-            assertThat(vmclock.guestRead().page().disruptionMarker())
-                    .as("marker after %s vs the value the guest last saw", e).isNotEqualTo(seen);
+        RunHistory history = vmclock.history();
+        for (Kind k : List.of(Kind.SNAPSHOT_LOAD, Kind.LIVE_MIGRATION, Kind.FILE_RESTORE)) {
+            RunHistory.Step step = history.step(k);
+            assertThat(step.guestAfter().page(vmclock).page().disruptionMarker())
+                    .as("marker after %s vs the value the guest last saw", k)
+                    .isNotEqualTo(step.guestBefore().page(vmclock).page().disruptionMarker());
         }
     }
 
     /**
      * "Non-repeating" within the guest's own timeline: from the boot page on, through snapshot loads, live
-     * migrations and restores that never go back to an older snapshot, a marker once replaced never comes
-     * back (Errata 3). Repeats across branches (sibling restores, an older snapshot) are VMC-DISRUPT-05's.
+     * migrations and restores, a marker once replaced never comes back on the same timeline (Errata 3).
+     * Repeats across branches (clones, an older snapshot) are VMC-DISRUPT-05's.
      */
     @Test
     @Clause("VMC-DISRUPT-09")
     void neverRepeatsAlongOneTimeline(VmclockView vmclock) {
-        Timeline markers = new Timeline("disruption_marker");
-        markers.add("at boot", vmclock.bootPage().disruptionMarker());
-        markers.add("when this check began", vmclock.page().disruptionMarker());
-        List<Event> chain = List.of(Event.SNAPSHOT_LOAD, Event.LIVE_MIGRATION, Event.FILE_RESTORE, Event.SNAPSHOT_LOAD);
-        for (int i = 0; i < chain.size(); i++) {
-            markers.add("after " + chain.get(i) + " (step " + (i + 1) + " of the chain)",
-                    vmclock.across(chain.get(i)).after().disruptionMarker());
-        }
-        vmclock.evidence().note(markers.toString());
-        assertThat(markers.firstRepeat()).as("a marker value repeated along one timeline").isEmpty();
+        RunHistory history = vmclock.history();
+        vmclock.evidence().note(history.describe("disruption_marker", VmclockPage::disruptionMarker));
+        assertThat(history.firstRepeat("disruption_marker", VmclockPage::disruptionMarker))
+                .as("a marker value repeated along one timeline").isEmpty();
     }
 
     @Test
     @Clause("VMC-DISRUPT-05")
     void siblingRestoresGetDistinctMarkers(VmclockView vmclock) {
-        VmTarget target = vmclock.target();
-        SavedState state = target.saveState();
-        target.restore(state);
-        long first = vmclock.page().disruptionMarker();
-        try (Sibling sibling = target.startSibling(state)) {
-            long second = vmclock.pageOf(sibling).disruptionMarker();
-            vmclock.evidence().note("restore 1 marker " + Long.toUnsignedString(first) + ", restore 2 (sibling) marker "
-                    + Long.toUnsignedString(second));
-            assertThat(second).as("markers of two restores of one saved state").isNotEqualTo(first);
-        }
+        RunHistory.Clones clones = vmclock.clones();
+        long first = clones.restoredInPlace().disruptionMarker();
+        long second = clones.restoredBeside().disruptionMarker();
+        vmclock.evidence().note("restore 1 marker " + Long.toUnsignedString(first) + ", restore 2 (clone) marker "
+                + Long.toUnsignedString(second));
+        assertThat(second).as("markers of two restores of one saved state").isNotEqualTo(first);
     }
 
     @Test
     @Clause("VMC-DISRUPT-05")
     void olderSnapshotLoadDoesNotReuseMarker(VmclockView vmclock) {
-        VmTarget target = vmclock.target();
-        target.saveSnapshot("older");
-        long atSave = vmclock.page().disruptionMarker();
-        vmclock.across(Event.LIVE_MIGRATION);
-        long later = vmclock.page().disruptionMarker();
-        target.loadSnapshot("older");
-        long afterLoad = vmclock.page().disruptionMarker();
-        vmclock.evidence().note("marker at savevm " + atSave + ", after a migration " + later + ", after loading the "
-                + "older snapshot " + afterLoad);
+        RunHistory history = vmclock.history();
+        long atSave = history.step(Kind.SNAPSHOT_SAVE).after().disruptionMarker();
+        RunHistory.Step older = history.step(Kind.OLDER_SNAPSHOT_LOAD);
+        long later = older.before().disruptionMarker();
+        long afterLoad = older.after().disruptionMarker();
+        vmclock.evidence().note("marker at savevm " + atSave + ", after the later events " + later
+                + ", after loading the older snapshot " + afterLoad);
         assertThat(afterLoad).as("marker after loading an older snapshot").isNotIn(atSave, later);
     }
 

@@ -7,12 +7,10 @@ import dev.vmclock.conformance.NotApplicable;
 import dev.vmclock.conformance.VmclockConformance;
 import dev.vmclock.conformance.target.Event;
 import dev.vmclock.conformance.target.Observation;
-import dev.vmclock.conformance.target.SavedState;
-import dev.vmclock.conformance.target.Sibling;
-import dev.vmclock.conformance.target.VmTarget;
+import dev.vmclock.conformance.target.RunHistory;
 import dev.vmclock.conformance.target.VmclockView;
 import dev.vmclock.harness.page.Flag;
-import java.util.List;
+import dev.vmclock.harness.page.VmclockPage;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -56,14 +54,9 @@ class GenerationCounterTest {
     @Clause("VMC-GEN-04")
     void changesOnCloneFromSavedState(VmclockView vmclock) {
         requireFlag(vmclock);
-        VmTarget target = vmclock.target();
-        long before = vmclock.page().vmGenerationCounter();
-        SavedState state = target.saveState();
-        try (Sibling clone = target.startSibling(state)) {
-            assertThat(vmclock.pageOf(clone).vmGenerationCounter()).as("generation counter of a clone").isNotEqualTo(before);
-        } finally {
-            target.restore(state);
-        }
+        RunHistory.Clones clones = vmclock.clones();
+        assertThat(clones.restoredBeside().vmGenerationCounter()).as("generation counter of a clone vs the original's at save")
+                .isNotEqualTo(clones.beforeSave().vmGenerationCounter());
     }
 
     @Test
@@ -91,59 +84,42 @@ class GenerationCounterTest {
     @Clause("VMC-GEN-10")
     void newValueDiffersFromPreEventValue(VmclockView vmclock) {
         requireFlag(vmclock);
-        long seen = vmclock.guestRead().page().vmGenerationCounter();
-        vmclock.across(Event.FILE_RESTORE);
-        assertThat(vmclock.guestRead().page().vmGenerationCounter()).as("counter vs the value the guest last saw")
-                .isNotEqualTo(seen);
+        RunHistory.Step restore = vmclock.history().step(RunHistory.Kind.FILE_RESTORE);
+        assertThat(restore.guestAfter().page(vmclock).page().vmGenerationCounter())
+                .as("counter vs the value the guest last saw")
+                .isNotEqualTo(restore.guestBefore().page(vmclock).page().vmGenerationCounter());
     }
 
     /**
      * "Non-repeating" within the guest's own timeline: from the boot page on, through snapshot loads and
-     * restores that never go back to an older snapshot, a counter value once replaced never comes back
-     * (Errata 3). Repeats across branches (siblings, clones) are VMC-GEN-11's.
+     * restores, a counter value once replaced never comes back on the same timeline (Errata 3). Repeats
+     * across branches (clones, an older snapshot) are VMC-GEN-11's.
      */
     @Test
     @Clause("VMC-GEN-13")
     void neverRepeatsAlongOneTimeline(VmclockView vmclock) {
         requireFlag(vmclock);
-        Timeline counters = new Timeline("vm_generation_counter");
-        counters.add("at boot", vmclock.bootPage().vmGenerationCounter());
-        counters.add("when this check began", vmclock.page().vmGenerationCounter());
-        List<Event> chain = List.of(Event.SNAPSHOT_LOAD, Event.FILE_RESTORE, Event.SNAPSHOT_LOAD);
-        for (int i = 0; i < chain.size(); i++) {
-            counters.add("after " + chain.get(i) + " (step " + (i + 1) + " of the chain)",
-                    vmclock.across(chain.get(i)).after().vmGenerationCounter());
-        }
-        vmclock.evidence().note(counters.toString());
-        assertThat(counters.firstRepeat()).as("a generation counter value repeated along one timeline").isEmpty();
+        RunHistory history = vmclock.history();
+        vmclock.evidence().note(history.describe("vm_generation_counter", VmclockPage::vmGenerationCounter));
+        assertThat(history.firstRepeat("vm_generation_counter", VmclockPage::vmGenerationCounter))
+                .as("a generation counter value repeated along one timeline").isEmpty();
     }
 
     @Test
     @Clause("VMC-GEN-11")
     void siblingRestoresGetDistinctValues(VmclockView vmclock) {
         requireFlag(vmclock);
-        VmTarget target = vmclock.target();
-        SavedState state = target.saveState();
-        target.restore(state);
-        long first = vmclock.page().vmGenerationCounter();
-        try (Sibling sibling = target.startSibling(state)) {
-            assertThat(vmclock.pageOf(sibling).vmGenerationCounter()).as("counters of two restores of one state")
-                    .isNotEqualTo(first);
-        }
+        RunHistory.Clones clones = vmclock.clones();
+        assertThat(clones.restoredBeside().vmGenerationCounter()).as("counters of two restores of one state")
+                .isNotEqualTo(clones.restoredInPlace().vmGenerationCounter());
     }
 
     @Test
     @Clause("VMC-GEN-11")
     void clonesGetDistinctValues(VmclockView vmclock) {
         requireFlag(vmclock);
-        VmTarget target = vmclock.target();
-        SavedState state = target.saveState();
-        try (Sibling a = target.startSibling(state); Sibling b = target.startSibling(state)) {
-            assertThat(vmclock.pageOf(a).vmGenerationCounter()).as("counters of two clones")
-                    .isNotEqualTo(vmclock.pageOf(b).vmGenerationCounter());
-        } finally {
-            target.restore(state);
-        }
+        assertThat(vmclock.clones().restoredBeside().vmGenerationCounter()).as("counters of two clones")
+                .isNotEqualTo(vmclock.secondClone().vmGenerationCounter());
     }
 
     @Test

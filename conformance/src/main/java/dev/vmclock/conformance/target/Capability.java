@@ -19,7 +19,12 @@ public enum Capability {
     /** A fresh machine of the same configuration, with firmware only, for reset checks. */
     FRESH_MACHINE("start a second, firmware-only machine"),
     /** A Linux guest with the suite's agent. */
-    GUEST_AGENT("run the suite's guest agent");
+    GUEST_AGENT("run the suite's guest agent"),
+    /**
+     * Every event that starts a new hypervisor process (live migration, restore from a file, loading a snapshot)
+     * starts it from a second implementation: the state one version wrote is judged as another loads it.
+     */
+    CROSS_VERSION_HOP("hop between two hypervisor versions");
 
     private final String description;
 

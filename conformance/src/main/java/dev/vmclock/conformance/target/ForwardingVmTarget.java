@@ -59,6 +59,11 @@ public abstract class ForwardingVmTarget implements VmTarget {
     }
 
     @Override
+    public void prepareFor(Event event) {
+        delegate.prepareFor(event);
+    }
+
+    @Override
     public EventResult saveSnapshot(String tag) {
         return delegate.saveSnapshot(tag);
     }

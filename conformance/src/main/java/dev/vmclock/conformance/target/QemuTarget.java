@@ -31,6 +31,16 @@ import java.util.function.Consumer;
  * <p>With a {@link ReferenceClock} the suite also plays QEMU's missing clock writer: it presents the
  * constant fields before the guest runs, publishes calibrated clock data after boot, and re-anchors it
  * before the next test after any event (the guest's counter stood still or went back during it).
+ *
+ * <p>With a {@link Hop} (capability {@link Capability#CROSS_VERSION_HOP}) the guest boots on the source QEMU (A)
+ * and every event that starts a new hypervisor process starts it from the destination (B): live migration over a
+ * unix socket, migration to a file then restore, and snapshot load (savevm on A, A quits, B starts on the same
+ * snapshot image and loads the tag). So each judged event is an A-to-B hop, the machine is taken back to A first
+ * when it runs on B: a live migration B-to-A, recorded in the evidence as a harness step ("return hop"), done
+ * before each test and, within a test, before such an event, {@link #saveSnapshot} and {@link #saveState} (so a
+ * snapshot or state file is always A's). savevm and pause/resume start no process: they run where the machine
+ * is. Siblings ({@link #startSibling}) and fresh machines stay on A: they judge restores beside the target, not
+ * the hop.
  */
 public final class QemuTarget implements VmTarget, AutoCloseable {
 
@@ -54,7 +64,7 @@ public final class QemuTarget implements VmTarget, AutoCloseable {
     private static MachineSpec spec(TargetConfig config) {
         TargetOptions o = config.options();
         boolean tcg = config.accelerator().accelerator() == Accelerator.TCG;
-        MachineSpec.Builder b = MachineSpec.builder().machineType(o.machine())
+        MachineSpec.Builder b = MachineSpec.builder().machineType(config.machine())
                 .accelerator(config.accelerator().accelerator()).devices(config.devices()).cpus(2)
                 // The qtest socket lets the suite play the hypervisor's writer (driver checks, faults); it needs TCG.
                 .qtest(tcg || o.fault().isPresent() || o.clock().isPresent());
@@ -84,6 +94,9 @@ public final class QemuTarget implements VmTarget, AutoCloseable {
         if (spec.qtest()) {
             c.add(Capability.HYPERVISOR_WRITER);
         }
+        if (config.hop().isPresent()) {
+            c.add(Capability.CROSS_VERSION_HOP);
+        }
         return c;
     }
 
@@ -111,6 +124,7 @@ public final class QemuTarget implements VmTarget, AutoCloseable {
                     bootFailure = e;
                     throw e;
                 }
+                config.hop().ifPresent(h -> guest.machine().hopsTo(h.destination()));
                 config.options().clock().ifPresent(this::publish);
             }
             return guest;
@@ -147,6 +161,9 @@ public final class QemuTarget implements VmTarget, AutoCloseable {
         synchronized (lock) {
             Machine m = machine();
             List<EventResult> steps = new ArrayList<>();
+            if (event == Event.SNAPSHOT_LOAD || event == Event.LIVE_MIGRATION || event == Event.FILE_RESTORE) {
+                returnToSource(steps);
+            }
             switch (event) {
                 case SNAPSHOT_SAVE -> steps.add(m.saveSnapshot(nextTag()));
                 case SNAPSHOT_LOAD -> {
@@ -172,8 +189,18 @@ public final class QemuTarget implements VmTarget, AutoCloseable {
     }
 
     @Override
+    public void prepareFor(Event event) {
+        if (event != Event.PAUSE_RESUME && event != Event.SYSTEM_RESET) {
+            synchronized (lock) {
+                recorded(returnToSource());
+            }
+        }
+    }
+
+    @Override
     public EventResult saveSnapshot(String tag) {
         synchronized (lock) {
+            recorded(returnToSource());
             return recorded(List.of(machine().saveSnapshot(tag))).get(0);
         }
     }
@@ -181,6 +208,7 @@ public final class QemuTarget implements VmTarget, AutoCloseable {
     @Override
     public EventResult loadSnapshot(String tag) {
         synchronized (lock) {
+            recorded(returnToSource());
             return recorded(List.of(machine().loadSnapshot(tag))).get(0);
         }
     }
@@ -188,6 +216,7 @@ public final class QemuTarget implements VmTarget, AutoCloseable {
     @Override
     public SavedState saveState() {
         synchronized (lock) {
+            recorded(returnToSource());
             Path file = machine().newStateFile();
             EventResult r = recorded(List.of(machine().saveToFile(file))).get(0);
             return new SavedState(file, r);
@@ -215,13 +244,34 @@ public final class QemuTarget implements VmTarget, AutoCloseable {
     }
 
     /**
+     * Across a hop: when the machine runs on the destination, takes it back to the source (a live migration,
+     * recorded as a harness step) so that the next event is a source-to-destination hop again.
+     */
+    private List<EventResult> returnToSource() {
+        List<EventResult> steps = new ArrayList<>();
+        returnToSource(steps);
+        return steps;
+    }
+
+    private void returnToSource(List<EventResult> steps) {
+        if (guest == null || config.hop().isEmpty()) {
+            return;
+        }
+        guest.machine().returnToSource().ifPresent(r -> {
+            evidence.note("return hop (a harness step, not the event under test): the machine went back to the source"
+                    + " QEMU by live migration in " + r.elapsed().toMillis() + " ms, so the next event hops from it");
+            steps.add(r);
+        });
+    }
+
+    /**
      * Every event goes to the running test's evidence; afterwards the reference clock is stale (the
      * guest's counter stood still or went back) and is re-anchored before the next test, not here, so an
      * event's before/after shows only what the device did.
      */
     private List<EventResult> recorded(List<EventResult> steps) {
         steps.forEach(s -> evidence.qmp(s.toString(), s.qmp()));
-        clockStale = config.options().clock().isPresent();
+        clockStale |= !steps.isEmpty() && config.options().clock().isPresent();
         return steps;
     }
 
@@ -257,6 +307,8 @@ public final class QemuTarget implements VmTarget, AutoCloseable {
     public void beginTest(String name) {
         evidence = new Evidence(config.evidenceDir().resolve(name.replaceAll("[^A-Za-z0-9._-]", "_")));
         synchronized (lock) {
+            // Each test starts on the source, so its first event is a source-to-destination hop.
+            recorded(returnToSource());
             if (clockStale && guest != null) {
                 clockStale = false;
                 VmclockPage p = config.options().clock().get().reanchor(guest, guest.machine().hypervisor());

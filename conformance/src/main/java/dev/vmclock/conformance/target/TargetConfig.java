@@ -32,7 +32,8 @@ public record TargetConfig(
         GuestImage image,
         AcceleratorChoice accelerator,
         List<Device> devices,
-        Path evidenceDir) {
+        Path evidenceDir,
+        Optional<Hop> hop) {
 
     public TargetConfig {
         devices = List.copyOf(devices);
@@ -56,12 +57,23 @@ public record TargetConfig(
         if (o.vmclock()) {
             qemu.requireVmclock();
         }
-        qemu.requireMachine(o.machine());
-        boolean hasRtc = qemu.hasDevice(Device.VIRTIO_RTC.qemuName(o.machine()));
+        // A hop: the destination resolved once, on the newest versioned machine type both QEMUs know.
+        Optional<Hop> hop = o.hopTo().map(spec -> Hop.resolve(spec, qemu, o.machine(), ownFiles, o.vmclock()));
+        if (hop.isEmpty()) {
+            qemu.requireMachine(o.machine());
+        }
+        String rtcName = Device.VIRTIO_RTC.qemuName(o.machine());
+        // Across a hop the device is judged only where both sides have it: state of a device the destination
+        // lacks cannot load there.
+        boolean hasRtc = qemu.hasDevice(rtcName) && hop.map(h -> h.destination().hasDevice(rtcName)).orElse(true);
         // Not asked for either way: the machine gets virtio-rtc when this QEMU has it, so both devices are judged;
         // but not for a user's own guest, whose kernel may lack the driver (that would be a boot error, exit 7):
         // vmclock.virtioRtc=true asks for it there.
         boolean virtioRtc = o.virtioRtc().orElse(hasRtc && o.kernel().isEmpty());
+        if (virtioRtc && !hasRtc && qemu.hasDevice(rtcName)) {
+            throw new HarnessException(ExitCode.QEMU_WITHOUT_VMCLOCK, "the hop's destination " + hop.get().destination()
+                    + " has no " + rtcName + " device: hop to a QEMU >= 11.1 or leave virtio-rtc out");
+        }
         if (virtioRtc && !hasRtc) {
             throw new HarnessException(ExitCode.QEMU_WITHOUT_VMCLOCK, qemu + " has no " + Device.VIRTIO_RTC.qemuName(o.machine())
                     + " device (QEMU >= 11.1 has it); use another QEMU or leave virtio-rtc out");
@@ -91,7 +103,7 @@ public record TargetConfig(
                 throw new UncheckedIOException(e);
             }
         });
-        return new TargetConfig(o, qemu, image, accel, devices, evidence);
+        return new TargetConfig(o, qemu, image, accel, devices, evidence, hop);
     }
 
     private static GuestImageBuilder imageBuilder(TargetOptions o, boolean virtioRtc) {
@@ -105,8 +117,9 @@ public record TargetConfig(
         return b;
     }
 
+    /** The machine type the target runs: as asked, or across a hop the versioned type both QEMUs accept. */
     public String machine() {
-        return options.machine();
+        return hop.map(Hop::machineType).orElse(options.machine());
     }
 
     /** The self-test's decorator named {@code id}, from the test classpath. */
@@ -119,6 +132,6 @@ public record TargetConfig(
 
     /** One line: QEMU, where it runs, and what was changed from stock. */
     public String describe() {
-        return qemu + " " + options.describe() + " accel=" + accelerator;
+        return qemu + " " + options.describe() + " accel=" + accelerator + hop.map(h -> ", " + h.describe()).orElse("");
     }
 }

@@ -23,6 +23,10 @@ import java.util.function.Function;
  * @param kbuildImage the Docker image virtio_rtc.ko is built in (default {@code $VMCLOCK_KBUILD_IMAGE})
  * @param fault       a {@link TargetDecorator} id from the self-test (deliberately broken implementations)
  * @param clock       a reference writer publishing clock data (QEMU publishes none), good or deliberately bad
+ * @param hopTo       a cross-version hop's destination QEMU ({@code vmclock.hopTo}, {@code run --hop-to}): a path to a
+ *                    qemu-system-x86_64, a local container image tag, or a name {@code ./vmclock-conformance images}
+ *                    lists ({@code host}, {@code bookworm-backports}, {@code trixie}, {@code trixie-backports}; built
+ *                    on first need); see {@link Hop}
  */
 public record TargetOptions(
         Optional<String> qemu,
@@ -38,7 +42,8 @@ public record TargetOptions(
         List<String> qemuArgs,
         Optional<String> fault,
         Optional<ReferenceClock> clock,
-        Optional<Path> evidenceDir) {
+        Optional<Path> evidenceDir,
+        Optional<String> hopTo) {
 
     public static final String PREFIX = "vmclock.";
 
@@ -68,7 +73,8 @@ public record TargetOptions(
                         .orElse(List.of()),
                 param.apply(PREFIX + "fault").filter(s -> !s.isBlank()),
                 param.apply(PREFIX + "clock").map(ReferenceClock::parse),
-                param.apply(PREFIX + "evidenceDir").map(Path::of));
+                param.apply(PREFIX + "evidenceDir").map(Path::of),
+                param.apply(PREFIX + "hopTo").filter(s -> !s.isBlank()));
     }
 
     /** The same options as {@code vmclock.*} parameters: what {@link #from} reads back. */
@@ -90,6 +96,7 @@ public record TargetOptions(
         fault.ifPresent(v -> p.put(PREFIX + "fault", v));
         clock.ifPresent(v -> p.put(PREFIX + "clock", v.id()));
         evidenceDir.ifPresent(v -> p.put(PREFIX + "evidenceDir", v.toString()));
+        hopTo.ifPresent(v -> p.put(PREFIX + "hopTo", v));
         return p;
     }
 
@@ -107,6 +114,7 @@ public record TargetOptions(
         }
         fault.ifPresent(f -> sb.append(" fault=").append(f));
         clock.ifPresent(c -> sb.append(" clock=").append(c.id()));
+        hopTo.ifPresent(h -> sb.append(" hopTo=").append(h));
         return sb.toString();
     }
 }

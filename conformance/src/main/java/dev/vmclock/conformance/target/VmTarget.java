@@ -58,6 +58,13 @@ public interface VmTarget {
     /** Puts the machine through {@code event} in place (SYSTEM_RESET is observed on a {@link #freshMachine()}). */
     List<EventResult> undergo(Event event);
 
+    /**
+     * Readies the machine for {@code event} before its "before" is observed: across a cross-version hop the
+     * machine goes back to the source first (a harness step), so the observation shows only the event.
+     */
+    default void prepareFor(Event event) {
+    }
+
     /** savevm under {@code tag}; the machine keeps running. */
     EventResult saveSnapshot(String tag);
 

@@ -1,6 +1,8 @@
 package dev.vmclock.conformance.target;
 
 import dev.vmclock.conformance.NotApplicable;
+import dev.vmclock.harness.ExitCode;
+import dev.vmclock.harness.HarnessException;
 import dev.vmclock.harness.acpi.AcpiDevice;
 import dev.vmclock.harness.acpi.AcpiTables;
 import dev.vmclock.harness.events.EventResult;
@@ -40,6 +42,10 @@ public final class VmclockView {
     private VmclockPage bootPage;
     private Boolean deviceFound;
     private final Map<Event, Observation> shared = new EnumMap<>(Event.class);
+    private RunHistory history;
+    private RuntimeException historyFailure;
+    private RunHistory.Clones clones;
+    private VmclockPage secondClone;
 
     /** Boots the target's guest and keeps the page it first presents. */
     public VmclockView(VmTarget target) {
@@ -191,12 +197,48 @@ public final class VmclockView {
     }
 
     /**
-     * The run's one observation of {@code event}, made by the first check that asks and shared by every
-     * check that only compares the page right before and right after it (most events cost seconds under
-     * TCG). Each asking check gets the pages and QMP lines in its own evidence. Checks that look at the
-     * guest around the event use {@link #across}.
+     * The run's history: one chain of every kind of event, driven by the first check that asks and judged
+     * by every check that compares the device before and after an event or over its lifetime (most events
+     * cost a second or more under TCG). Each asking check gets the chain in its own evidence.
+     */
+    public RunHistory history() {
+        requireDevice();
+        RunHistory h;
+        synchronized (lock) {
+            if (historyFailure != null) {
+                // One broken chain answers for the run: the checks that need it are ERRORs at once.
+                throw new HarnessException(ExitCode.HARNESS_ERROR, "the run's history broke earlier in this run: "
+                        + historyFailure.getMessage(), historyFailure);
+            }
+            if (history == null) {
+                try {
+                    history = RunHistory.drive(this, bootPage);
+                } catch (RuntimeException e) {
+                    historyFailure = e;
+                    throw e;
+                }
+                evidence().text("history.txt", history.toString());
+                return history;
+            }
+            h = history;
+        }
+        evidence().note("the run's history was driven once, by the first check that needed it; its QMP lines are "
+                + "in that check's evidence");
+        evidence().text("history.txt", h.toString());
+        return h;
+    }
+
+    /**
+     * The run's one observation of {@code event}: the step of the {@link #history()} for it (SYSTEM_RESET:
+     * observed once on a fresh machine). Each asking check gets the pages and QMP lines in its own evidence.
+     * Checks that need an event of their own use {@link #across}.
      */
     public Observation observed(Event event) {
+        if (event != Event.SYSTEM_RESET) {
+            RunHistory.Step step = history().step(RunHistory.Kind.valueOf(event.name()));
+            step.observation().steps().forEach(s -> evidence().qmp(s.toString(), s.qmp()));
+            return record(step.observation());
+        }
         Observation o;
         synchronized (lock) {
             o = shared.get(event);
@@ -211,12 +253,52 @@ public final class VmclockView {
         return record(o);
     }
 
+    /**
+     * Two restores of the history's saved state: the target's own (its FILE_RESTORE step) and a clone
+     * started beside it, once per run (the clone is stopped once its page is read).
+     */
+    public RunHistory.Clones clones() {
+        RunHistory h = history();
+        synchronized (lock) {
+            if (clones == null) {
+                RunHistory.Step restore = h.step(RunHistory.Kind.FILE_RESTORE);
+                clones = new RunHistory.Clones(restore.before(), restore.after(), cloneOf(h));
+            }
+        }
+        evidence().page("clone", clones.restoredBeside());
+        return clones;
+    }
+
+    /** The page of a second clone of the history's saved state (for rules about clones among themselves). */
+    public VmclockPage secondClone() {
+        RunHistory h = history();
+        synchronized (lock) {
+            if (secondClone == null) {
+                secondClone = cloneOf(h);
+            }
+        }
+        evidence().page("second-clone", secondClone);
+        return secondClone;
+    }
+
+    private VmclockPage cloneOf(RunHistory h) {
+        try (Sibling s = target.startSibling(h.savedState())) {
+            return pageOf(s);
+        }
+    }
+
+    /** A page of the target now, for the history: consistent if possible, else the raw copy. */
+    VmclockPage observeQuietly() {
+        return observe();
+    }
+
     /** Puts the target through {@code event} now, reading the page right before and right after. */
     public Observation across(Event event) {
         requireDevice();
         if (event == Event.SYSTEM_RESET) {
             return acrossReset();
         }
+        target.prepareFor(event);
         VmclockPage before = observe();
         List<EventResult> steps = target.undergo(event);
         VmclockPage after = observe();
@@ -306,22 +388,25 @@ public final class VmclockView {
 
     /**
      * The device's clock writer publishes one routine update now ({@link VmTarget#updateClock()}), so a
-     * check about updates compares two parameter sets that really differ. NOT_APPLICABLE when the target
-     * has no clock writer the suite can prompt.
+     * check about updates compares two parameter sets that really differ. Empty (and said in the evidence)
+     * when the target has no clock writer the suite can prompt.
      */
-    public ClockUpdate clockUpdate() {
+    public Optional<ClockUpdate> clockUpdate() {
         VmclockPage before = page();
-        String what = target.updateClock().orElseThrow(() -> NotApplicable.because("the target has no clock writer "
-                + "the suite can prompt, and this rule needs an update of the clock data inside the check"));
+        Optional<String> what = target.updateClock();
+        if (what.isEmpty()) {
+            evidence().note("no clock writer the suite can prompt: no routine update inside this check");
+            return Optional.empty();
+        }
         VmclockPage after = page();
         evidence().page("clock-update-before", before);
         evidence().page("clock-update-after", after);
         evidence().diff("clock update", before, after);
         if (after.seqCount() == before.seqCount()) {
-            throw new IllegalStateException("the clock writer reported an update (" + what + ") but seq_count stayed "
-                    + before.seqCount());
+            throw new IllegalStateException("the clock writer reported an update (" + what.get() + ") but seq_count "
+                    + "stayed " + before.seqCount());
         }
-        return new ClockUpdate(before, after);
+        return Optional.of(new ClockUpdate(before, after));
     }
 
     /** The guest's vmclock PTP clock, read three ways; NOT_APPLICABLE when the driver registered none. */

@@ -34,6 +34,19 @@ record Fault(String name, Map<String, String> config, Set<String> expectedFailur
         return new Fault(name, Map.of("vmclock.fault", fault), withStock(fails));
     }
 
+    /**
+     * What stock QEMU fails with the reference clock publishing correct data: the markers repeated across
+     * branches (the clock brings a TAI offset, so FLAGS-03 and TAI-03 hold).
+     */
+    static final Set<String> CLOCK_STOCK_DEVIATIONS = Set.of("VMC-DISRUPT-05");
+
+    /** The reference clock (correct data) with a run-time fault on top of what it publishes. */
+    static Fault clock(String name, String fault, String... fails) {
+        Set<String> s = new TreeSet<>(CLOCK_STOCK_DEVIATIONS);
+        s.addAll(Set.of(fails));
+        return new Fault(name, Map.of("vmclock.clock", "good", "vmclock.fault", fault), s);
+    }
+
     static Fault qemuArgs(String name, String args, String... fails) {
         return new Fault(name, Map.of("vmclock.qemuArgs", args), withStock(fails));
     }

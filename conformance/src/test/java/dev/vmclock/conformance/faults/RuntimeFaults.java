@@ -2,6 +2,8 @@ package dev.vmclock.conformance.faults;
 
 import dev.vmclock.conformance.target.Event;
 import dev.vmclock.conformance.target.ForwardingVmTarget;
+import dev.vmclock.conformance.target.SavedState;
+import dev.vmclock.conformance.target.Sibling;
 import dev.vmclock.conformance.target.TargetDecorator;
 import dev.vmclock.conformance.target.VmTarget;
 import dev.vmclock.harness.events.EventResult;
@@ -10,6 +12,9 @@ import dev.vmclock.harness.memory.PhysicalMemory;
 import dev.vmclock.harness.memory.WritableMemory;
 import dev.vmclock.harness.page.HostPageReader;
 import dev.vmclock.harness.page.HypervisorWriter;
+import dev.vmclock.harness.page.LeapIndicator;
+import dev.vmclock.harness.page.ClockStatus;
+import dev.vmclock.harness.page.Flag;
 import dev.vmclock.harness.page.PageField;
 import dev.vmclock.harness.page.PageLocation;
 import dev.vmclock.harness.page.PageLocator;
@@ -89,6 +94,31 @@ final class RuntimeFaults {
             List<EventResult> steps = super.undergo(event);
             after(event, before);
             return steps;
+        }
+
+        // A broken device is broken however the suite drives the event: the primitives count too.
+        @Override
+        public EventResult saveSnapshot(String tag) {
+            VmclockPage before = current();
+            EventResult r = super.saveSnapshot(tag);
+            after(Event.SNAPSHOT_SAVE, before);
+            return r;
+        }
+
+        @Override
+        public EventResult loadSnapshot(String tag) {
+            VmclockPage before = current();
+            EventResult r = super.loadSnapshot(tag);
+            after(Event.SNAPSHOT_LOAD, before);
+            return r;
+        }
+
+        @Override
+        public EventResult restore(SavedState state) {
+            VmclockPage before = current();
+            EventResult r = super.restore(state);
+            after(Event.FILE_RESTORE, before);
+            return r;
         }
 
         abstract void after(Event event, VmclockPage before);
@@ -303,6 +333,278 @@ final class RuntimeFaults {
                         long written = current().disruptionMarker() + (++disruptions << 32);
                         device().update(Map.of(PageField.DISRUPTION_MARKER, before.disruptionMarker(),
                                 PageField.TIME_ESTERROR_NANOSEC, written));
+                    }
+                }
+            });
+        }
+    }
+
+    /**
+     * A constant field changes while the VM runs, with no event: every host copy of the page flips time_type
+     * between UTC and TAI (a constant has no seq_count protocol, so the write does not touch seq_count).
+     */
+    public static final class ConstantChangedWhileRunning extends Named {
+        public ConstantChangedWhileRunning() {
+            super("constant-changed-while-running", target -> new PageFault(target) {
+                @Override
+                public PhysicalMemory hostMemory() {
+                    PhysicalMemory inner = delegate.hostMemory();
+                    return (address, length) -> {
+                        byte[] bytes = inner.read(address, length);
+                        // Tied to host copies of the page rather than a timer, so the same checks see it every run.
+                        if (length >= PageField.STRUCT_SIZE && address == location().address()) {
+                            device().writeWithoutSeqCount(PageField.TIME_TYPE, PageField.TIME_TYPE.read(bytes) ^ 1);
+                        }
+                        return bytes;
+                    };
+                }
+            });
+        }
+    }
+
+    /**
+     * seq_count goes backwards across chained events: after each live migration and restore from file the
+     * device completes a well-formed update (odd, then even) whose even value is below the one before the
+     * event. It still differs from that value and is even (VMC-SEQ-03 holds); loadvm is left correct.
+     */
+    public static final class SeqCountDecreases extends Named {
+        public SeqCountDecreases() {
+            super("seq-count-decreases", target -> new AfterEvent(target) {
+                @Override
+                void after(Event event, VmclockPage before) {
+                    if (event == Event.LIVE_MIGRATION || event == Event.FILE_RESTORE) {
+                        long now = current().seqCount();
+                        device().writeWithoutSeqCount(PageField.SEQ_COUNT, now | 1);
+                        device().writeWithoutSeqCount(PageField.SEQ_COUNT, (before.seqCount() - 2) & 0xfffffffeL);
+                    }
+                }
+            });
+        }
+    }
+
+    /**
+     * With the generation counter advertised: a correct counter (a new value, never presented before, after
+     * every loadvm and restore, in place or in a clone) that also changes on system_reset, where it must
+     * stay. The fresh machine and the clones are seen from the host only, so their counter is presented in
+     * the host's copies of their page.
+     */
+    public static final class GenerationChangedByReset extends Named {
+        public GenerationChangedByReset() {
+            super("generation-changed-by-reset", target -> new PageFault(target) {
+                private long generations;
+
+                private synchronized long next() {
+                    return 0x100 + ++generations;
+                }
+
+                private List<EventResult> bumped(List<EventResult> steps) {
+                    device().update(Map.of(PageField.VM_GENERATION_COUNTER, next()));
+                    return steps;
+                }
+
+                @Override
+                public List<EventResult> undergo(Event event) {
+                    List<EventResult> steps = super.undergo(event);
+                    return event == Event.SNAPSHOT_LOAD || event == Event.FILE_RESTORE ? bumped(steps) : steps;
+                }
+
+                @Override
+                public EventResult loadSnapshot(String tag) {
+                    return bumped(List.of(super.loadSnapshot(tag))).get(0);
+                }
+
+                @Override
+                public EventResult restore(SavedState state) {
+                    return bumped(List.of(super.restore(state))).get(0);
+                }
+
+                @Override
+                public Sibling startSibling(SavedState state) {
+                    return new CounterPresented(super.startSibling(state), location().address(), next());
+                }
+
+                @Override
+                public Sibling freshMachine() {
+                    long address = location().address();
+                    long afterReset = next();
+                    return new CounterPresented(super.freshMachine(), address, -1) {
+                        @Override
+                        public EventResult reset() {
+                            EventResult r = super.reset();
+                            present(afterReset);
+                            return r;
+                        }
+                    };
+                }
+            });
+        }
+    }
+
+    /** A sibling machine whose page shows {@code counter} as vm_generation_counter (none while it is -1). */
+    static class CounterPresented implements Sibling {
+        private final Sibling sibling;
+        private final long counterAddress;
+        private volatile long counter;
+
+        CounterPresented(Sibling sibling, long pageAddress, long counter) {
+            this.sibling = sibling;
+            this.counterAddress = pageAddress + PageField.VM_GENERATION_COUNTER.offset();
+            this.counter = counter;
+        }
+
+        void present(long value) {
+            counter = value;
+        }
+
+        @Override
+        public PhysicalMemory hostMemory() {
+            PhysicalMemory inner = sibling.hostMemory();
+            return (address, length) -> {
+                byte[] bytes = inner.read(address, length);
+                long c = counter;
+                if (c >= 0 && address <= counterAddress && address + length >= counterAddress + 8) {
+                    ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).putLong((int) (counterAddress - address), c);
+                }
+                return bytes;
+            };
+        }
+
+        @Override
+        public EventResult reset() {
+            return sibling.reset();
+        }
+
+        @Override
+        public void close() {
+            sibling.close();
+        }
+    }
+
+    /** A fault applied to the reference clock's page once, right after the first boot published it. */
+    abstract static class AfterPublish extends PageFault {
+        private boolean applied;
+
+        AfterPublish(VmTarget delegate) {
+            super(delegate);
+        }
+
+        @Override
+        public synchronized GuestSession guest() {
+            GuestSession g = delegate.guest();
+            if (!applied) {
+                applied = true;
+                device().update(this::edit);
+            }
+            return g;
+        }
+
+        abstract void edit(byte[] page);
+    }
+
+    /**
+     * With the reference clock: the four error fields flagged valid but out of range, the time errors over a
+     * second and the period error rates larger than the period itself.
+     */
+    public static final class ErrorFieldsOutOfRange extends Named {
+        public ErrorFieldsOutOfRange() {
+            super("error-fields-out-of-range", target -> new AfterPublish(target) {
+                @Override
+                void edit(byte[] p) {
+                    long period = PageField.COUNTER_PERIOD_FRAC_SEC.read(p);
+                    PageField.TIME_ESTERROR_NANOSEC.write(p, 2_000_000_000L);
+                    PageField.TIME_MAXERROR_NANOSEC.write(p, 3_000_000_000L);
+                    PageField.COUNTER_PERIOD_ESTERROR_RATE_FRAC_SEC.write(p, period);
+                    PageField.COUNTER_PERIOD_MAXERROR_RATE_FRAC_SEC.write(p, -1L);
+                }
+            });
+        }
+    }
+
+    /** With the reference clock: leap_indicator POS (in the leap second now) at a reference time that is none. */
+    public static final class LeapIndicatorWrong extends Named {
+        public LeapIndicatorWrong() {
+            super("leap-indicator-wrong", target -> new AfterPublish(target) {
+                @Override
+                void edit(byte[] p) {
+                    PageField.LEAP_INDICATOR.write(p, LeapIndicator.POS.value());
+                }
+            });
+        }
+    }
+
+    /**
+     * With the reference clock: after each live migration the time is stepped by a second, two hundred times
+     * the 5 ms maximum error the page declares (the next test's re-anchoring puts it right again).
+     */
+    public static final class TimeSteppedOutOfBounds extends Named {
+        public TimeSteppedOutOfBounds() {
+            super("time-stepped-out-of-bounds", target -> new AfterEvent(target) {
+                @Override
+                void after(Event event, VmclockPage before) {
+                    if (event == Event.LIVE_MIGRATION) {
+                        device().update(p -> PageField.TIME_SEC.write(p, PageField.TIME_SEC.read(p) + 1));
+                    }
+                }
+            });
+        }
+    }
+
+    /**
+     * With the reference clock: status FREERUNNING ("valid and may be relied upon") while the time is two
+     * minutes ahead; kept two minutes ahead whenever the suite re-anchors the clock.
+     */
+    public static final class FreerunningTwoMinutesAhead extends Named {
+        static final long AHEAD_SEC = 120;
+
+        public FreerunningTwoMinutesAhead() {
+            super("freerunning-two-minutes-ahead", target -> new AfterPublish(target) {
+                private long anchoredCounter = -1;
+
+                @Override
+                void edit(byte[] p) {
+                    PageField.CLOCK_STATUS.write(p, ClockStatus.FREERUNNING.value());
+                    PageField.TIME_SEC.write(p, PageField.TIME_SEC.read(p) + AHEAD_SEC);
+                    anchoredCounter = PageField.COUNTER_VALUE.read(p);
+                }
+
+                @Override
+                public void beginTest(String name) {
+                    super.beginTest(name);
+                    synchronized (this) {
+                        if (anchoredCounter >= 0 && current().counterValue() != anchoredCounter) {
+                            device().update(this::edit); // re-anchored to the right time: ahead again
+                        }
+                    }
+                }
+            });
+        }
+    }
+
+    /**
+     * With the reference clock: TIME_MONOTONIC advertised, yet each live migration and each savevm steps the
+     * time back by 100 s (more than a live migration takes under TCG, so a later reading still shows it).
+     */
+    public static final class MonotonicTimeStepsBack extends Named {
+        static final long STEP_BACK_SEC = 100;
+
+        public MonotonicTimeStepsBack() {
+            super("monotonic-time-steps-back", target -> new AfterEvent(target) {
+                private boolean advertised;
+
+                @Override
+                public synchronized GuestSession guest() {
+                    GuestSession g = delegate.guest();
+                    if (!advertised) {
+                        advertised = true;
+                        device().update(p -> PageField.FLAGS.write(p, PageField.FLAGS.read(p) | Flag.TIME_MONOTONIC.mask()));
+                    }
+                    return g;
+                }
+
+                @Override
+                void after(Event event, VmclockPage before) {
+                    if (event == Event.LIVE_MIGRATION || event == Event.SNAPSHOT_SAVE) {
+                        device().update(p -> PageField.TIME_SEC.write(p, PageField.TIME_SEC.read(p) - STEP_BACK_SEC));
                     }
                 }
             });

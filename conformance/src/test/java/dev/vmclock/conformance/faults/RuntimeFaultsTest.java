@@ -16,6 +16,9 @@ class RuntimeFaultsTest {
                         "constant-rewritten-after-event", "marker-rolled-back-after-restore",
                         "seq-count-kept-across-update", "marker-on-wrong-events", "generation-on-every-event",
                         "marker-alternates", "generation-alternates", "generation-at-v1.0-offset",
-                        "marker-at-wrong-offset", "fields-before-seq-count", "slow-odd-window");
+                        "marker-at-wrong-offset", "constant-changed-while-running", "seq-count-decreases",
+                        "generation-changed-by-reset", "error-fields-out-of-range", "leap-indicator-wrong",
+                        "time-stepped-out-of-bounds", "freerunning-two-minutes-ahead", "monotonic-time-steps-back",
+                        "fields-before-seq-count", "slow-odd-window");
     }
 }

@@ -7,6 +7,7 @@ import dev.vmclock.conformance.run.SuiteRun;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -18,7 +19,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * {@code vmclock.vrtcFault}), exactly the expected clauses FAIL (the stock deviations plus the fault's own),
  * nothing ERRORs. Needs a QEMU with virtio-rtc-pci ({@code -Dvmclock.rtcImage}).
  */
-class VirtioRtcFaultInjectionTest {
+public class VirtioRtcFaultInjectionTest {
 
     static Stream<Arguments> faults() {
         return Stream.of(
@@ -37,6 +38,12 @@ class VirtioRtcFaultInjectionTest {
                 // Clock 0 still answers: READ and CLOCK_CAP of "no clock" are OK. With no clock to pick, the stock
                 // failures that need one (OP-05, OP-07, OP-09) are NOT_APPLICABLE, and ALREQ-01 has no clock to ask.
                 Arguments.of("num-clocks-zero", Set.of("VRTC-OP-02", "VRTC-OP-06", "VRTC-OP-08", "VRTC-OP-11")));
+    }
+
+    /** Each fault's id and the exact clauses it FAILs (read by faults.EveryMustClauseIsProvenTest). */
+    @SuppressWarnings("unchecked")
+    public static Map<String, Set<String>> expectedFailSets() {
+        return faults().map(Arguments::get).collect(Collectors.toMap(a -> (String) a[0], a -> (Set<String>) a[1]));
     }
 
     private static Arguments fault(String id, String... own) {

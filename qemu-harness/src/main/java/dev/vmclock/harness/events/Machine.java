@@ -12,6 +12,7 @@ import dev.vmclock.harness.page.PageLocator;
 import dev.vmclock.harness.page.SeqlockRead;
 import dev.vmclock.harness.qemu.MachineSpec;
 import dev.vmclock.harness.qemu.QemuBinary;
+import dev.vmclock.harness.qemu.QemuVersion;
 import dev.vmclock.harness.qemu.QemuVm;
 import dev.vmclock.harness.qemu.RunDirectory;
 import dev.vmclock.harness.qmp.QmpClient;
@@ -23,11 +24,14 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * The virtual machine under test, as the guest experiences it: one machine that may move between QEMU
@@ -37,13 +41,22 @@ import java.util.Map;
  *
  * <p>Snapshots live in a qcow2 image in the machine's own directory, shared by every QEMU the machine
  * runs in (as shared storage would be across hosts).
+ *
+ * <p>Cross-version hops ({@link #hopsTo}): every event that starts a new QEMU process (live migration, restore
+ * from a file, loading a snapshot) starts it from the destination binary, so the state one QEMU version wrote is
+ * loaded by another. The run directories, state files and snapshot image are host paths that a container QEMU
+ * sees bind-mounted at the same place ({@link dev.vmclock.harness.qemu.QemuContainer}), so local and container
+ * QEMUs mix. Sibling restores ({@link #restore}) stay on the binary they are given.
  */
 public final class Machine implements AutoCloseable {
 
     public static final Duration EVENT_TIMEOUT = Duration.ofSeconds(60);
     private static final Duration LOCATE_TIMEOUT = Duration.ofSeconds(10);
+    /** migrate-incoming's exit-on-error (9.1): a destination that fails to load stays up to say why. */
+    private static final QemuVersion FIRST_WITH_EXIT_ON_ERROR = new QemuVersion(9, 1, 0);
 
     private final QemuBinary binary;
+    private QemuBinary destination;
     private final MachineSpec spec;
     private final RunDirectory home;
     private final List<QmpTranscript> transcripts = new ArrayList<>();
@@ -138,6 +151,43 @@ public final class Machine implements AutoCloseable {
         return vm;
     }
 
+    /**
+     * From now on, every event that starts a new QEMU process starts it from {@code to}: a cross-version hop
+     * from the binary the machine started on. The machine type must be a versioned one both know.
+     */
+    public void hopsTo(QemuBinary to) {
+        this.destination = to;
+    }
+
+    /** The binary the machine started on (the source of every hop). */
+    public QemuBinary source() {
+        return binary;
+    }
+
+    /** True while the machine runs on the hop's destination. */
+    public boolean onDestination() {
+        return destination != null && vm.binary() == destination;
+    }
+
+    /** The binary an event's new process starts from: the hop's destination, else the machine's own. */
+    private QemuBinary next() {
+        return destination != null ? destination : binary;
+    }
+
+    /**
+     * Takes the machine back to the source binary by live migration when it runs on the destination, so that
+     * the next event hops from source to destination again. A harness step, not an event under test: its
+     * result says so.
+     */
+    public Optional<EventResult> returnToSource() {
+        if (!onDestination()) {
+            return Optional.empty();
+        }
+        EventResult r = migrateTo(MigrationTransport.UNIX, binary);
+        return Optional.of(new EventResult(r.event(), r.elapsed(), "return hop, a harness step and not the event"
+                + " under test: " + r.how(), r.qmp()));
+    }
+
     public MachineSpec spec() {
         return spec;
     }
@@ -205,7 +255,11 @@ public final class Machine implements AutoCloseable {
         return snapshotJob(LifecycleEvent.SNAPSHOT_SAVE, "snapshot-save", "savevm", tag);
     }
 
+    /** loadvm of {@code tag}: in place, or in a new process of the hop's destination ({@link #hopsTo}). */
     public EventResult loadSnapshot(String tag) {
+        if (destination != null) {
+            return loadSnapshotOnDestination(tag);
+        }
         return snapshotJob(LifecycleEvent.SNAPSHOT_LOAD, "snapshot-load", "loadvm", tag);
     }
 
@@ -251,10 +305,14 @@ public final class Machine implements AutoCloseable {
 
     /** Live migration to a second QEMU started with {@code -incoming defer}; the machine then lives there. */
     public EventResult liveMigrate(MigrationTransport transport) {
+        return migrateTo(transport, next());
+    }
+
+    private EventResult migrateTo(MigrationTransport transport, QemuBinary to) {
         long t0 = System.nanoTime();
         int mark = qmp().transcript().size();
         QemuVm source = vm;
-        QemuVm target = QemuVm.start(binary, spec.asMigrationTarget(spec.snapshotDisk().get()));
+        QemuVm target = startNext(LifecycleEvent.LIVE_MIGRATION, to, spec.asMigrationTarget(spec.snapshotDisk().get()));
         try {
             String uri = switch (transport) {
                 case UNIX -> "unix:" + target.runDirectory().resolve("migration.sock");
@@ -263,9 +321,26 @@ public final class Machine implements AutoCloseable {
             enableMigrationEvents(source.qmp());
             enableMigrationEvents(target.qmp());
             QmpEvents.Cursor targetEvents = target.qmp().events().cursor();
-            target.qmp().execute("migrate-incoming", Map.of("uri", uri));
-            migrateAndAwait(source.qmp(), uri);
-            targetEvents.await("MIGRATION", e -> e.dataText("status").equals("completed"), EVENT_TIMEOUT);
+            target.qmp().execute("migrate-incoming", incomingArgs(target, uri));
+            try {
+                migrateAndAwait(source.qmp(), uri);
+                QmpEvent done = targetEvents.await("MIGRATION", e -> e.dataText("status").matches("completed|failed"),
+                        EVENT_TIMEOUT);
+                if (done.dataText("status").equals("failed")) {
+                    throw new HarnessException(ExitCode.HARNESS_ERROR, "incoming migration failed");
+                }
+            } catch (HarnessException e) {
+                if (to != source.binary()) {
+                    // The source is still the machine: a migration the destination failed to load may have
+                    // completed on the source's side (postmigrate), so it is resumed.
+                    if (!source.runState().equals("running")) {
+                        source.qmp().execute("cont");
+                    }
+                    awaitRunState(source, "running");
+                    throw refused(LifecycleEvent.LIVE_MIGRATION, source.binary(), target, e);
+                }
+                throw e;
+            }
             awaitRunState(target, "running");
         } catch (RuntimeException e) {
             target.keepEvidence();
@@ -276,7 +351,7 @@ public final class Machine implements AutoCloseable {
         attach(target);
         source.close();
         return new EventResult(LifecycleEvent.LIVE_MIGRATION, Duration.ofNanos(System.nanoTime() - t0),
-                "QMP migrate over " + transport.name().toLowerCase() + " to a second QEMU", lines);
+                "QMP migrate over " + transport.name().toLowerCase() + " to a second QEMU" + hop(source.binary(), to), lines);
     }
 
     /**
@@ -297,23 +372,149 @@ public final class Machine implements AutoCloseable {
         return home.resolve("state-" + (++files) + ".bin");
     }
 
-    /** Restores this machine from {@code file} into a fresh QEMU, replacing the one it ran in. */
+    /**
+     * Restores this machine from {@code file} into a fresh QEMU (the hop's destination, if any), replacing the
+     * one it ran in. A destination that refuses the state leaves the machine restored from the same file on
+     * the source, and the refusal is thrown with QEMU's words.
+     */
     public EventResult restoreFromFile(Path file) {
         long t0 = System.nanoTime();
         QemuVm old = vm;
-        QemuVm target = QemuVm.start(binary, spec.asMigrationTarget(spec.snapshotDisk().get()));
+        QemuBinary to = next();
+        QemuVm target;
+        try {
+            target = startNext(LifecycleEvent.RESTORE_FROM_FILE, to, spec.asMigrationTarget(spec.snapshotDisk().get()));
+        } catch (HopRefusedException e) {
+            attach(QemuVm.start(binary, spec.asMigrationTarget(spec.snapshotDisk().get())));
+            old.close();
+            incoming("file:" + file, EVENT_TIMEOUT);
+            throw e;
+        }
         attach(target);
         old.close();
         int mark = qmp().transcript().size();
-        incoming("file:" + file, EVENT_TIMEOUT);
+        try {
+            incoming("file:" + file, EVENT_TIMEOUT);
+        } catch (HarnessException e) {
+            if (to == binary) {
+                throw e;
+            }
+            HopRefusedException refusal = refused(LifecycleEvent.RESTORE_FROM_FILE, binary, target, e);
+            attach(QemuVm.start(binary, spec.asMigrationTarget(spec.snapshotDisk().get())));
+            target.close();
+            incoming("file:" + file, EVENT_TIMEOUT);
+            throw refusal;
+        }
         return new EventResult(LifecycleEvent.RESTORE_FROM_FILE, Duration.ofNanos(System.nanoTime() - t0),
-                "fresh QEMU, QMP migrate-incoming file:" + file, qmp().transcript().since(mark));
+                "fresh QEMU, QMP migrate-incoming file:" + file + hop(binary, to), qmp().transcript().since(mark));
+    }
+
+    /**
+     * Loads snapshot {@code tag} in a new process of the hop's destination: the running QEMU quits (releasing
+     * the image), the destination starts paused on the same snapshot image and loads the tag. A refusal
+     * loads the tag on the source again and is thrown with QEMU's words.
+     */
+    private EventResult loadSnapshotOnDestination(String tag) {
+        long t0 = System.nanoTime();
+        QemuBinary from = vm.binary();
+        MachineSpec paused = spec.toBuilder().startPaused(true).incoming(false).build();
+        vm.close();
+        QemuVm target;
+        try {
+            target = startNext(LifecycleEvent.SNAPSHOT_LOAD, destination, paused);
+        } catch (HopRefusedException e) {
+            attach(QemuVm.start(binary, paused));
+            loadAndContinue(tag);
+            throw e;
+        }
+        attach(target);
+        int mark = qmp().transcript().size();
+        try {
+            loadAndContinue(tag);
+        } catch (HarnessException e) {
+            HopRefusedException refusal = refused(LifecycleEvent.SNAPSHOT_LOAD, from, target, e);
+            target.close(); // first: it holds the snapshot image's lock
+            attach(QemuVm.start(binary, paused));
+            loadAndContinue(tag);
+            throw refusal;
+        }
+        return new EventResult(LifecycleEvent.SNAPSHOT_LOAD, Duration.ofNanos(System.nanoTime() - t0),
+                "the QEMU quit, a fresh one started paused on the same snapshot image, QMP snapshot-load " + tag
+                        + hop(from, destination), qmp().transcript().since(mark));
+    }
+
+    private void loadAndContinue(String tag) {
+        snapshotJob(LifecycleEvent.SNAPSHOT_LOAD, "snapshot-load", "loadvm", tag);
+        qmp().execute("cont");
+        awaitRunState(vm, "running");
+    }
+
+    /** Starts the next process of an event; a hop destination that will not start has refused the hop. */
+    private QemuVm startNext(LifecycleEvent event, QemuBinary to, MachineSpec next) {
+        try {
+            return QemuVm.start(to, next);
+        } catch (HarnessException e) {
+            if (to == vm.binary()) {
+                throw e;
+            }
+            throw new HopRefusedException(event, hopName(vm.binary(), to),
+                    e.getMessage().replaceFirst("^QEMU failed to start: ", ""), "");
+        }
+    }
+
+    /**
+     * The refusal in QEMU's own words: the lines the destination printed on stderr (error_report's
+     * "qemu-system-x86_64: ..."), else its query-migrate error-desc, else what the harness saw.
+     */
+    private HopRefusedException refused(LifecycleEvent event, QemuBinary from, QemuVm target, HarnessException seen) {
+        target.keepEvidence();
+        String desc = "";
+        if (target.isAlive()) {
+            try {
+                desc = target.qmp().execute("query-migrate").path("error-desc").asText("");
+            } catch (RuntimeException e) {
+                // gone meanwhile: its stderr says why
+            }
+        }
+        // QEMU may still be writing its last lines (or exiting): give it a moment.
+        Waits.poll(Duration.ofSeconds(2), Duration.ofMillis(50), () -> qemuErrorLines(target), l -> !l.isEmpty());
+        List<String> lines = qemuErrorLines(target);
+        String says = !lines.isEmpty() ? String.join(" / ", lines) : !desc.isEmpty() ? desc : seen.getMessage();
+        if (!lines.isEmpty() && !desc.isEmpty() && !says.contains(desc)) {
+            says += " (query-migrate: " + desc + ")";
+        }
+        return new HopRefusedException(event, hopName(from, target.binary()), says, "destination stderr: "
+                + target.stderrLog());
+    }
+
+    private static List<String> qemuErrorLines(QemuVm vm) {
+        try {
+            return Files.readAllLines(vm.stderrLog(), StandardCharsets.ISO_8859_1).stream()
+                    .map(String::strip).filter(l -> l.matches("^\\S*qemu-system-[^:]*: .*")).distinct().limit(4).toList();
+        } catch (IOException e) {
+            return List.of();
+        }
+    }
+
+    /** " (cross-version hop: ...)" for an event's description, empty when it stayed on one binary. */
+    private String hop(QemuBinary from, QemuBinary to) {
+        return from == to ? "" : " (cross-version hop: " + hopName(from, to) + ")";
+    }
+
+    private String hopName(QemuBinary from, QemuBinary to) {
+        return from + " -> " + to + ", machine " + spec.machineType();
+    }
+
+    /** migrate-incoming, asking a QEMU that can (9.1+) to stay up after a failed load, so query-migrate can say why. */
+    private static Map<String, Object> incomingArgs(QemuVm vm, String uri) {
+        return vm.binary().version().compareTo(FIRST_WITH_EXIT_ON_ERROR) >= 0
+                ? Map.of("uri", uri, "exit-on-error", false) : Map.of("uri", uri);
     }
 
     private void incoming(String uri, Duration timeout) {
         enableMigrationEvents(qmp());
         QmpEvents.Cursor c = qmp().events().cursor();
-        qmp().execute("migrate-incoming", Map.of("uri", uri));
+        qmp().execute("migrate-incoming", incomingArgs(vm, uri));
         QmpEvent done = c.await("MIGRATION", e -> e.dataText("status").matches("completed|failed"), timeout);
         if (done.dataText("status").equals("failed")) {
             vm.keepEvidence();

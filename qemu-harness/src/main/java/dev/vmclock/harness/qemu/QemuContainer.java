@@ -72,6 +72,11 @@ public final class QemuContainer implements QemuHost, AutoCloseable {
         return SHARED.computeIfAbsent(image + " " + mounts, k -> start(image, mounts));
     }
 
+    /** Whether {@link #shared(String, List)} would return a container already running (not start one). */
+    public static boolean isShared(String image, List<Path> filesToShare) {
+        return SHARED.containsKey(image + " " + defaultMounts(filesToShare));
+    }
+
     /** The host directories QEMU reads or writes: run directories (temp) and the guest-image cache. */
     public static List<Path> defaultMounts() {
         return defaultMounts(List.of());
