@@ -24,7 +24,8 @@ public class ReferenceClockTest {
     public static Map<String, Set<String>> expectedFailSets() {
         return Map.of("reference clock time-off", Set.of("VMC-STATUS-02", "VMC-ERR-02"),
                 "reference clock tai-plus-37", Set.of("VMC-TAI-04", "VMC-FLAGS-02"),
-                "reference clock rate-off", Set.of("VMC-TIME-06", "VMC-STATUS-02", "VMC-ERR-02"));
+                "reference clock rate-off", Set.of("VMC-TIME-06", "VMC-STATUS-02", "VMC-ERR-02"),
+                "reference clock steps-back", Set.of("VMC-FLAGS-10", "VMC-FLAGS-11", "VMC-ERR-03"));
     }
 
     private static Set<String> expected(String clock) {
@@ -49,7 +50,7 @@ public class ReferenceClockTest {
         assertThat(r.ids(Verdict.PASS)).containsAll(List.of("VMC-COUNTER-02", "VMC-TIME-04", "VMC-TIME-05",
                 "VMC-TIME-06", "VMC-TIME-07", "VMC-TIME-08", "VMC-STATUS-02", "VMC-ERR-02", "VMC-ERR-03", "VMC-TAI-01",
                 "VMC-TAI-03", "VMC-TAI-04", "VMC-FLAGS-02", "VMC-FLAGS-03", "VMC-FLAGS-06", "VMC-FLAGS-07",
-                "VMC-FLAGS-08", "VMC-FLAGS-09",
+                "VMC-FLAGS-08", "VMC-FLAGS-09", "VMC-FLAGS-10", "VMC-FLAGS-11",
                 // what the guest does with the data, through its PTP clock (temporary pages, restored after)
                 "VMC-STATUS-04", "VMC-ERR-01", "VMC-LEAP-03", "VMC-DRIVER-12"));
     }
@@ -80,5 +81,17 @@ public class ReferenceClockTest {
         // The rate is judged directly (TIME-06); the time drifts 0.2 s per second from the reference point,
         // so by the time it is checked it is also outside the advertised bounds.
         assertThat(r.ids(Verdict.FAIL)).as(failures(r)).containsExactlyInAnyOrderElementsOf(expected("rate-off"));
+    }
+
+    /**
+     * A routine update the check itself prompts steps the time a second back: earlier than before (TIME_MONOTONIC,
+     * both forms) and outside the maximum error the replaced page declared. The next check starts from a fresh
+     * anchor, so nothing else may cascade.
+     */
+    @Test
+    void updateSteppingBackFailsMonotonicityAndEarlierBounds() {
+        SuiteRun r = run("steps-back");
+        assertThat(r.ids(Verdict.ERROR)).as(failures(r)).isEmpty();
+        assertThat(r.ids(Verdict.FAIL)).as(failures(r)).containsExactlyInAnyOrderElementsOf(expected("steps-back"));
     }
 }

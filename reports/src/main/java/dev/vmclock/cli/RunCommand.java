@@ -58,7 +58,7 @@ final class RunCommand implements Callable<Integer> {
             description = "where the report and evidence go (default: ./${DEFAULT-VALUE})")
     Path outDir;
 
-    @Option(names = "--reference-clock", paramLabel = "good|time-off|rate-off|tai-plus-37", description = "the harness publishes"
+    @Option(names = "--reference-clock", paramLabel = "good|time-off|rate-off|tai-plus-37|steps-back", description = "the harness publishes"
             + " clock data through qtest (QEMU publishes none), so the clock clauses are exercised; the bad variants"
             + " show them FAIL")
     String referenceClock;

@@ -1,6 +1,5 @@
 package dev.vmclock.conformance.clock;
 
-import dev.vmclock.harness.guest.GuestClocks;
 import dev.vmclock.harness.guest.GuestSession;
 import dev.vmclock.harness.page.ClockStatus;
 import dev.vmclock.harness.page.CounterId;
@@ -13,6 +12,7 @@ import dev.vmclock.harness.page.VmclockPage;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.math.MathContext;
+import java.math.RoundingMode;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.Locale;
@@ -32,7 +32,12 @@ public enum ReferenceClock {
     /** The period 20 % off: the clock runs at the wrong rate. */
     RATE_OFF,
     /** Correct time, but tai_offset_sec +37 (TAI - UTC, UAPI.13 v1.0's example) instead of v1.1's -37. */
-    TAI_PLUS_37;
+    TAI_PLUS_37,
+    /**
+     * Correct until a routine update, which steps the time a second back: earlier than the time it
+     * published before (TIME_MONOTONIC) and outside the 5 ms maximum error it declared.
+     */
+    STEPS_BACK;
 
     static final long TIME_MAXERROR_NS = 5_000_000;
     static final long TIME_ESTERROR_NS = 1_000_000;
@@ -66,33 +71,11 @@ public enum ReferenceClock {
         });
     }
 
-    /**
-     * One guest TSC reading paired with the host's clocks at the middle of the agent round trip; the
-     * round trip (the pairing's uncertainty) is kept to declare honest error bounds.
-     */
-    private record Sample(long tsc, long hostNanos, Instant hostTime, long roundTripNanos) {
-    }
-
-    /** The best pairing of a few tries: the shortest round trip (a descheduled guest or host only widens it). */
-    private static Sample sample(GuestSession guest) {
-        Sample best = null;
-        for (int i = 0; i < 5; i++) {
-            Instant wall = Instant.now();
-            long h0 = System.nanoTime();
-            GuestClocks c = guest.clocks();
-            long rtt = System.nanoTime() - h0;
-            if (best == null || rtt < best.roundTripNanos()) {
-                best = new Sample(c.tsc().get(0).tsc(), h0 + rtt / 2, wall.plusNanos(rtt / 2), rtt);
-            }
-        }
-        return best;
-    }
-
     /** Calibrates the guest TSC against the host clock over about a second and publishes the clock. */
     public VmclockPage publish(GuestSession guest, HypervisorWriter hv) throws InterruptedException {
-        Sample a = sample(guest);
+        TscSample a = TscSample.take(guest);
         Thread.sleep(1000);
-        Sample b = sample(guest);
+        TscSample b = TscSample.take(guest);
         Instant now = b.hostTime();
         long c1 = b.tsc();
         BigDecimal hz = BigDecimal.valueOf(c1 - a.tsc())
@@ -133,7 +116,7 @@ public enum ReferenceClock {
             PageField.TIME_MAXERROR_NANOSEC.write(p, TIME_MAXERROR_NS);
             PageField.CLOCK_STATUS.write(p, ClockStatus.SYNCHRONIZED.value());
             PageField.FLAGS.write(p, Flags.of(Flag.TAI_OFFSET_VALID, Flag.PERIOD_ESTERROR_VALID, Flag.PERIOD_MAXERROR_VALID,
-                    Flag.TIME_ESTERROR_VALID, Flag.TIME_MAXERROR_VALID).raw());
+                    Flag.TIME_ESTERROR_VALID, Flag.TIME_MAXERROR_VALID, Flag.TIME_MONOTONIC).raw());
         });
     }
 
@@ -143,7 +126,7 @@ public enum ReferenceClock {
      * (savevm, loadvm, a restore, a pause): the page must keep telling the time.
      */
     public VmclockPage reanchor(GuestSession guest, HypervisorWriter hv) {
-        Sample sample = sample(guest);
+        TscSample sample = TscSample.take(guest);
         Instant now = sample.hostTime();
         long counter = sample.tsc();
         BigDecimal tai = referenceTime(now);
@@ -154,6 +137,47 @@ public enum ReferenceClock {
             PageField.TIME_SEC.write(p, timeSec);
             PageField.TIME_FRAC_SEC.write(p, timeFrac);
         });
+    }
+
+    /**
+     * A routine update while the counter runs on (no disruption): a new counter_value/time pair from a
+     * fresh sample, the period kept. A correct writer keeps the promises of the page it replaces: the new
+     * time at the new counter_value may move forward from the old page's time there by at most half the
+     * old maximum error (so every earlier counter reading keeps a time within its earlier bounds,
+     * VMC-ERR-03), and never back (TIME_MONOTONIC, VMC-FLAGS-10, VMC-FLAGS-11). The evidence of a check
+     * says what the sample itself suggested. STEPS_BACK steps a second back instead.
+     */
+    public Update update(GuestSession guest, HypervisorWriter hv) {
+        VmclockPage old = hv.read();
+        TscSample sample = TscSample.take(guest);
+        long counter = sample.tsc();
+        BigDecimal was = ClockMath.timeAt(old, counter);
+        BigDecimal measured = referenceTime(sample.hostTime()).subtract(was);
+        BigDecimal step = this == STEPS_BACK ? BigDecimal.ONE.negate()
+                : measured.max(BigDecimal.ZERO).min(ClockMath.unsigned(old.timeMaxerrorNanosec()).movePointLeft(9)
+                        .divide(BigDecimal.valueOf(2)));
+        // Rounded up to the next 2^-64 s: a truncated fraction would put a zero step a hair before the old time.
+        BigDecimal time = was.add(step);
+        BigInteger units = time.multiply(TWO_64).setScale(0, RoundingMode.CEILING).toBigInteger();
+        long timeSec = units.shiftRight(64).longValue();
+        long timeFrac = units.longValue();
+        VmclockPage updated = hv.update(p -> {
+            PageField.COUNTER_VALUE.write(p, counter);
+            PageField.TIME_SEC.write(p, timeSec);
+            PageField.TIME_FRAC_SEC.write(p, timeFrac);
+        });
+        return new Update(old, updated, measured, step, sample.roundTripNanos());
+    }
+
+    /** A routine update: the pages before and after, the sample's offset from the old page, the step taken. */
+    public record Update(VmclockPage before, VmclockPage after, BigDecimal measuredOffset, BigDecimal step,
+            long sampleRoundTripNanos) {
+        @Override
+        public String toString() {
+            return "routine clock update: counter_value " + after.counterValue() + ", seq_count " + before.seqCount()
+                    + " -> " + after.seqCount() + "; the sample (agent round trip " + sampleRoundTripNanos / 1000
+                    + " us) put the time " + measuredOffset + " s from the old page's; stepped " + step + " s";
+        }
     }
 
     /** The TAI time this writer publishes for host time {@code hostTime} (UTC + 37): off by 2 s for TIME_OFF. */

@@ -6,6 +6,7 @@ import dev.vmclock.harness.memory.PhysicalMemory;
 import dev.vmclock.harness.memory.WritableMemory;
 import dev.vmclock.harness.qemu.Device;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 
 /** A target that forwards every call to another: decorators override only what they change. */
@@ -90,6 +91,11 @@ public abstract class ForwardingVmTarget implements VmTarget {
     @Override
     public Sibling freshMachine() {
         return delegate.freshMachine();
+    }
+
+    @Override
+    public Optional<String> updateClock() {
+        return delegate.updateClock();
     }
 
     @Override

@@ -7,6 +7,7 @@ import dev.vmclock.harness.memory.PhysicalMemory;
 import dev.vmclock.harness.memory.WritableMemory;
 import dev.vmclock.harness.qemu.Device;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -81,6 +82,15 @@ public interface VmTarget {
 
     /** A fresh firmware-only machine of the same configuration ({@link Capability#FRESH_MACHINE}). */
     Sibling freshMachine();
+
+    /**
+     * The hypervisor's clock writer publishes a routine update now (a new counter_value/time pair while
+     * the counter runs on), so that a check sees the parameters before and after an update it caused.
+     * Empty when the target has no clock writer the suite can prompt.
+     */
+    default Optional<String> updateClock() {
+        return Optional.empty();
+    }
 
     /** The evidence of the test running now. */
     Evidence evidence();

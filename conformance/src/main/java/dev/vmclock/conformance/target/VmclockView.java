@@ -38,7 +38,7 @@ public final class VmclockView {
 
     private final VmTarget target;
     private final Object lock = new Object();
-    private PageLocation location;
+    private volatile PageLocation location;
     private VmclockPage bootPage;
     private Boolean deviceFound;
     private final Map<Event, Observation> shared = new EnumMap<>(Event.class);
@@ -126,6 +126,16 @@ public final class VmclockView {
         }
     }
 
+    /**
+     * seq_count alone, as the host reads it now, without waiting for the view's lock: a sampler beside the
+     * updates the suite makes as the hypervisor (which hold it).
+     */
+    public long seqCountNow() {
+        PageLocation at = location != null ? location : location();
+        byte[] b = target.hostMemory().read(at.address() + PageField.SEQ_COUNT.offset(), PageField.SEQ_COUNT.width());
+        return java.nio.ByteBuffer.wrap(b).order(java.nio.ByteOrder.LITTLE_ENDIAN).getInt() & 0xffffffffL;
+    }
+
     /** One copy of the page with no seq_count protocol: to see an odd seq_count as it is. */
     public VmclockPage rawPage() {
         requireDevice();
@@ -157,17 +167,30 @@ public final class VmclockView {
         return inGuest(() -> guest().mmap());
     }
 
-    /** Runs an agent call that needs /dev/vmclock0; without it the clause cannot be observed in the guest. */
+    /**
+     * Runs an agent call that needs /dev/vmclock0. A guest without it while the host sees the device is the
+     * device failing discovery: a FAIL naming it, never a skip (no device at all is NOT_APPLICABLE, as for
+     * every page check). A read that timed out while the host sees seq_count odd is VMC-SEQ-06's failure,
+     * judged there; any other refusal is an ERROR.
+     */
     public <T> T inGuest(Supplier<T> call) {
         try {
             return call.get();
         } catch (AgentException e) {
-            if (e.getMessage().contains("ENOENT") || e.getMessage().contains("No such file")) {
-                throw NotApplicable.because("the guest has no /dev/vmclock0: ptp_vmclock did not bind to the device "
-                        + "(see VMC-DRIVER-01)");
+            String errno = e.errno().orElse("");
+            if (errno.equals("ENOENT")) {
+                requireDevice();
+                throw new AssertionError("the guest has no /dev/vmclock0 although the host sees the VMClock device "
+                        + "(page at " + location() + ", ACPI devices " + acpiDevices() + "): ptp_vmclock did not bind, "
+                        + "so the guest cannot observe this rule (discovery: VMC-ACPI-05, VMC-DRIVER-01): "
+                        + e.getMessage(), e);
             }
-            if (e.getMessage().contains("ETIMEDOUT")) {
-                throw NotApplicable.because("the guest cannot read a consistent page: seq_count stays odd (see VMC-SEQ-06)");
+            if (errno.equals("ETIMEDOUT")) {
+                long seq = seqCountNow(); // lock-free: the reader may run beside the suite's own updates
+                if ((seq & 1) != 0) {
+                    throw NotApplicable.because("the guest cannot read a consistent page: the host sees seq_count "
+                            + seq + " (odd) after the guest gave up (see VMC-SEQ-06)");
+                }
             }
             throw e;
         }
@@ -357,6 +380,33 @@ public final class VmclockView {
                 evidence().page("restored-page", restored);
             }
         }
+    }
+
+    /** The page right before and right after one routine update of the device's clock writer. */
+    public record ClockUpdate(VmclockPage before, VmclockPage after) {
+    }
+
+    /**
+     * The device's clock writer publishes one routine update now ({@link VmTarget#updateClock()}), so a
+     * check about updates compares two parameter sets that really differ. Empty (and said in the evidence)
+     * when the target has no clock writer the suite can prompt.
+     */
+    public Optional<ClockUpdate> clockUpdate() {
+        VmclockPage before = page();
+        Optional<String> what = target.updateClock();
+        if (what.isEmpty()) {
+            evidence().note("no clock writer the suite can prompt: no routine update inside this check");
+            return Optional.empty();
+        }
+        VmclockPage after = page();
+        evidence().page("clock-update-before", before);
+        evidence().page("clock-update-after", after);
+        evidence().diff("clock update", before, after);
+        if (after.seqCount() == before.seqCount()) {
+            throw new IllegalStateException("the clock writer reported an update (" + what.get() + ") but seq_count "
+                    + "stayed " + before.seqCount());
+        }
+        return Optional.of(new ClockUpdate(before, after));
     }
 
     /** The guest's vmclock PTP clock, read three ways; NOT_APPLICABLE when the driver registered none. */

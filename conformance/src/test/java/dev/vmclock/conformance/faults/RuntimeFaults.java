@@ -610,4 +610,72 @@ final class RuntimeFaults {
             });
         }
     }
+
+    /** The hypervisor's page memory with every write of seq_count passed to {@code onSeqCount} instead. */
+    abstract static class SeqCountWrites extends PageFault {
+        SeqCountWrites(VmTarget delegate) {
+            super(delegate);
+        }
+
+        @Override
+        public WritableMemory hypervisorMemory() {
+            WritableMemory inner = delegate.hypervisorMemory();
+            long seqAddress = location().address() + PageField.SEQ_COUNT.offset();
+            return new WritableMemory() {
+                @Override
+                public byte[] read(long address, int length) {
+                    return inner.read(address, length);
+                }
+
+                @Override
+                public void write(long address, byte[] bytes) {
+                    if (address == seqAddress) {
+                        onSeqCount(inner, address, bytes, (bytes[0] & 1) != 0);
+                    } else {
+                        inner.write(address, bytes);
+                    }
+                }
+            };
+        }
+
+        abstract void onSeqCount(WritableMemory memory, long address, byte[] bytes, boolean odd);
+    }
+
+    /**
+     * The writer never makes seq_count odd: it changes the fields under the old even value and then moves
+     * it on by two, so a reader cannot tell a copy taken mid-update from a whole one.
+     */
+    public static final class FieldsBeforeSeqCount extends Named {
+        public FieldsBeforeSeqCount() {
+            super("fields-before-seq-count", target -> new SeqCountWrites(target) {
+                @Override
+                void onSeqCount(WritableMemory memory, long address, byte[] bytes, boolean odd) {
+                    if (!odd) {
+                        memory.write(address, bytes);
+                    }
+                }
+            });
+        }
+    }
+
+    /** Every update keeps seq_count odd for three times the Linux driver's 100 ms wait before it goes on. */
+    public static final class SlowOddWindow extends Named {
+        static final Duration HELD_ODD = Duration.ofMillis(300);
+
+        public SlowOddWindow() {
+            super("slow-odd-window", target -> new SeqCountWrites(target) {
+                @Override
+                void onSeqCount(WritableMemory memory, long address, byte[] bytes, boolean odd) {
+                    memory.write(address, bytes);
+                    if (odd) {
+                        try {
+                            Thread.sleep(HELD_ODD.toMillis());
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                        }
+                    }
+                }
+            });
+        }
+    }
 }

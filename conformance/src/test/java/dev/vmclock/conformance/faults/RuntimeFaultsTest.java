@@ -18,6 +18,7 @@ class RuntimeFaultsTest {
                         "marker-alternates", "generation-alternates", "generation-at-v1.0-offset",
                         "marker-at-wrong-offset", "constant-changed-while-running", "seq-count-decreases",
                         "generation-changed-by-reset", "error-fields-out-of-range", "leap-indicator-wrong",
-                        "time-stepped-out-of-bounds", "freerunning-two-minutes-ahead", "monotonic-time-steps-back");
+                        "time-stepped-out-of-bounds", "freerunning-two-minutes-ahead", "monotonic-time-steps-back",
+                        "fields-before-seq-count", "slow-odd-window");
     }
 }

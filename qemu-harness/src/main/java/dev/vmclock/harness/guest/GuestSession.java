@@ -301,7 +301,8 @@ public final class GuestSession implements AutoCloseable {
             }
             JsonNode r = reply.get();
             if (!r.path("ok").asBoolean()) {
-                throw new AgentException("agent refused 'poll': " + r.path("error").asText());
+                throw new AgentException("agent refused 'poll': " + r.path("error").asText(),
+                        r.hasNonNull("errno") ? r.get("errno").asText() : null);
             }
             return AgentReplies.map(r, AgentReplies.Poll.class).toResult();
         }
@@ -314,6 +315,11 @@ public final class GuestSession implements AutoCloseable {
 
     public StressResult stress(long iterations) {
         return call("stress", Map.of("iterations", iterations), AgentReplies.Stress.class).toResult();
+    }
+
+    /** The same loop copying only the first {@code length} bytes of the page (at least 16). */
+    public StressResult stress(long iterations, int length) {
+        return call("stress", Map.of("iterations", iterations, "len", length), AgentReplies.Stress.class).toResult();
     }
 
     // ---------------------------------------------------------------- plumbing
@@ -346,7 +352,8 @@ public final class GuestSession implements AutoCloseable {
                     + " ms (guest console: " + evidence() + ")");
         }
         if (!r.path("ok").asBoolean()) {
-            throw new AgentException("agent refused '" + cmd + "': " + r.path("error").asText());
+            throw new AgentException("agent refused '" + cmd + "': " + r.path("error").asText(),
+                    r.hasNonNull("errno") ? r.get("errno").asText() : null);
         }
         return r;
     }
