@@ -60,4 +60,16 @@ public final class ClockMath {
     public static BigDecimal unsigned(long v) {
         return new BigDecimal(new BigInteger(Long.toUnsignedString(v)));
     }
+
+    /**
+     * The page's maximum error for a counter reading: T_maxerr + P_maxerr * |C - C1| (UAPI.13: the error of
+     * the period accumulates over the ticks since the page's counter_value), in seconds.
+     */
+    public static BigDecimal maxErrorAt(VmclockPage p, long counter) {
+        BigDecimal ticks = BigDecimal.valueOf(counter).subtract(unsigned(p.counterValue())).abs();
+        BigDecimal periodErr = unsigned(p.counterPeriodMaxerrorRateFracSec())
+                .divide(unsigned(p.counterPeriodFracSec()).max(BigDecimal.ONE), MathContext.DECIMAL64)
+                .multiply(period(p));
+        return unsigned(p.timeMaxerrorNanosec()).movePointLeft(9).add(periodErr.multiply(ticks));
+    }
 }

@@ -6,6 +6,7 @@ import dev.vmclock.conformance.Clause;
 import dev.vmclock.conformance.NotApplicable;
 import dev.vmclock.conformance.VmclockConformance;
 import dev.vmclock.conformance.clock.ClockMath;
+import dev.vmclock.conformance.clock.TscSample;
 import dev.vmclock.conformance.target.VmclockView;
 import dev.vmclock.harness.page.ClockStatus;
 import dev.vmclock.harness.guest.PtpReading;
@@ -13,6 +14,7 @@ import dev.vmclock.harness.page.Flag;
 import dev.vmclock.harness.page.PageField;
 import dev.vmclock.harness.page.VmclockPage;
 import java.math.BigDecimal;
+import java.math.MathContext;
 import org.junit.jupiter.api.Test;
 
 /** clock_status (0x22): whether the clock parameters may be relied upon (UAPI.13 §Clock Status). */
@@ -72,18 +74,60 @@ class ClockStatusTest {
     }
 
     /** "Correct" is judged against the host's clock: within the advertised maxerror, else the given bound. */
+    /**
+     * Frequency a synchronised clock keeps within: NTP's 500 ppm tolerance (RFC 5905 §11.3), the most any
+     * disciplined clock is allowed to be steered by.
+     */
+    private static final BigDecimal SYNCHRONISED_RATE_TOLERANCE = new BigDecimal("500e-6");
+
+    /** Between the two samples of the page's rate: long enough that the pairings' round trips are small beside it. */
+    private static final long RATE_INTERVAL_MS = 500;
+
+    /**
+     * The page's time against the host's UTC at two instants, each paired through the agent round trip that
+     * carried the guest's TSC: the offset within the page's own maximum error (else {@code defaultBound}) plus
+     * half that round trip, and the rate between the two within the tolerance plus both round trips over the
+     * interval. Judging the rate makes the verdict independent of how long ago the clock was last anchored.
+     */
     private static void assertTimeWithin(VmclockView vmclock, ClockStatus status, BigDecimal defaultBound) {
         NotApplicable.unlessClock(vmclock.bootPage());
         VmclockPage p = vmclock.page();
         NotApplicable.unless(p.clockStatus().equals(status), "clock_status is " + p.clockStatus() + ", not " + status);
         NotApplicable.unless(ClockMath.isEpochBased(p), "time_type " + p.timeType() + " cannot be compared with UTC");
-        long tsc = vmclock.guest().clocks().tsc().get(0).tsc();
-        BigDecimal host = BigDecimal.valueOf(System.currentTimeMillis()).movePointLeft(3);
-        BigDecimal bound = p.flags().has(Flag.TIME_MAXERROR_VALID)
-                ? ClockMath.unsigned(p.timeMaxerrorNanosec()).movePointLeft(9).add(BigDecimal.valueOf(0.05))
+        TscSample a = TscSample.take(vmclock.guest());
+        try {
+            Thread.sleep(RATE_INTERVAL_MS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+        TscSample b = TscSample.take(vmclock.guest());
+        VmclockPage q = vmclock.page();
+        NotApplicable.unless(q.seqCount() == p.seqCount(), "the page was updated between the two samples (seq_count "
+                + p.seqCount() + " -> " + q.seqCount() + "): its rate cannot be judged across an update");
+        BigDecimal limit = p.flags().has(Flag.TIME_MAXERROR_VALID) && p.flags().has(Flag.PERIOD_MAXERROR_VALID)
+                ? ClockMath.maxErrorAt(p, b.tsc())
+                : p.flags().has(Flag.TIME_MAXERROR_VALID) ? ClockMath.unsigned(p.timeMaxerrorNanosec()).movePointLeft(9)
                 : defaultBound;
-        BigDecimal diff = ClockMath.utcAt(p, tsc).subtract(host).abs();
-        vmclock.evidence().note("page vs host UTC: " + diff + " s, bound " + bound + " s");
-        assertThat(diff).as("|page time - host UTC| (s) with status %s", status).isLessThanOrEqualTo(bound);
+        BigDecimal pageA = ClockMath.utcAt(p, a.tsc());
+        BigDecimal pageB = ClockMath.utcAt(p, b.tsc());
+        BigDecimal offset = pageB.subtract(seconds(b.hostTime())).abs();
+        BigDecimal offsetBound = limit.add(BigDecimal.valueOf(b.roundTripNanos() / 2).movePointLeft(9));
+        BigDecimal hostInterval = BigDecimal.valueOf(b.hostNanos() - a.hostNanos()).movePointLeft(9);
+        BigDecimal rateError = pageB.subtract(pageA).divide(hostInterval, MathContext.DECIMAL64)
+                .subtract(BigDecimal.ONE).abs();
+        BigDecimal rateBound = SYNCHRONISED_RATE_TOLERANCE.add(BigDecimal.valueOf(a.roundTripNanos() + b.roundTripNanos())
+                .movePointLeft(9).divide(hostInterval, MathContext.DECIMAL64));
+        vmclock.evidence().note(String.format("page vs host UTC: %s s, bound %s s (the page's limit plus half the "
+                + "%d us round trip); rate error over %s s: %s, bound %s (tolerance plus both round trips %d and %d us "
+                + "over the interval)", offset.round(MathContext.DECIMAL32), offsetBound.round(MathContext.DECIMAL32),
+                b.roundTripNanos() / 1000, hostInterval.round(MathContext.DECIMAL32), rateError.round(MathContext.DECIMAL32),
+                rateBound.round(MathContext.DECIMAL32), a.roundTripNanos() / 1000, b.roundTripNanos() / 1000));
+        assertThat(offset).as("|page time - host UTC| (s) with status %s", status).isLessThanOrEqualTo(offsetBound);
+        assertThat(rateError).as("|page rate / host rate - 1| with status %s", status).isLessThanOrEqualTo(rateBound);
+    }
+
+    private static BigDecimal seconds(java.time.Instant t) {
+        return BigDecimal.valueOf(t.getEpochSecond()).add(BigDecimal.valueOf(t.getNano()).movePointLeft(9));
     }
 }

@@ -166,13 +166,18 @@ public final class BuildTreeQemuImage {
     }
 
     /**
-     * SHA-256 over the layout version, both binaries, every firmware file (path and content) and the libraries
-     * {@code ldd} resolves (path and size): what ends up in the image.
+     * SHA-256 over the layout version, the build directory and its git describe (the label), both binaries, every
+     * firmware file (path and content) and the libraries {@code ldd} resolves (path and size): what ends up in the image.
      */
     private static String fingerprint(Path dir) {
         try {
             MessageDigest md = MessageDigest.getInstance("SHA-256");
             md.update(LAYOUT.getBytes());
+            // The label names the build directory and its git describe: a copy of the same tree elsewhere, or
+            // the same tree at another commit, is another image (else the label would name the first one built).
+            md.update(("build-dir " + dir.toAbsolutePath().normalize() + "\n").getBytes());
+            md.update(("git-describe " + run(Duration.ofSeconds(20), "git", "-C", dir.toString(), "describe", "--always",
+                    "--tags", "--dirty").map(BuildTreeQemuImage::firstLine).orElse("") + "\n").getBytes());
             for (String tool : List.of(EMULATOR, QEMU_IMG)) {
                 digest(md, dir, dir.resolve(tool));
                 for (Path lib : HostQemuImage.libraries(dir.resolve(tool))) {
