@@ -1,6 +1,7 @@
 package dev.vmclock.conformance.target;
 
 import dev.vmclock.harness.events.EventResult;
+import dev.vmclock.harness.events.HopRefusedException;
 import dev.vmclock.harness.page.VmclockPage;
 import java.util.ArrayList;
 import java.util.EnumMap;
@@ -71,21 +72,28 @@ public final class RunHistory {
 
     private final VmclockPage bootPage;
     private final Map<Kind, Step> steps = new EnumMap<>(Kind.class);
+    private final Map<Kind, HopRefusedException> refused = new EnumMap<>(Kind.class);
     private final SavedState savedState;
     private final List<List<Presented>> timelines;
 
-    private RunHistory(VmclockPage bootPage, Map<Kind, Step> steps, SavedState savedState) {
+    private RunHistory(VmclockPage bootPage, Map<Kind, Step> steps, Map<Kind, HopRefusedException> refused,
+            SavedState savedState) {
         this.bootPage = bootPage;
         this.steps.putAll(steps);
+        this.refused.putAll(refused);
         this.savedState = savedState;
         this.timelines = timelines();
     }
 
-    /** Drives the chain on {@code view}'s target now. */
+    /**
+     * Drives the chain on {@code view}'s target now. A step QEMU refuses across a cross-version hop is kept as
+     * that refusal (the checks that judge it are ERRORs quoting QEMU) and the chain goes on from the source.
+     */
     static RunHistory drive(VmclockView view, VmclockPage bootPage) {
         VmTarget target = view.target();
         boolean migrationPhase = target.guest().clocks().tsc().size() >= 2;
         Map<Kind, Step> steps = new EnumMap<>(Kind.class);
+        Map<Kind, HopRefusedException> refused = new EnumMap<>(Kind.class);
 
         target.prepareFor(Event.SNAPSHOT_SAVE);
         GuestProbe g0 = GuestProbe.take(target.guest(), 1);
@@ -94,38 +102,55 @@ public final class RunHistory {
         VmclockPage p1 = view.observeQuietly();
         steps.put(Kind.SNAPSHOT_SAVE, new Step(Kind.SNAPSHOT_SAVE,
                 new Observation(Event.SNAPSHOT_SAVE, p0, p1, List.of(save)), g0, null));
-        EventResult load = target.loadSnapshot(SNAPSHOT_TAG);
-        VmclockPage p2 = view.observeQuietly();
-        GuestProbe g2 = GuestProbe.take(target.guest(), 1);
-        steps.put(Kind.SNAPSHOT_LOAD, new Step(Kind.SNAPSHOT_LOAD,
-                new Observation(Event.SNAPSHOT_LOAD, p0, p2, List.of(save, load)), g0, g2));
+        try {
+            EventResult load = target.loadSnapshot(SNAPSHOT_TAG);
+            VmclockPage p2 = view.observeQuietly();
+            GuestProbe g2 = GuestProbe.take(target.guest(), 1);
+            steps.put(Kind.SNAPSHOT_LOAD, new Step(Kind.SNAPSHOT_LOAD,
+                    new Observation(Event.SNAPSHOT_LOAD, p0, p2, List.of(save, load)), g0, g2));
+        } catch (HopRefusedException e) {
+            refused.put(Kind.SNAPSHOT_LOAD, e);
+        }
 
-        steps.put(Kind.PAUSE_RESUME, inPlace(view, Kind.PAUSE_RESUME, g2, 1));
+        steps.put(Kind.PAUSE_RESUME, inPlace(view, Kind.PAUSE_RESUME, GuestProbe.take(target.guest(), 1), 1));
         // The TSC phase between vCPUs is judged across live migration: several samples on each side.
         int samples = migrationPhase ? PHASE_SAMPLES : 1;
-        target.prepareFor(Event.LIVE_MIGRATION);
-        GuestProbe beforeMigration = GuestProbe.take(target.guest(), samples);
-        steps.put(Kind.LIVE_MIGRATION, inPlace(view, Kind.LIVE_MIGRATION, beforeMigration, samples));
+        try {
+            target.prepareFor(Event.LIVE_MIGRATION);
+            GuestProbe beforeMigration = GuestProbe.take(target.guest(), samples);
+            steps.put(Kind.LIVE_MIGRATION, inPlace(view, Kind.LIVE_MIGRATION, beforeMigration, samples));
+        } catch (HopRefusedException e) {
+            refused.put(Kind.LIVE_MIGRATION, e);
+        }
 
-        target.prepareFor(Event.FILE_RESTORE);
-        GuestProbe g4 = GuestProbe.take(target.guest(), 1);
-        VmclockPage p4 = view.observeQuietly();
-        SavedState state = target.saveState();
-        EventResult restore = target.restore(state);
-        VmclockPage p5 = view.observeQuietly();
-        GuestProbe g5 = GuestProbe.take(target.guest(), 1);
-        steps.put(Kind.FILE_RESTORE, new Step(Kind.FILE_RESTORE,
-                new Observation(Event.FILE_RESTORE, p4, p5, List.of(state.save(), restore)), g4, g5));
+        SavedState state = null;
+        try {
+            target.prepareFor(Event.FILE_RESTORE);
+            GuestProbe g4 = GuestProbe.take(target.guest(), 1);
+            VmclockPage p4 = view.observeQuietly();
+            state = target.saveState();
+            EventResult restore = target.restore(state);
+            VmclockPage p5 = view.observeQuietly();
+            GuestProbe g5 = GuestProbe.take(target.guest(), 1);
+            steps.put(Kind.FILE_RESTORE, new Step(Kind.FILE_RESTORE,
+                    new Observation(Event.FILE_RESTORE, p4, p5, List.of(state.save(), restore)), g4, g5));
+        } catch (HopRefusedException e) {
+            refused.put(Kind.FILE_RESTORE, e);
+        }
 
-        target.prepareFor(Event.SNAPSHOT_LOAD);
-        VmclockPage p5back = view.observeQuietly();
-        GuestProbe g5back = GuestProbe.take(target.guest(), 1);
-        EventResult older = target.loadSnapshot(SNAPSHOT_TAG);
-        VmclockPage p6 = view.observeQuietly();
-        GuestProbe g6 = GuestProbe.take(target.guest(), 1);
-        steps.put(Kind.OLDER_SNAPSHOT_LOAD, new Step(Kind.OLDER_SNAPSHOT_LOAD,
-                new Observation(Event.SNAPSHOT_LOAD, p5back, p6, List.of(older)), g5back, g6));
-        return new RunHistory(bootPage, steps, state);
+        try {
+            target.prepareFor(Event.SNAPSHOT_LOAD);
+            VmclockPage before = view.observeQuietly();
+            GuestProbe gBefore = GuestProbe.take(target.guest(), 1);
+            EventResult older = target.loadSnapshot(SNAPSHOT_TAG);
+            VmclockPage p6 = view.observeQuietly();
+            GuestProbe g6 = GuestProbe.take(target.guest(), 1);
+            steps.put(Kind.OLDER_SNAPSHOT_LOAD, new Step(Kind.OLDER_SNAPSHOT_LOAD,
+                    new Observation(Event.SNAPSHOT_LOAD, before, p6, List.of(older)), gBefore, g6));
+        } catch (HopRefusedException e) {
+            refused.put(Kind.OLDER_SNAPSHOT_LOAD, e);
+        }
+        return new RunHistory(bootPage, steps, refused, state);
     }
 
     /** Samples of the vCPUs' TSCs on each side of the migration (the median resists one descheduled sample). */
@@ -143,16 +168,23 @@ public final class RunHistory {
         return bootPage;
     }
 
+    /** The step of {@code kind}; an ERROR quoting QEMU when QEMU refused it across a cross-version hop. */
     public Step step(Kind kind) {
+        HopRefusedException e = refused.get(kind);
+        if (e != null) {
+            throw e;
+        }
         return steps.get(kind);
     }
 
+    /** The steps that happened (a step QEMU refused is not among them; {@link #step} names the refusal). */
     public List<Step> steps() {
         return List.copyOf(steps.values());
     }
 
     /** The saved state of the FILE_RESTORE step, from which clones are started beside the target. */
     SavedState savedState() {
+        step(Kind.FILE_RESTORE);
         return savedState;
     }
 
@@ -168,16 +200,22 @@ public final class RunHistory {
     private List<List<Presented>> timelines() {
         Presented boot = new Presented("at boot", bootPage);
         Presented start = new Presented("when the history began (savevm " + SNAPSHOT_TAG + ")",
-                step(Kind.SNAPSHOT_SAVE).before());
+                steps.get(Kind.SNAPSHOT_SAVE).before());
         List<Presented> main = new ArrayList<>(List.of(boot, start));
         for (Kind k : List.of(Kind.SNAPSHOT_LOAD, Kind.PAUSE_RESUME, Kind.LIVE_MIGRATION, Kind.FILE_RESTORE)) {
-            main.add(new Presented("after " + k, step(k).after()));
+            if (steps.containsKey(k)) {
+                main.add(new Presented("after " + k, steps.get(k).after()));
+            }
         }
-        List<Presented> afterSave = List.of(boot, start, new Presented("after savevm, until loadvm went back",
-                step(Kind.SNAPSHOT_SAVE).after()));
-        List<Presented> olderBranch = List.of(boot, start, new Presented("after loading snapshot " + SNAPSHOT_TAG
-                + " again (" + Kind.OLDER_SNAPSHOT_LOAD + ")", step(Kind.OLDER_SNAPSHOT_LOAD).after()));
-        return List.of(List.copyOf(main), afterSave, olderBranch);
+        List<List<Presented>> all = new ArrayList<>();
+        all.add(List.copyOf(main));
+        all.add(List.of(boot, start, new Presented("after savevm, until loadvm went back",
+                steps.get(Kind.SNAPSHOT_SAVE).after())));
+        if (steps.containsKey(Kind.OLDER_SNAPSHOT_LOAD)) {
+            all.add(List.of(boot, start, new Presented("after loading snapshot " + SNAPSHOT_TAG + " again ("
+                    + Kind.OLDER_SNAPSHOT_LOAD + ")", steps.get(Kind.OLDER_SNAPSHOT_LOAD).after())));
+        }
+        return List.copyOf(all);
     }
 
     /** The first value of {@code field} presented again on one timeline after another value was presented. */
@@ -228,6 +266,7 @@ public final class RunHistory {
                     s.before().seqCount(), s.after().seqCount(), s.before().vmGenerationCounter(),
                     s.after().vmGenerationCounter()));
         }
+        refused.forEach((k, e) -> b.append(String.format("%-20s refused by QEMU: %s%n", k, e.getMessage())));
         return b.toString();
     }
 }
