@@ -52,7 +52,7 @@ public class ReferenceClockTest {
                 "VMC-TAI-03", "VMC-TAI-04", "VMC-FLAGS-02", "VMC-FLAGS-03", "VMC-FLAGS-06", "VMC-FLAGS-07",
                 "VMC-FLAGS-08", "VMC-FLAGS-09", "VMC-FLAGS-10", "VMC-FLAGS-11",
                 // what the guest does with the data, through its PTP clock (temporary pages, restored after)
-                "VMC-STATUS-04", "VMC-ERR-01", "VMC-LEAP-03", "VMC-DRIVER-12"));
+                "VMC-STATUS-04", "VMC-ERR-01", "VMC-LEAP-03", "VMC-DRIVER-12", "VMC-TAI-02"));
     }
 
     @Test

@@ -54,7 +54,8 @@ class GuestImageBuilderTest {
                         "kmod/ptp_vmclock/02-writable-mmap.patch", "kmod/ptp_vmclock/03-no-poll-events.patch",
                         "kmod/ptp_vmclock/04-read-wraps.patch", "kmod/ptp_vmclock/05-stale-mmap.patch",
                         "kmod/ptp_vmclock/06-accept-bad-header.patch", "kmod/ptp_vmclock/07-ptp-always.patch",
-                        "kmod/ptp_vmclock/08-tai-offset-added.patch");
+                        "kmod/ptp_vmclock/08-tai-offset-added.patch", "kmod/ptp_vmclock/09-tai-offset-unflagged.patch",
+                        "kmod/ptp_vmclock/10-error-fields-unflagged.patch");
         assertThat(builder.recipeHash()).isEqualTo(new GuestImageBuilder(tmp).recipeHash());
 
         URL index = getClass().getClassLoader().getResource(GuestImageBuilder.RESOURCE_BASE + GuestImageBuilder.RECIPE_INDEX);

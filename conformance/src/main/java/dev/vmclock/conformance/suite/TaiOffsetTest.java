@@ -6,10 +6,15 @@ import dev.vmclock.conformance.Clause;
 import dev.vmclock.conformance.NotApplicable;
 import dev.vmclock.conformance.VmclockConformance;
 import dev.vmclock.conformance.clock.ClockMath;
+import dev.vmclock.conformance.clock.PtpTime;
 import dev.vmclock.conformance.target.VmclockView;
+import dev.vmclock.harness.guest.PtpReading;
+import dev.vmclock.harness.page.ClockStatus;
 import dev.vmclock.harness.page.Flag;
+import dev.vmclock.harness.page.PageField;
 import dev.vmclock.harness.page.TimeType;
 import dev.vmclock.harness.page.VmclockPage;
+import java.math.BigDecimal;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -21,6 +26,8 @@ class TaiOffsetTest {
 
     /** UTC − TAI since 2017-01-01 (IERS Bulletin C); no leap second has been announced since. */
     static final int CURRENT_TAI_OFFSET = -ClockMath.TAI_MINUS_UTC;
+    /** A signed 16-bit offset no clock has: UTC 8 h 43 min behind TAI. */
+    static final int GARBAGE_OFFSET = -31415;
 
     @Test
     @Clause("VMC-TAI-01")
@@ -41,6 +48,45 @@ class TaiOffsetTest {
                 + "; only a UTC page needs the offset to give TAI");
         // ptp_vmclock's PTP clock is TAI: from a UTC page without a valid offset it must not offer one.
         assertThat(vmclock.guest().ptpClocks()).as("PTP clocks in the guest").noneMatch(n -> n.contains("vmclock"));
+    }
+
+    /**
+     * The same clock republished as a UTC page with TAI_OFFSET_VALID clear and garbage in tai_offset_sec: the
+     * guest's PTP clock (registered for the TAI page at boot) may refuse to serve TAI or serve it some other way,
+     * but no reading may be the page's UTC shifted by the garbage offset. The garbage is hours, far from any
+     * real offset, so an unshifted UTC or TAI reading cannot match it by chance.
+     */
+    @Test
+    @Clause("VMC-TAI-02")
+    void garbageOffsetUnusedWhenFlagClear(VmclockView vmclock) {
+        NotApplicable.unlessClock(vmclock.bootPage());
+        VmclockPage p = vmclock.page();
+        NotApplicable.unless(p.timeType().equals(TimeType.TAI), "time_type is " + p.timeType()
+                + ", not TAI, from which the suite derives the UTC page");
+        NotApplicable.unless(!p.clockStatus().equals(ClockStatus.UNRELIABLE),
+                "clock_status is UNRELIABLE, with which the driver serves no time (VMC-STATUS-04)");
+        vmclock.withTemporaryPage("the same clock as a UTC page, TAI_OFFSET_VALID clear, tai_offset_sec "
+                + GARBAGE_OFFSET, page -> {
+            PageField.TIME_TYPE.write(page, TimeType.UTC.value());
+            PageField.TIME_SEC.write(page, PageField.TIME_SEC.read(page) + CURRENT_TAI_OFFSET);
+            PageField.FLAGS.write(page, PageField.FLAGS.read(page) & ~Flag.TAI_OFFSET_VALID.mask());
+            PageField.TAI_OFFSET_SEC.write(page, GARBAGE_OFFSET);
+        }, () -> {
+            PtpReads.Observed o = PtpReads.against(vmclock);
+            for (PtpReading.Method m : o.reading().methods()) {
+                if (!m.ok()) {
+                    vmclock.evidence().note(m.name() + " refused with " + m.errno().get());
+                    continue;
+                }
+                vmclock.evidence().note(m.name() + ": reading - page UTC = " + PtpTime.offset(o.page(), m) + " s");
+                // UTC - offset is what a consumer that trusted the field would serve as TAI.
+                assertThat(PtpTime.distance(o.page(), m, BigDecimal.valueOf(-GARBAGE_OFFSET)))
+                        .as("%s: distance (s) of the PTP reading from the page's UTC minus the unflagged "
+                                + "tai_offset_sec (%d s)", m.name(), GARBAGE_OFFSET)
+                        .isGreaterThan(PtpTime.TOLERANCE);
+            }
+            return null;
+        });
     }
 
     @Test

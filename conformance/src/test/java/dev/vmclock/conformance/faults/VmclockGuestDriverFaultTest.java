@@ -31,7 +31,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  * ({@link PtpVmclockModule#BROKEN}: linux-source's {@code ptp_vmclock.c} plus one patch per defect), given to the
  * suite as a user's kernel and initramfs. One image carries every defect, each off until QEMU names it in the
  * SMBIOS OEM string the module reads at probe, so each run below boots the same image with one defect on (two
- * pages need a second run of a defect, since what the driver does depends on the page) and asserts that exactly
+ * pages need a second run of a defect, since what the driver does depends on the page; the defects in what the
+ * driver does with clock data run with the reference writer's clock, {@code vmclock.clock=good}) and asserts that exactly
  * the clauses of that defect FAIL, plus what stock QEMU 10.0 fails anyway, and that nothing ERRORs.
  */
 @Tag(FaultInjectionTest.FULL_TIER)
@@ -110,8 +111,23 @@ class VmclockGuestDriverFaultTest {
                         "VMC-DRIVER-03", "VMC-DRIVER-04"),
                 // The reference writer publishes a TAI clock with tai_offset_sec -37 (so no FLAGS-03, TAI-03);
                 // DRIVER-12 republishes it as UTC, and LEAP-03 judges the guest's TAI from a UTC page across a leap.
-                new GuestFault("driver adds tai_offset_sec to UTC", List.of("tai-offset-added"), STOCK_PAGE,
-                        Map.of("vmclock.clock", "good"), Set.of("VMC-DISRUPT-05", "VMC-DRIVER-12", "VMC-LEAP-03")));
+                withReferenceClock("driver adds tai_offset_sec to UTC", List.of("tai-offset-added"),
+                        "VMC-DRIVER-12", "VMC-LEAP-03"),
+                // TAI-02 republishes the clock as UTC with TAI_OFFSET_VALID clear and a garbage offset: the stock
+                // driver refuses to read, this one serves UTC minus the garbage.
+                withReferenceClock("driver uses tai_offset_sec without TAI_OFFSET_VALID", List.of("tai-offset-unflagged"),
+                        "VMC-TAI-02"),
+                // ERR-01 republishes the clock with the error VALID flags clear and garbage (all ones) in the
+                // error fields: this driver refuses to read because time_maxerror_nanosec exceeds a second.
+                withReferenceClock("driver uses time_maxerror_nanosec without its VALID flag",
+                        List.of("error-fields-unflagged"), "VMC-ERR-01"));
+    }
+
+    /** The reference writer's correct clock on stock QEMU: what that fails anyway, plus {@code fails}. */
+    private static GuestFault withReferenceClock(String name, List<String> defects, String... fails) {
+        Set<String> expected = new TreeSet<>(Fault.CLOCK_STOCK_DEVIATIONS);
+        expected.addAll(Set.of(fails));
+        return new GuestFault(name, defects, STOCK_PAGE, Map.of("vmclock.clock", "good"), expected);
     }
 
     /** Fault name -> the exact FAIL set of its run (the whole suite). */
