@@ -9,6 +9,7 @@ import dev.vmclock.conformance.target.Event;
 import dev.vmclock.conformance.target.Observation;
 import dev.vmclock.conformance.target.RunHistory;
 import dev.vmclock.conformance.target.VmclockView;
+import dev.vmclock.harness.guest.AgentException;
 import dev.vmclock.harness.guest.StressResult;
 import dev.vmclock.harness.page.VmclockPage;
 import java.util.ArrayList;
@@ -217,9 +218,24 @@ class SeqCountTest {
     void guestReaderRetriesWhenSeqCountChanges(VmclockView vmclock) {
         UpdateRace.Result<List<VmclockPage>> race = UpdateRace.run(vmclock, "the guest's read()", () -> {
             List<VmclockPage> pages = new ArrayList<>();
+            int gaveUp = 0;
             for (int i = 0; i < RACED_READS; i++) {
-                pages.add(vmclock.guestRead().page());
+                try {
+                    pages.add(vmclock.guest().read().page());
+                } catch (AgentException e) {
+                    // The driver gives up while seq_count stays odd: on a loaded host the suite's own racing update
+                    // can hold it odd that long. That read says nothing about retrying, so it is left out.
+                    if (!e.errno().filter("ETIMEDOUT"::equals).isPresent()) {
+                        vmclock.inGuest(() -> {
+                            throw e; // no /dev/vmclock0 and the like: mapped as every guest view maps it
+                        });
+                    }
+                    gaveUp++;
+                }
             }
+            vmclock.evidence().note(gaveUp + " of " + RACED_READS + " read()s gave up (ETIMEDOUT) while an update "
+                    + "of the race held seq_count odd");
+            NotApplicable.unless(!pages.isEmpty(), "every read() gave up while the race's updates held seq_count odd");
             return pages;
         });
         List<VmclockPage> reads = race.reading();

@@ -1,5 +1,6 @@
 package dev.vmclock.conformance.target;
 
+import dev.vmclock.conformance.NotApplicable;
 import dev.vmclock.harness.guest.AgentException;
 import dev.vmclock.harness.guest.GuestClocks;
 import dev.vmclock.harness.guest.GuestPageRead;
@@ -14,26 +15,38 @@ import java.util.List;
  *
  * @param clocks CLOCK_MONOTONIC and each vCPU's TSC; more than one sample where the TSC phase is judged
  */
-public record GuestProbe(GuestPageRead read, AgentException readFailure, List<GuestClocks> clocks) {
+public record GuestProbe(GuestPageRead read, AgentException readFailure, long hostSeqCountAtFailure,
+                         List<GuestClocks> clocks) {
 
     /** One read of the page and {@code clockSamples} readings of the clocks, in that order. */
-    static GuestProbe take(GuestSession guest, int clockSamples) {
+    static GuestProbe take(VmclockView view, int clockSamples) {
+        GuestSession guest = view.target().guest();
         GuestPageRead read = null;
         AgentException failure = null;
+        long seq = -1;
         try {
             read = guest.read();
         } catch (AgentException e) {
             failure = e; // no /dev/vmclock0, or no consistent page: the checks that need it say which
+            seq = view.seqCountNow(); // what the host saw when the guest gave up (odd: the device's update)
         }
         List<GuestClocks> clocks = new ArrayList<>();
         for (int i = 0; i < clockSamples; i++) {
             clocks.add(guest.clocks());
         }
-        return new GuestProbe(read, failure, List.copyOf(clocks));
+        return new GuestProbe(read, failure, seq, List.copyOf(clocks));
     }
 
-    /** The page the guest read; mapped by {@link VmclockView#inGuest} when the guest could not read it. */
+    /**
+     * The page the guest read; when it could not, mapped as {@link VmclockView#inGuest} maps a failure, judged
+     * by the host's seq_count at that moment (not now: the probe may be older than the check).
+     */
     public GuestPageRead page(VmclockView view) {
+        if (readFailure != null && readFailure.errno().filter("ETIMEDOUT"::equals).isPresent()
+                && (hostSeqCountAtFailure & 1) != 0) {
+            throw NotApplicable.because("the guest could not read a consistent page: the host saw seq_count "
+                    + hostSeqCountAtFailure + " (odd) when the guest gave up (see VMC-SEQ-06)");
+        }
         return view.inGuest(() -> {
             if (readFailure != null) {
                 throw readFailure;

@@ -96,7 +96,7 @@ public final class RunHistory {
         Map<Kind, HopRefusedException> refused = new EnumMap<>(Kind.class);
 
         target.prepareFor(Event.SNAPSHOT_SAVE);
-        GuestProbe g0 = GuestProbe.take(target.guest(), 1);
+        GuestProbe g0 = GuestProbe.take(view, 1);
         VmclockPage p0 = view.observeQuietly();
         EventResult save = target.saveSnapshot(SNAPSHOT_TAG);
         VmclockPage p1 = view.observeQuietly();
@@ -105,19 +105,19 @@ public final class RunHistory {
         try {
             EventResult load = target.loadSnapshot(SNAPSHOT_TAG);
             VmclockPage p2 = view.observeQuietly();
-            GuestProbe g2 = GuestProbe.take(target.guest(), 1);
+            GuestProbe g2 = GuestProbe.take(view, 1);
             steps.put(Kind.SNAPSHOT_LOAD, new Step(Kind.SNAPSHOT_LOAD,
                     new Observation(Event.SNAPSHOT_LOAD, p0, p2, List.of(save, load)), g0, g2));
         } catch (HopRefusedException e) {
             refused.put(Kind.SNAPSHOT_LOAD, e);
         }
 
-        steps.put(Kind.PAUSE_RESUME, inPlace(view, Kind.PAUSE_RESUME, GuestProbe.take(target.guest(), 1), 1));
+        steps.put(Kind.PAUSE_RESUME, inPlace(view, Kind.PAUSE_RESUME, GuestProbe.take(view, 1), 1));
         // The TSC phase between vCPUs is judged across live migration: several samples on each side.
         int samples = migrationPhase ? PHASE_SAMPLES : 1;
         try {
             target.prepareFor(Event.LIVE_MIGRATION);
-            GuestProbe beforeMigration = GuestProbe.take(target.guest(), samples);
+            GuestProbe beforeMigration = GuestProbe.take(view, samples);
             steps.put(Kind.LIVE_MIGRATION, inPlace(view, Kind.LIVE_MIGRATION, beforeMigration, samples));
         } catch (HopRefusedException e) {
             refused.put(Kind.LIVE_MIGRATION, e);
@@ -126,12 +126,12 @@ public final class RunHistory {
         SavedState state = null;
         try {
             target.prepareFor(Event.FILE_RESTORE);
-            GuestProbe g4 = GuestProbe.take(target.guest(), 1);
+            GuestProbe g4 = GuestProbe.take(view, 1);
             VmclockPage p4 = view.observeQuietly();
             state = target.saveState();
             EventResult restore = target.restore(state);
             VmclockPage p5 = view.observeQuietly();
-            GuestProbe g5 = GuestProbe.take(target.guest(), 1);
+            GuestProbe g5 = GuestProbe.take(view, 1);
             steps.put(Kind.FILE_RESTORE, new Step(Kind.FILE_RESTORE,
                     new Observation(Event.FILE_RESTORE, p4, p5, List.of(state.save(), restore)), g4, g5));
         } catch (HopRefusedException e) {
@@ -141,10 +141,10 @@ public final class RunHistory {
         try {
             target.prepareFor(Event.SNAPSHOT_LOAD);
             VmclockPage before = view.observeQuietly();
-            GuestProbe gBefore = GuestProbe.take(target.guest(), 1);
+            GuestProbe gBefore = GuestProbe.take(view, 1);
             EventResult older = target.loadSnapshot(SNAPSHOT_TAG);
             VmclockPage p6 = view.observeQuietly();
-            GuestProbe g6 = GuestProbe.take(target.guest(), 1);
+            GuestProbe g6 = GuestProbe.take(view, 1);
             steps.put(Kind.OLDER_SNAPSHOT_LOAD, new Step(Kind.OLDER_SNAPSHOT_LOAD,
                     new Observation(Event.SNAPSHOT_LOAD, before, p6, List.of(older)), gBefore, g6));
         } catch (HopRefusedException e) {
@@ -160,7 +160,7 @@ public final class RunHistory {
         VmclockPage b = view.observeQuietly(); // the caller readied the machine before its probe
         List<EventResult> results = view.target().undergo(kind.event());
         VmclockPage a = view.observeQuietly();
-        GuestProbe after = GuestProbe.take(view.target().guest(), samples);
+        GuestProbe after = GuestProbe.take(view, samples);
         return new Step(kind, new Observation(kind.event(), b, a, results), before, after);
     }
 

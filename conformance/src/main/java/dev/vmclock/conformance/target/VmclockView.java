@@ -180,6 +180,10 @@ public final class VmclockView {
             String errno = e.errno().orElse("");
             if (errno.equals("ENOENT")) {
                 requireDevice();
+                refusedPage().ifPresent(why -> {
+                    throw NotApplicable.because("the guest has no /dev/vmclock0 and rightly so: a driver must refuse a "
+                            + "page whose " + why + ", so the guest cannot observe this rule");
+                });
                 throw new AssertionError("the guest has no /dev/vmclock0 although the host sees the VMClock device "
                         + "(page at " + location() + ", ACPI devices " + acpiDevices() + "): ptp_vmclock did not bind, "
                         + "so the guest cannot observe this rule (discovery: VMC-ACPI-05, VMC-DRIVER-01): "
@@ -194,6 +198,22 @@ public final class VmclockView {
             }
             throw e;
         }
+    }
+
+    /** Why a conformant driver must refuse to bind to the boot page (its header checks), if it must. */
+    private Optional<String> refusedPage() {
+        VmclockPage p = bootPage;
+        if (!p.magicIsValid()) {
+            return Optional.of("magic is not VCLK (see VMC-LAYOUT-01)");
+        }
+        if (p.version() != 1) {
+            return Optional.of("version is " + p.version() + ", not 1 (see VMC-LAYOUT-06)");
+        }
+        if (p.size() < PageField.STRUCT_SIZE || p.size() > location().length()) {
+            return Optional.of("size " + p.size() + " does not fit between the structure (" + PageField.STRUCT_SIZE
+                    + " bytes) and the region (" + location().length() + " bytes) (see VMC-LAYOUT-03)");
+        }
+        return Optional.empty();
     }
 
     /**
