@@ -99,25 +99,23 @@ final class RuntimeFaults {
         // A broken device is broken however the suite drives the event: the primitives count too.
         @Override
         public EventResult saveSnapshot(String tag) {
-            VmclockPage before = current();
-            EventResult r = super.saveSnapshot(tag);
-            after(Event.SNAPSHOT_SAVE, before);
-            return r;
+            return around(Event.SNAPSHOT_SAVE, () -> super.saveSnapshot(tag));
         }
 
         @Override
         public EventResult loadSnapshot(String tag) {
-            VmclockPage before = current();
-            EventResult r = super.loadSnapshot(tag);
-            after(Event.SNAPSHOT_LOAD, before);
-            return r;
+            return around(Event.SNAPSHOT_LOAD, () -> super.loadSnapshot(tag));
         }
 
         @Override
         public EventResult restore(SavedState state) {
+            return around(Event.FILE_RESTORE, () -> super.restore(state));
+        }
+
+        private EventResult around(Event event, java.util.function.Supplier<EventResult> primitive) {
             VmclockPage before = current();
-            EventResult r = super.restore(state);
-            after(Event.FILE_RESTORE, before);
+            EventResult r = primitive.get();
+            after(event, before);
             return r;
         }
 
