@@ -14,6 +14,7 @@ import dev.vmclock.harness.guest.StressResult;
 import dev.vmclock.harness.page.VmclockPage;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -140,9 +141,17 @@ class SeqCountTest {
         vmclock.rawPage(); // a device to sample; NOT_APPLICABLE without one
         AtomicBoolean sampling = new AtomicBoolean(true);
         ExecutorService host = Executors.newSingleThreadExecutor(r -> new Thread(r, "seq-count-sampler"));
-        Future<OddWindows> sampler = host.submit(() -> OddWindows.sample(vmclock, sampling));
+        // One complete update first, so an update some earlier event left open (VMC-SEQ-01's) is closed whatever
+        // ran before; then a quiet stretch with no update by the suite: an odd seq_count there is the device's own,
+        // and the suite's updates (each ending even) cannot hide it. It lasts until the sampler covered twice the bound.
+        if (vmclock.canWritePage()) {
+            vmclock.updatePage(p -> { });
+        }
+        CountDownLatch quiet = new CountDownLatch(1);
+        Future<OddWindows> sampler = host.submit(() -> OddWindows.sample(vmclock, sampling, quiet));
         int updates = 0;
         try {
+            quiet.await(10 * SPIN_BOUND_MS, java.util.concurrent.TimeUnit.MILLISECONDS); // a broken sampler ends in get()
             long end = System.nanoTime() + 4 * SPIN_BOUND_MS * 1_000_000;
             do {
                 if (vmclock.canWritePage()) {
@@ -165,16 +174,22 @@ class SeqCountTest {
     /** What a sampler of seq_count saw: odd stretches, seq_count values, and its own interval. */
     record OddWindows(int samples, int distinctSeqCounts, int oddStretches, long longestNanos, long maxIntervalNanos,
             long medianIntervalNanos) {
-        static OddWindows sample(VmclockView vmclock, AtomicBoolean sampling) {
+        static OddWindows sample(VmclockView vmclock, AtomicBoolean sampling, CountDownLatch quiet) {
             List<Long> intervals = new ArrayList<>();
             java.util.Set<Long> seen = new java.util.HashSet<>();
             int stretches = 0;
             long longest = 0;
             long oddSince = -1;
             long last = System.nanoTime();
+            long first = -1;
             while (sampling.get() || intervals.isEmpty()) {
                 long seq = vmclock.seqCountNow();
                 long now = System.nanoTime();
+                if (first < 0) {
+                    first = now;
+                } else if (now - first >= 2 * SPIN_BOUND_MS * 1_000_000) {
+                    quiet.countDown();
+                }
                 intervals.add(now - last);
                 last = now;
                 seen.add(seq);
