@@ -147,7 +147,7 @@ final class RuntimeFaults {
     /** Right after boot an update starts (seq_count odd) and never finishes; the suite's own updates do not heal it. */
     public static final class SeqCountLeftOdd extends Named {
         public SeqCountLeftOdd() {
-            super("seq-count-left-odd", target -> new PageFault(target) {
+            super("seq-count-left-odd", target -> new SeqCountWrites(target) {
                 private boolean started;
 
                 @Override
@@ -161,23 +161,11 @@ final class RuntimeFaults {
                 }
 
                 @Override
-                public WritableMemory hypervisorMemory() {
-                    WritableMemory inner = delegate.hypervisorMemory();
-                    long seqAddress = location().address() + PageField.SEQ_COUNT.offset();
-                    return new WritableMemory() {
-                        @Override
-                        public byte[] read(long address, int length) {
-                            return inner.read(address, length);
-                        }
-
-                        @Override
-                        public void write(long address, byte[] bytes) {
-                            inner.write(address, bytes);
-                            if (address == seqAddress && (bytes[0] & 1) == 0) {
-                                device().leaveSeqCountOdd(); // whatever the suite completes, the device reopens
-                            }
-                        }
-                    };
+                void onSeqCount(WritableMemory memory, long address, byte[] bytes, boolean odd) {
+                    memory.write(address, bytes);
+                    if (!odd) {
+                        device().leaveSeqCountOdd(); // whatever the suite completes, the device reopens
+                    }
                 }
             });
         }
