@@ -3,6 +3,7 @@ package dev.vmclock.cli;
 import dev.vmclock.report.ReportJson;
 import java.io.File;
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -100,6 +101,8 @@ record MatrixCell(String name, MatrixImplementation implementation, String machi
             argv.addAll(List.of(SETPRIV.toString(), "--pdeathsig", "KILL")); // dies with this JVM, even after kill -9
         }
         argv.add(ProcessHandle.current().info().command().orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        // The JVM options this JVM was started with (./vmclock-conformance's), for a child that runs like it.
+        argv.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments().stream().filter(a -> a.startsWith("-XX:")).toList());
         argv.addAll(List.of("-cp", System.getProperty("java.class.path"), Main.class.getName()));
         argv.addAll(runArgs(dir, impl, hop));
         Files.writeString(dir.resolve("cell.argv"), String.join(" ", argv) + "\n");
