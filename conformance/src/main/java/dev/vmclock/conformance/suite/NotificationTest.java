@@ -6,8 +6,9 @@ import dev.vmclock.conformance.Clause;
 import dev.vmclock.conformance.NotApplicable;
 import dev.vmclock.conformance.VmclockConformance;
 import dev.vmclock.conformance.target.Event;
-import dev.vmclock.conformance.target.VmclockView;
 import dev.vmclock.conformance.target.Observation;
+import dev.vmclock.conformance.target.RunHistory;
+import dev.vmclock.conformance.target.VmclockView;
 import dev.vmclock.harness.acpi.AcpiDevice;
 import dev.vmclock.harness.acpi.AcpiTables;
 import dev.vmclock.harness.acpi.AmlNotify;
@@ -45,62 +46,68 @@ class NotificationTest {
     /**
      * A device that notifies must say so. Linux answers poll() with POLLHUP at once when the flag is clear
      * (VMC-DRIVER-10), so the guest's poll cannot show it; what can: the AML notifying the VMClock device
-     * while the guest counts ACPI notifications across an update (loadvm), with the flag clear.
+     * while the guest counts ACPI notifications across the events of the run's history, with the flag clear.
      */
     @Test
     @Clause("VMC-NOTIFY-02")
     void notifyingDeviceAdvertisesFlag(VmclockView vmclock) {
         boolean advertised = vmclock.bootPage().flags().has(Flag.NOTIFICATION_PRESENT);
         List<AmlNotify> notifies = amlNotifiesOfDevice(vmclock);
-        AcpiEventCounts before = vmclock.inGuest(() -> vmclock.guest().acpiEvents());
-        NotApplicable.unless(before.present(), "the guest has no ACPI event counters (/sys/firmware/acpi/interrupts)");
-        Observation o = vmclock.across(Event.SNAPSHOT_LOAD);
-        sleep(300); // the guest handles the SCI or interrupt
-        AcpiEventCounts after = vmclock.inGuest(() -> vmclock.guest().acpiEvents());
-        long counted = notifications(before, after);
+        RunHistory history = vmclock.history();
+        long counted = 0;
+        for (RunHistory.Step step : history.steps()) {
+            if (step.guestAfter() == null) {
+                continue; // savevm: the guest's side of it is the load that follows
+            }
+            AcpiEventCounts before = history.guestBeforeOnItsTimeline(step).acpiEvents();
+            AcpiEventCounts after = step.guestAfter().acpiEvents();
+            NotApplicable.unless(before.present(), "the guest has no ACPI event counters (/sys/firmware/acpi/interrupts)");
+            counted += notifications(before, after);
+            vmclock.evidence().note(step.kind() + ": seq_count " + step.before().seqCount() + " -> "
+                    + step.after().seqCount() + "; ACPI counters that grew in the guest: " + after.increaseSince(before));
+        }
         vmclock.evidence().note("NOTIFICATION_PRESENT advertised: " + advertised + "; Notify() on the device in the AML: "
-                + notifies + "; seq_count " + o.before().seqCount() + " -> " + o.after().seqCount()
-                + "; ACPI counters that grew in the guest across loadvm: " + after.increaseSince(before));
+                + notifies + "; notifications the guest counted across the history: " + counted);
         if (!advertised) {
             assertThat(!notifies.isEmpty() && counted > 0)
                     .as("the AML notifies the VMClock device and the guest counted %d ACPI notification(s) across "
-                            + "loadvm, yet NOTIFICATION_PRESENT (bit 9) is clear", counted)
+                            + "the run's events, yet NOTIFICATION_PRESENT (bit 9) is clear", counted)
                     .isFalse();
         }
     }
 
-    /** The events after which the device writes a new even seq_count (FACTS.md: QEMU's restores and migrations). */
-    private static final List<Event> UPDATING_EVENTS = List.of(Event.SNAPSHOT_LOAD, Event.LIVE_MIGRATION,
-            Event.FILE_RESTORE);
+    /** The steps of the history after which the device writes a new even seq_count (FACTS.md: QEMU's restores and migrations). */
+    private static final List<RunHistory.Kind> UPDATING_STEPS = List.of(RunHistory.Kind.SNAPSHOT_LOAD,
+            RunHistory.Kind.LIVE_MIGRATION, RunHistory.Kind.FILE_RESTORE);
 
     /**
      * After every event with which the device moves seq_count to a new even value, the guest kernel counts
-     * an ACPI notification: an SCI (GPE path) or a Generic Event Device interrupt. The counters are read
-     * before the event and after it, in the guest's own timeline (a restore brings back the moment of the
-     * save, which comes after the first reading).
+     * an ACPI notification: an SCI (GPE path) or a Generic Event Device interrupt. The counters are the run's
+     * history's, read before each event and after it, in the guest's own timeline (a restore brings back the
+     * moment of the save, which comes after the first reading).
      */
     @Test
     @Clause("VMC-NOTIFY-03")
     void notificationAfterEverySeqCountUpdate(VmclockView vmclock) {
         NotApplicable.unlessFlag(vmclock.bootPage(), Flag.NOTIFICATION_PRESENT);
+        RunHistory history = vmclock.history();
         List<String> silent = new ArrayList<>();
         int updates = 0;
-        for (Event event : UPDATING_EVENTS) {
-            AcpiEventCounts before = vmclock.inGuest(() -> vmclock.guest().acpiEvents());
+        for (RunHistory.Kind kind : UPDATING_STEPS) {
+            RunHistory.Step step = history.step(kind);
+            AcpiEventCounts before = history.guestBeforeOnItsTimeline(step).acpiEvents();
+            AcpiEventCounts after = step.guestAfter().acpiEvents();
             NotApplicable.unless(before.present(), "the guest has no ACPI event counters (/sys/firmware/acpi/interrupts)");
-            Observation o = vmclock.across(event);
-            sleep(300); // the guest handles the SCI or interrupt
-            AcpiEventCounts after = vmclock.inGuest(() -> vmclock.guest().acpiEvents());
             Map<String, Long> grew = after.increaseSince(before);
-            boolean updated = o.after().seqCount() != o.before().seqCount() && o.after().seqCount() % 2 == 0;
-            vmclock.evidence().note(event + ": seq_count " + o.before().seqCount() + " -> " + o.after().seqCount()
+            boolean updated = step.after().seqCount() != step.before().seqCount() && step.after().seqCount() % 2 == 0;
+            vmclock.evidence().note(kind + ": seq_count " + step.before().seqCount() + " -> " + step.after().seqCount()
                     + "; ACPI counters that grew in the guest: " + grew);
             if (!updated) {
                 continue;
             }
             updates++;
             if (notifications(before, after) == 0) {
-                silent.add(event + " (seq_count " + o.before().seqCount() + " -> " + o.after().seqCount() + ")");
+                silent.add(kind + " (seq_count " + step.before().seqCount() + " -> " + step.after().seqCount() + ")");
             }
         }
         NotApplicable.unless(updates > 0, "no event moved seq_count to a new even value");

@@ -1,6 +1,7 @@
 package dev.vmclock.conformance.target;
 
 import dev.vmclock.conformance.NotApplicable;
+import dev.vmclock.harness.guest.AcpiEventCounts;
 import dev.vmclock.harness.guest.AgentException;
 import dev.vmclock.harness.guest.GuestClocks;
 import dev.vmclock.harness.guest.GuestPageRead;
@@ -10,15 +11,17 @@ import java.util.List;
 
 /**
  * What the guest saw at one moment of the run's history: the page through its read() of /dev/vmclock0
- * (or why it could not), and its clocks. Taken right before and right after each event of the history,
+ * (or why it could not), its clocks, and its ACPI event counters (the notifications it has counted). Taken right before and right after each event of the history,
  * so that checks about what the guest sees across an event need no event of their own.
  *
  * @param clocks CLOCK_MONOTONIC and each vCPU's TSC; more than one sample where the TSC phase is judged
+ * @param acpiEvents SCI, GPE and GED counters, read last: a notification raised by the event is counted in
+ *     the interrupt handler, which runs before the guest's user space answers the probe's first call
  */
 public record GuestProbe(GuestPageRead read, AgentException readFailure, long hostSeqCountAtFailure,
-                         List<GuestClocks> clocks) {
+                         List<GuestClocks> clocks, AcpiEventCounts acpiEvents) {
 
-    /** One read of the page and {@code clockSamples} readings of the clocks, in that order. */
+    /** One read of the page, {@code clockSamples} readings of the clocks and the ACPI counters, in that order. */
     static GuestProbe take(VmclockView view, int clockSamples) {
         GuestSession guest = view.target().guest();
         GuestPageRead read = null;
@@ -34,7 +37,7 @@ public record GuestProbe(GuestPageRead read, AgentException readFailure, long ho
         for (int i = 0; i < clockSamples; i++) {
             clocks.add(guest.clocks());
         }
-        return new GuestProbe(read, failure, seq, List.copyOf(clocks));
+        return new GuestProbe(read, failure, seq, List.copyOf(clocks), guest.acpiEvents());
     }
 
     /**

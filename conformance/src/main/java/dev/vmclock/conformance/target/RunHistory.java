@@ -177,6 +177,15 @@ public final class RunHistory {
         return steps.get(kind);
     }
 
+    /**
+     * The guest's probe that comes before {@code step} on the guest's own timeline: the probe before the step,
+     * except for the older snapshot load, whose guest resumes from the moment of the first savevm and so from
+     * the probe taken before it (a later probe's counters and clocks would be ahead of what the load restores).
+     */
+    public GuestProbe guestBeforeOnItsTimeline(Step step) {
+        return step.kind() == Kind.OLDER_SNAPSHOT_LOAD ? steps.get(Kind.SNAPSHOT_SAVE).guestBefore() : step.guestBefore();
+    }
+
     /** The steps that happened (a step QEMU refused is not among them; {@link #step} names the refusal). */
     public List<Step> steps() {
         return List.copyOf(steps.values());
