@@ -21,6 +21,8 @@ public final class TargetExtension implements ParameterResolver, BeforeTestExecu
     /** Where the runner leaves the resolved {@link TargetConfig} in the Launcher session's store. */
     public static final ExtensionContext.Namespace NS = ExtensionContext.Namespace.create(TargetExtension.class);
     public static final Class<TargetConfig> CONFIG = TargetConfig.class;
+    /** Where the runner may leave the run's {@link Targets}, made before JUnit starts (see {@link Targets#bootEarly}). */
+    public static final Class<Targets> TARGETS = Targets.class;
 
     @Override
     public boolean supportsParameter(ParameterContext parameter, ExtensionContext context) {
@@ -37,11 +39,15 @@ public final class TargetExtension implements ParameterResolver, BeforeTestExecu
         return type == VmclockView.class ? targets(context).vmclock() : targets(context).target();
     }
 
-    private static Resources targets(ExtensionContext context) {
+    private static Targets targets(ExtensionContext context) {
+        Targets prepared = context.getStore(StoreScope.LAUNCHER_SESSION, NS).get(TARGETS, Targets.class);
+        if (prepared != null) {
+            return prepared;
+        }
         TargetConfig carried = context.getStore(StoreScope.LAUNCHER_SESSION, NS).get(CONFIG, TargetConfig.class);
         Object key = carried != null ? carried : TargetOptions.from(context::getConfigurationParameter);
-        return context.getRoot().getStore(NS).getOrComputeIfAbsent(key, k -> new Resources(
-                carried != null ? carried : TargetConfig.resolve((TargetOptions) k)), Resources.class);
+        return context.getRoot().getStore(NS).getOrComputeIfAbsent(key, k -> new Targets(
+                carried != null ? carried : TargetConfig.resolve((TargetOptions) k)), Targets.class);
     }
 
     @Override
@@ -57,14 +63,18 @@ public final class TargetExtension implements ParameterResolver, BeforeTestExecu
                 .filter(e -> !(e instanceof TestAbortedException)).isPresent());
     }
 
-    /** The target of one configuration (decorated when the configuration names a fault) and its views. */
-    private static final class Resources implements ExtensionContext.Store.CloseableResource, AutoCloseable {
+    /**
+     * The target of one configuration (decorated when the configuration names a fault) and its views. Made by
+     * the first test that asks, in the run's root store; or by the runner before JUnit starts, left in the
+     * Launcher session's store ({@link #TARGETS}) and closed by the runner.
+     */
+    public static final class Targets implements ExtensionContext.Store.CloseableResource, AutoCloseable {
         private final QemuTarget qemu;
         private final VmTarget target;
         private VmclockView vmclock;
         private VirtioRtcGuestView virtioRtcGuest;
 
-        Resources(TargetConfig config) {
+        public Targets(TargetConfig config) {
             this.qemu = new QemuTarget(config);
             this.target = config.options().fault().map(TargetConfig::decorator).map(d -> d.decorate(qemu))
                     .orElse(qemu);
@@ -72,6 +82,11 @@ public final class TargetExtension implements ParameterResolver, BeforeTestExecu
 
         VmTarget target() {
             return target;
+        }
+
+        /** Boots the guest now, in the background (see {@link QemuTarget#bootInBackground}). */
+        public void bootEarly() {
+            qemu.bootInBackground();
         }
 
         /** The view is made, and the boot page read, before the first test that asks does anything. */
@@ -90,9 +105,15 @@ public final class TargetExtension implements ParameterResolver, BeforeTestExecu
             return virtioRtcGuest;
         }
 
+        private boolean closed;
+
+        /** Once: the runner closes what it made, and a session store may close what it holds as well. */
         @Override
-        public void close() {
-            qemu.close();
+        public synchronized void close() {
+            if (!closed) {
+                closed = true;
+                qemu.close();
+            }
         }
     }
 }
