@@ -1,7 +1,10 @@
 package dev.vmclock.cli;
 
+import dev.vmclock.conformance.target.TargetConfig;
 import dev.vmclock.harness.ExitCode;
+import dev.vmclock.harness.qemu.QemuContainer;
 import java.io.PrintStream;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -26,14 +29,20 @@ final class DoctorCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        Target t = Target.from(target.options());
+        // Resolved as a run resolves it, but boots nothing, builds no image and asks for no device, so that what
+        // QEMU lacks is printed before it is refused.
+        TargetConfig t = TargetConfig.resolve(target.options(NO_DEVICES), TargetConfig.GuestNeed.NONE);
         out.println("qemu:        " + t.qemu().path());
-        t.container().ifPresent(c -> out.println("container:   " + t.qemu().host().describe()));
+        if (t.qemu().host() instanceof QemuContainer) {
+            out.println("container:   " + t.qemu().host().describe());
+        }
         out.println("version:     " + t.qemu().version());
         out.println("vmclock:     " + (t.qemu().hasDevice("vmclock") ? "present" : "ABSENT (QEMU >= 10.0 needed)"));
         out.println("virtio-rtc:  " + (t.qemu().hasDevice("virtio-rtc-pci") ? "present" : "absent"));
         out.println("accelerator: " + t.accelerator());
-        t.requireVmclock();
+        t.qemu().requireVmclock();
         return ExitCode.OK.code();
     }
+
+    private static final Map<String, String> NO_DEVICES = Map.of("device", "false", "virtioRtc", "false");
 }

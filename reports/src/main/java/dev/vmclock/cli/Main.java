@@ -159,13 +159,19 @@ public final class Main implements Callable<Integer> {
         return new HarnessException(ExitCode.USAGE, message + " (see ./vmclock-conformance --help)");
     }
 
+    /** An output directory that cannot be written ({@link ExitCode#OUTPUT_NOT_WRITABLE}), and the option that chooses another. */
+    static HarnessException notWritable(Path dir, Exception e) {
+        return new HarnessException(ExitCode.OUTPUT_NOT_WRITABLE, "cannot write to " + dir + " (" + e.getClass().getSimpleName()
+                + ": " + e.getMessage() + "): choose a writable directory with --out", e);
+    }
+
     static void prepareOutput(Path dir) {
         try {
             Files.createDirectories(dir);
             Path probe = Files.createTempFile(dir, ".write-test", "");
             Files.delete(probe);
         } catch (IOException | SecurityException e) {
-            throw Target.notWritable(dir, e);
+            throw notWritable(dir, e);
         }
     }
 

@@ -246,7 +246,7 @@ final class MatrixCommand implements Callable<Integer> {
                 return;
             }
         } catch (IOException e) {
-            throw Target.notWritable(dir, e);
+            throw Main.notWritable(dir, e);
         }
         String cause = o.cause().orElse("the cell did not run");
         Report.Implementation impl = new Report.Implementation(
@@ -276,7 +276,7 @@ final class MatrixCommand implements Callable<Integer> {
         try {
             Files.writeString(summary, ReportJson.toJson(Map.of("cells", outcomes.stream().map(MatrixCell.Outcome::summary).toList())));
         } catch (IOException e) {
-            throw Target.notWritable(outDir, e);
+            throw Main.notWritable(outDir, e);
         }
         long holds = outcomes.stream().filter(o -> o.status() == MatrixCell.Status.HOLDS).count();
         long errors = outcomes.stream().filter(o -> o.status() == MatrixCell.Status.ERROR).count();

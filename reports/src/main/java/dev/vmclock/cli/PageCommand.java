@@ -2,6 +2,7 @@ package dev.vmclock.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.vmclock.conformance.target.TargetConfig;
 import dev.vmclock.harness.ExitCode;
 import dev.vmclock.harness.HarnessException;
 import dev.vmclock.harness.events.Machine;
@@ -9,6 +10,7 @@ import dev.vmclock.harness.guest.GuestSession;
 import dev.vmclock.harness.page.PageLocation;
 import dev.vmclock.harness.page.SeqlockRead;
 import dev.vmclock.harness.page.VmclockPage;
+import dev.vmclock.harness.qemu.MachineSpec;
 import dev.vmclock.images.GuestImage;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -58,11 +60,13 @@ final class PageCommand implements Callable<Integer> {
     public Integer call() {
         Optional<Path> outDir = Optional.ofNullable(this.outDir);
         outDir.ifPresent(Main::prepareOutput);
-        Target t = Target.from(target.options()).requireVmclock();
+        // The VMClock page only: the machine gets no virtio-rtc even where QEMU has it.
+        TargetConfig t = TargetConfig.resolve(target.options(Map.of("virtioRtc", "false")),
+                guest ? TargetConfig.GuestNeed.BOOT : TargetConfig.GuestNeed.NONE);
         if (guest) {
             return guestPage(t, asJson, outDir);
         }
-        try (Machine m = Machine.start(t.qemu(), t.spec().build())) {
+        try (Machine m = Machine.start(t.qemu(), spec(t))) {
             PageLocation where = m.pageLocation();
             SeqlockRead read = m.readPage();
             Map<String, Object> doc = pageDocument(t, where, read);
@@ -74,7 +78,7 @@ final class PageCommand implements Callable<Integer> {
             if (asJson) {
                 out.println(text);
             } else {
-                out.printf("%s, machine %s, accel %s%n", t.qemu(), t.machineType(), t.accelerator());
+                out.printf("%s, machine %s, accel %s%n", t.qemu(), t.machine(), t.accelerator());
                 out.printf("page at %s, read in %.2f ms with %d retries%n", where, read.elapsed().toNanos() / 1e6,
                         read.retries());
                 read.page().describe().forEach((k, v) -> out.printf("  %-40s %s%n", k, v));
@@ -84,14 +88,14 @@ final class PageCommand implements Callable<Integer> {
     }
 
     /** Host view, guest read() and guest mmap() of one booted guest, field by field. */
-    private int guestPage(Target t, boolean asJson, Optional<Path> outDir) {
+    private int guestPage(TargetConfig t, boolean asJson, Optional<Path> outDir) {
         GuestImage image = t.guestImage();
-        try (GuestSession guest = GuestSession.boot(t.qemu(), t.spec().build(), image)) {
+        try (GuestSession guest = GuestSession.boot(t.qemu(), spec(t), image)) {
             VmclockPage host = guest.machine().readPage().page();
             if (!guest.version().devicePresent()) {
                 err.printf("vmclock-conformance: the guest found no VMClock device (no /dev/vmclock0) on machine %s:"
                         + " QEMU runs the device but the guest cannot discover it (run the suite: VMC-ACPI-05)%n",
-                        t.machineType());
+                        t.machine());
                 return ExitCode.GATE_FAILED.code();
             }
             VmclockPage read = guest.read().page();
@@ -121,7 +125,7 @@ final class PageCommand implements Callable<Integer> {
             if (asJson) {
                 out.println(text);
             } else {
-                out.printf("%s, machine %s, accel %s, guest kernel %s, booted in %d ms%n", t.qemu(), t.machineType(),
+                out.printf("%s, machine %s, accel %s, guest kernel %s, booted in %d ms%n", t.qemu(), t.machine(),
                         t.accelerator(), image.kernelRelease(), guest.bootTime().toMillis());
                 out.printf("  %-40s %-22s %-22s %-22s%n", "field", "host", "guest read()", "guest mmap()");
                 for (String f : h.keySet()) {
@@ -135,10 +139,10 @@ final class PageCommand implements Callable<Integer> {
         }
     }
 
-    private static Map<String, Object> pageDocument(Target t, PageLocation where, SeqlockRead read) {
+    private static Map<String, Object> pageDocument(TargetConfig t, PageLocation where, SeqlockRead read) {
         Map<String, Object> doc = new LinkedHashMap<>();
         doc.put("qemu", Map.of("path", t.qemu().path().toString(), "version", t.qemu().version().toString()));
-        doc.put("machine", t.machineType());
+        doc.put("machine", t.machine());
         doc.put("accelerator", Map.of("name", t.accelerator().accelerator().qemuName(), "reason", t.accelerator().reason()));
         doc.put("location", Map.of("address", String.format("0x%x", where.address()),
                 "length", String.format("0x%x", where.length()), "source", where.source().name()));
@@ -149,11 +153,16 @@ final class PageCommand implements Callable<Integer> {
         return doc;
     }
 
+    private static MachineSpec spec(TargetConfig t) {
+        return MachineSpec.builder().machineType(t.machine()).accelerator(t.accelerator().accelerator())
+                .devices(t.devices()).build();
+    }
+
     private static void write(Path file, byte[] bytes) {
         try {
             Files.write(file, bytes);
         } catch (IOException e) {
-            throw Target.notWritable(file.getParent(), e);
+            throw Main.notWritable(file.getParent(), e);
         }
     }
 

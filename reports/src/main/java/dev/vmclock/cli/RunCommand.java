@@ -166,7 +166,7 @@ final class RunCommand implements Callable<Integer> {
                 qemu(t.qemu()),
                 t.machine(),
                 new Report.Accelerator(t.accelerator().accelerator().qemuName(), t.accelerator().reason()),
-                Implementations.guestImage(Optional.of(t.image())),
+                Implementations.guestImage(t.image()),
                 Implementations.currentHost(),
                 t.hop().map(h -> new Report.Hop(qemu(h.destination()), h.machineType())).orElse(null));
         RunContext ctx = new RunContext(impl, Instant.now(), Implementations.suiteVersion(),

@@ -1,6 +1,7 @@
 package dev.vmclock.cli;
 
 import dev.vmclock.conformance.target.TargetOptions;
+import dev.vmclock.harness.qemu.Accelerator;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.HashMap;
@@ -35,11 +36,28 @@ final class TargetArgs {
     Path initrd;
 
     /**
-     * The options as given, nothing resolved or probed ({@link Target} does that), in the record the suite's
+     * The options as given, nothing resolved or probed ({@code TargetConfig.resolve} does that), in the record the suite's
      * typed configuration is built from; what the command line has no option for stays stock.
      */
     TargetOptions options() {
+        return options(Map.of());
+    }
+
+    /** As {@link #options()}, with further {@code vmclock.*} parameters (names without the prefix) set as given. */
+    TargetOptions options(Map<String, String> further) {
+        // Bad input found before QEMU is probed, in the command line's words.
+        if ((kernel == null) != (initrd == null)) {
+            throw Main.usage("--kernel and --initrd go together");
+        }
+        if (!accel.equals("auto")) {
+            try {
+                Accelerator.parse(accel);
+            } catch (IllegalArgumentException e) {
+                throw Main.usage("--accel must be auto, kvm or tcg, not " + accel);
+            }
+        }
         Map<String, String> p = new HashMap<>();
+        further.forEach((k, v) -> p.put(TargetOptions.PREFIX + k, v));
         Optional.ofNullable(qemu).ifPresent(v -> p.put(TargetOptions.PREFIX + "qemu", v));
         Optional.ofNullable(container).ifPresent(v -> p.put(TargetOptions.PREFIX + "container", v));
         p.put(TargetOptions.PREFIX + "machine", machine);

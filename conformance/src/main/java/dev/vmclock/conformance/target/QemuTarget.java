@@ -356,13 +356,13 @@ public final class QemuTarget implements VmTarget, AutoCloseable {
         Consumer<Machine> beforeRun = config.options().clock().isPresent()
                 ? m -> config.options().clock().get().presentConstants(m.hypervisorAt(PageLocation.QEMU_DEFAULT)) : null;
         try {
-            return GuestSession.boot(config.qemu(), spec, config.image(), GuestSession.BOOT_TIMEOUT, beforeRun);
+            return GuestSession.boot(config.qemu(), spec, config.guestImage(), GuestSession.BOOT_TIMEOUT, beforeRun);
         } catch (HarnessException e) {
             if (!e.getMessage().contains("did not answer")) {
                 throw e;
             }
             bootRetried = e.getMessage();
-            return GuestSession.boot(config.qemu(), spec, config.image(), GuestSession.BOOT_TIMEOUT, beforeRun);
+            return GuestSession.boot(config.qemu(), spec, config.guestImage(), GuestSession.BOOT_TIMEOUT, beforeRun);
         }
     }
 

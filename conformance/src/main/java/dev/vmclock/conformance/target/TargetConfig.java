@@ -29,7 +29,7 @@ import java.util.ServiceLoader;
 public record TargetConfig(
         TargetOptions options,
         QemuBinary qemu,
-        GuestImage image,
+        Optional<GuestImage> image,
         AcceleratorChoice accelerator,
         List<Device> devices,
         Path evidenceDir,
@@ -39,11 +39,27 @@ public record TargetConfig(
         devices = List.copyOf(devices);
     }
 
+    /** How much of the guest a command needs: a run boots it; {@code doctor} and the host's {@code page} boot none. */
+    public enum GuestNeed {
+        /** The guest image, built now when it is not cached (a run's first use). */
+        BOOT,
+        /** No image is built: the user's or a cached one if there is, only for the accelerator probe. */
+        NONE
+    }
+
     /**
      * Finds QEMU (local or in a container), builds the guest image if it is not cached, then probes the
      * accelerator with that image's kernel (so a first run on a KVM host gets KVM).
      */
     public static TargetConfig resolve(TargetOptions o) {
+        return resolve(o, GuestNeed.BOOT);
+    }
+
+    /**
+     * As {@link #resolve(TargetOptions)}; with {@link GuestNeed#NONE} no image is built and no evidence directory
+     * made: the accelerator is probed with the user's kernel or a cached image's, else chosen without a boot.
+     */
+    public static TargetConfig resolve(TargetOptions o, GuestNeed need) {
         if (o.kernel().isPresent() != o.initrd().isPresent()) {
             throw new HarnessException(ExitCode.USAGE, "a guest kernel and initramfs go together (--kernel with --initrd)");
         }
@@ -80,15 +96,18 @@ public record TargetConfig(
         }
         // A user's image is taken as it is (its kernel may have the driver built in); the built one carries
         // virtio_rtc.ko when the machine has the device.
-        GuestImage image = o.kernel().isPresent() ? GuestImage.of(o.kernel().get(), o.initrd().get())
-                : imageBuilder(o, virtioRtc).ensureBuilt();
+        GuestImageBuilder builder = imageBuilder(o, virtioRtc);
+        Optional<GuestImage> image = o.kernel().isPresent() ? Optional.of(GuestImage.of(o.kernel().get(), o.initrd().get()))
+                : need == GuestNeed.BOOT ? Optional.of(builder.ensureBuilt())
+                // any cached image has the kernel the probe boots, with or without virtio_rtc.ko
+                : builder.cached().or(() -> new GuestImageBuilder().cached());
         Optional<Accelerator> forced;
         try {
             forced = o.accel().equals("auto") ? Optional.empty() : Optional.of(Accelerator.parse(o.accel()));
         } catch (IllegalArgumentException e) {
             throw new HarnessException(ExitCode.USAGE, "the accelerator must be auto, kvm or tcg, not " + o.accel());
         }
-        AcceleratorChoice accel = AcceleratorProbe.choose(qemu, forced, Optional.of(image.kernel()));
+        AcceleratorChoice accel = AcceleratorProbe.choose(qemu, forced, image.map(GuestImage::kernel));
         List<Device> devices = new ArrayList<>();
         if (o.vmclock()) {
             devices.add(Device.VMCLOCK);
@@ -96,14 +115,23 @@ public record TargetConfig(
         if (virtioRtc) {
             devices.add(Device.VIRTIO_RTC);
         }
-        Path evidence = o.evidenceDir().orElseGet(() -> {
-            try {
-                return Files.createTempDirectory("vmclock-evidence-");
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        });
+        // Nothing writes evidence when nothing boots: the temporary directory itself stands in, none is made.
+        Path evidence = o.evidenceDir().orElseGet(() -> need == GuestNeed.NONE
+                ? Path.of(System.getProperty("java.io.tmpdir")) : newEvidenceDir());
         return new TargetConfig(o, qemu, image, accel, devices, evidence, hop);
+    }
+
+    private static Path newEvidenceDir() {
+        try {
+            return Files.createTempDirectory("vmclock-evidence-");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The guest image a run boots (resolved with {@link GuestNeed#BOOT}, or the user's own). */
+    public GuestImage guestImage() {
+        return image.orElseThrow(() -> new IllegalStateException("the target was resolved without a guest image"));
     }
 
     private static GuestImageBuilder imageBuilder(TargetOptions o, boolean virtioRtc) {
