@@ -1,13 +1,19 @@
 package dev.vmclock.conformance.target;
 
 import dev.vmclock.conformance.NotApplicable;
+import dev.vmclock.conformance.target.VirtioRtcGuestView.HostBracketedReading;
 import dev.vmclock.harness.guest.AcpiEventCounts;
 import dev.vmclock.harness.guest.AgentException;
 import dev.vmclock.harness.guest.GuestClocks;
 import dev.vmclock.harness.guest.GuestPageRead;
 import dev.vmclock.harness.guest.GuestSession;
+import dev.vmclock.harness.guest.PtpClock;
+import dev.vmclock.harness.qemu.Device;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * What the guest saw at one moment of the run's history: the page through its read() of /dev/vmclock0
@@ -15,14 +21,20 @@ import java.util.List;
  * so that checks about what the guest sees across an event need no event of their own.
  *
  * @param clocks CLOCK_MONOTONIC and each vCPU's TSC; more than one sample where the TSC phase is judged
- * @param acpiEvents SCI, GPE and GED counters, read last: a notification raised by the event is counted in
- *     the interrupt handler, which runs before the guest's user space answers the probe's first call
+ * @param acpiEvents SCI, GPE and GED counters: a notification raised by the event is counted in the interrupt
+ *     handler, which runs before the guest's user space answers the probe's first call
+ * @param virtioRtc each virtio_rtc PTP clock of the guest read against the host's time, where the history judges
+ *     virtio-rtc across the step (empty otherwise, and without the device)
  */
 public record GuestProbe(GuestPageRead read, AgentException readFailure, long hostSeqCountAtFailure,
-                         List<GuestClocks> clocks, AcpiEventCounts acpiEvents) {
+                         List<GuestClocks> clocks, AcpiEventCounts acpiEvents,
+                         Map<PtpClock, HostBracketedReading> virtioRtc) {
 
-    /** One read of the page, {@code clockSamples} readings of the clocks and the ACPI counters, in that order. */
-    static GuestProbe take(VmclockView view, int clockSamples) {
+    /**
+     * One read of the page, {@code clockSamples} readings of the clocks, the ACPI counters and, when {@code
+     * withVirtioRtc} and the machine has the device, a reading of each virtio_rtc clock, in that order.
+     */
+    static GuestProbe take(VmclockView view, int clockSamples, boolean withVirtioRtc) {
         GuestSession guest = view.target().guest();
         GuestPageRead read = null;
         AgentException failure = null;
@@ -37,7 +49,13 @@ public record GuestProbe(GuestPageRead read, AgentException readFailure, long ho
         for (int i = 0; i < clockSamples; i++) {
             clocks.add(guest.clocks());
         }
-        return new GuestProbe(read, failure, seq, List.copyOf(clocks), guest.acpiEvents());
+        AcpiEventCounts acpi = guest.acpiEvents();
+        Map<PtpClock, HostBracketedReading> rtc = new LinkedHashMap<>();
+        if (withVirtioRtc && view.target().devices().contains(Device.VIRTIO_RTC)) {
+            VirtioRtcGuestView v = new VirtioRtcGuestView(view.target());
+            guest.ptpClockList().stream().filter(PtpClock::isVirtio).forEach(c -> rtc.put(c, v.read(c)));
+        }
+        return new GuestProbe(read, failure, seq, List.copyOf(clocks), acpi, Collections.unmodifiableMap(rtc));
     }
 
     /**

@@ -20,7 +20,8 @@ import java.util.function.ToLongFunction;
  *   <li>loadvm of the snapshot of step 1 again: the guest goes back to an older point of its timeline (a branch).</li>
  * </ol>
  *
- * <p>Host pages and guest probes are taken right before and right after each event. Clones restored from
+ * <p>Host pages and guest probes are taken right before and right after each event (with the guest's virtio-rtc
+ * clocks around snapshot load, live migration and file restore, when the machine has the device). Clones restored from
  * the saved file beside the target are started only when a check asks. Because every kind of event the
  * suite drives is in the chain, and lifetime rules are judged against the boot page and every page of
  * the chain, no verdict depends on which check happened to run first.
@@ -96,7 +97,7 @@ public final class RunHistory {
         Map<Kind, HopRefusedException> refused = new EnumMap<>(Kind.class);
 
         target.prepareFor(Event.SNAPSHOT_SAVE);
-        GuestProbe g0 = GuestProbe.take(view, 1);
+        GuestProbe g0 = GuestProbe.take(view, 1, true);
         VmclockPage p0 = view.observeQuietly();
         EventResult save = target.saveSnapshot(SNAPSHOT_TAG);
         VmclockPage p1 = view.observeQuietly();
@@ -105,19 +106,19 @@ public final class RunHistory {
         try {
             EventResult load = target.loadSnapshot(SNAPSHOT_TAG);
             VmclockPage p2 = view.observeQuietly();
-            GuestProbe g2 = GuestProbe.take(view, 1);
+            GuestProbe g2 = GuestProbe.take(view, 1, true);
             steps.put(Kind.SNAPSHOT_LOAD, new Step(Kind.SNAPSHOT_LOAD,
                     new Observation(Event.SNAPSHOT_LOAD, p0, p2, List.of(save, load)), g0, g2));
         } catch (HopRefusedException e) {
             refused.put(Kind.SNAPSHOT_LOAD, e);
         }
 
-        steps.put(Kind.PAUSE_RESUME, inPlace(view, Kind.PAUSE_RESUME, GuestProbe.take(view, 1), 1));
+        steps.put(Kind.PAUSE_RESUME, inPlace(view, Kind.PAUSE_RESUME, GuestProbe.take(view, 1, false), 1));
         // The TSC phase between vCPUs is judged across live migration: several samples on each side.
         int samples = migrationPhase ? PHASE_SAMPLES : 1;
         try {
             target.prepareFor(Event.LIVE_MIGRATION);
-            GuestProbe beforeMigration = GuestProbe.take(view, samples);
+            GuestProbe beforeMigration = GuestProbe.take(view, samples, true);
             steps.put(Kind.LIVE_MIGRATION, inPlace(view, Kind.LIVE_MIGRATION, beforeMigration, samples));
         } catch (HopRefusedException e) {
             refused.put(Kind.LIVE_MIGRATION, e);
@@ -126,12 +127,12 @@ public final class RunHistory {
         SavedState state = null;
         try {
             target.prepareFor(Event.FILE_RESTORE);
-            GuestProbe g4 = GuestProbe.take(view, 1);
+            GuestProbe g4 = GuestProbe.take(view, 1, true);
             VmclockPage p4 = view.observeQuietly();
             state = target.saveState();
             EventResult restore = target.restore(state);
             VmclockPage p5 = view.observeQuietly();
-            GuestProbe g5 = GuestProbe.take(view, 1);
+            GuestProbe g5 = GuestProbe.take(view, 1, true);
             steps.put(Kind.FILE_RESTORE, new Step(Kind.FILE_RESTORE,
                     new Observation(Event.FILE_RESTORE, p4, p5, List.of(state.save(), restore)), g4, g5));
         } catch (HopRefusedException e) {
@@ -141,10 +142,10 @@ public final class RunHistory {
         try {
             target.prepareFor(Event.SNAPSHOT_LOAD);
             VmclockPage before = view.observeQuietly();
-            GuestProbe gBefore = GuestProbe.take(view, 1);
+            GuestProbe gBefore = GuestProbe.take(view, 1, false);
             EventResult older = target.loadSnapshot(SNAPSHOT_TAG);
             VmclockPage p6 = view.observeQuietly();
-            GuestProbe g6 = GuestProbe.take(view, 1);
+            GuestProbe g6 = GuestProbe.take(view, 1, false);
             steps.put(Kind.OLDER_SNAPSHOT_LOAD, new Step(Kind.OLDER_SNAPSHOT_LOAD,
                     new Observation(Event.SNAPSHOT_LOAD, before, p6, List.of(older)), gBefore, g6));
         } catch (HopRefusedException e) {
@@ -160,7 +161,7 @@ public final class RunHistory {
         VmclockPage b = view.observeQuietly(); // the caller readied the machine before its probe
         List<EventResult> results = view.target().undergo(kind.event());
         VmclockPage a = view.observeQuietly();
-        GuestProbe after = GuestProbe.take(view, samples);
+        GuestProbe after = GuestProbe.take(view, samples, kind == Kind.LIVE_MIGRATION);
         return new Step(kind, new Observation(kind.event(), b, a, results), before, after);
     }
 
