@@ -91,6 +91,7 @@ public final class GuestSession implements AutoCloseable {
             }
             GuestSession s = attach(machine, timeout, t0);
             s.requireDrivers(spec);
+            s.requireClockRate();
             return s;
         } catch (RuntimeException e) {
             machine.vm().keepEvidence();
@@ -128,6 +129,51 @@ public final class GuestSession implements AutoCloseable {
         }
     }
 
+    /** How far the guest's clock rate may be from the host's: gross mis-calibration, not a few ppm, is what it catches. */
+    static final double CLOCK_RATE_TOLERANCE = 0.05;
+    /** The host time over which the guest's clock rate is measured after boot. */
+    static final Duration CLOCK_RATE_INTERVAL = Duration.ofMillis(250);
+
+    /**
+     * The guest's CLOCK_MONOTONIC must run at the host's rate. Under TCG the guest kernel calibrates its TSC against
+     * the emulated PIT or HPET at boot; on a loaded host a descheduled vCPU spoils that short measurement, and
+     * Linux keeps the bad early value when its later refinement differs by more than 1 %. Seen here in CI: a guest
+     * whose clock ran 11.75 times too fast, so the driver's 100 ms read() timeout expired after 11 ms of host time
+     * and a conformant device FAILed. Such a guest cannot judge anything timed: the boot is a harness failure
+     * ({@link MiscalibratedClockException}, which a target may retry). Two readings of the guest's clock, each
+     * bracketed by the host's, so the round trips widen the accepted interval instead of faking a rate.
+     */
+    void requireClockRate() {
+        long h0 = System.nanoTime();
+        long g0 = clocks().monotonicNanos();
+        long h1 = System.nanoTime();
+        try {
+            Thread.sleep(CLOCK_RATE_INTERVAL.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new HarnessException(ExitCode.HARNESS_ERROR, "interrupted while measuring the guest's clock rate", e);
+        }
+        long h2 = System.nanoTime();
+        long g1 = clocks().monotonicNanos();
+        long h3 = System.nanoTime();
+        long guest = g1 - g0;
+        long shortest = h2 - h1; // the host time between the two readings lies in [shortest, longest]
+        long longest = h3 - h0;
+        if (guest < shortest * (1 - CLOCK_RATE_TOLERANCE) || guest > longest * (1 + CLOCK_RATE_TOLERANCE)) {
+            throw new MiscalibratedClockException(String.format("the guest's CLOCK_MONOTONIC advanced %d us while the host's "
+                    + "advanced %d..%d us (%.2f times the host's rate, %.0f %% allowed): its kernel mis-calibrated the TSC at "
+                    + "boot, as TCG on a loaded host can make it (guest console: %s)", guest / 1000, shortest / 1000,
+                    longest / 1000, 2.0 * guest / (shortest + longest), CLOCK_RATE_TOLERANCE * 100, evidence()));
+        }
+    }
+
+    /** A booted guest whose clock runs at the wrong rate (see {@link #requireClockRate}); booting again may cure it. */
+    public static final class MiscalibratedClockException extends HarnessException {
+        MiscalibratedClockException(String message) {
+            super(ExitCode.HARNESS_ERROR, message);
+        }
+    }
+
     /**
      * The kernel arguments for this machine. microvm under TCG: Linux cannot calibrate the TSC there (no
      * usable PIT or HPET; it hangs in "Unable to calibrate against PIT"), so it is told the frequency:
@@ -141,7 +187,7 @@ public final class GuestSession implements AutoCloseable {
     }
 
     /** The host's nominal CPU frequency from /proc/cpuinfo ("cpu MHz"), in kHz. */
-    private static long hostTscKhz() {
+    static long hostTscKhz() {
         try (var lines = java.nio.file.Files.lines(java.nio.file.Path.of("/proc/cpuinfo"))) {
             return lines.filter(l -> l.startsWith("cpu MHz")).findFirst()
                     .map(l -> Math.round(Double.parseDouble(l.substring(l.indexOf(':') + 1).strip()) * 1000))
