@@ -7,6 +7,7 @@ import com.github.dockerjava.api.model.Device;
 import com.github.dockerjava.api.model.Frame;
 import dev.vmclock.harness.ExitCode;
 import dev.vmclock.harness.HarnessException;
+import dev.vmclock.harness.Waits;
 import dev.vmclock.images.GuestImageBuilder;
 import java.io.IOException;
 import java.io.InputStream;
@@ -193,7 +194,20 @@ public final class QemuContainer implements QemuHost, AutoCloseable {
     public void close() {
         SHARED.values().remove(this);
         lifeline.cut();
+        String id = container.getContainerId();
         container.stop();
+        // The daemon removes an auto-removed container after it stops, asynchronously: close returns once it is gone
+        // (seen in CI: still listed right after stop()), so that nothing outlives its owner even for a moment.
+        Waits.poll(Duration.ofSeconds(10), Duration.ofMillis(50), () -> exists(id), exists -> !exists);
+    }
+
+    private static boolean exists(String id) {
+        try {
+            DockerClientFactory.instance().client().inspectContainerCmd(id).exec();
+            return true;
+        } catch (NotFoundException e) {
+            return false;
+        }
     }
 
     private static String rootMessage(Throwable t) {
