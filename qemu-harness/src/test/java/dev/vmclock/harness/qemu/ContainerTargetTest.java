@@ -47,6 +47,24 @@ class ContainerTargetTest {
     }
 
     @Test
+    void aPathWithoutQemuInTheImageIsOneLineNamingTheOption() {
+        HarnessException e = catchThrowableOfType(HarnessException.class,
+                () -> QemuBinary.locate(container, "/usr/local/bin/no-such-qemu"));
+        assertThat(e.exitCode()).isEqualTo(ExitCode.QEMU_NOT_FOUND);
+        assertThat(e.getMessage()).contains("no QEMU at /usr/local/bin/no-such-qemu").contains("--qemu").doesNotContain("\n");
+    }
+
+    @Test
+    void commandsInTheContainerReturnTheirOutputAndExitCode() throws Exception {
+        Command.Result ok = container.run(java.util.List.of("qemu-img", "--version"), java.time.Duration.ofSeconds(20));
+        assertThat(ok.exitCode()).isZero();
+        assertThat(ok.stdout()).startsWith("qemu-img version");
+        Command.Result bad = container.run(java.util.List.of("qemu-img", "--no-such-option"), java.time.Duration.ofSeconds(20));
+        assertThat(bad.exitCode()).isNotZero();
+        assertThat(bad.stderr()).contains("no-such-option");
+    }
+
+    @Test
     void machineInTheContainerReadsThePageMigratesAndRestores() {
         try (Machine m = Machine.start(qemu, MachineSpec.builder().build())) {
             assertThat(Docker.processes(container.containerId())).contains("qemu-system");
