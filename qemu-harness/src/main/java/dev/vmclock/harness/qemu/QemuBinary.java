@@ -38,9 +38,13 @@ public final class QemuBinary {
 
     /**
      * Binaries probed in this JVM, by where they run and (local) their file's identity: the same file answers
-     * the same, and the fault tier resolves about a hundred targets of one QEMU (three probe runs each).
+     * the same, and the fault tier resolves about a hundred targets of one QEMU (three probe runs each). Each
+     * locate still returns an instance of its own ({@link #sameProbe}): a hop's source and destination may be
+     * one file, and a machine tells where it runs by the instance.
      */
     private static final Map<List<Object>, QemuBinary> PROBED = new ConcurrentHashMap<>();
+    /** The first instance probed for this file, which holds the lazily asked machine types for all of them. */
+    private QemuBinary probedAs = this;
 
     private QemuBinary(QemuHost host, Path path, QemuVersion version, Set<String> devices) {
         this.host = host;
@@ -66,7 +70,7 @@ public final class QemuBinary {
         Path binary = Path.of(explicit != null ? explicit : DEFAULT_NAME);
         QemuBinary known = PROBED.get(List.of(host, binary)); // one container: its image's files do not change
         if (known != null) {
-            return known;
+            return known.sameProbe();
         }
         Command.Result v = probeRun(host, binary, List.of(binary.toString(), "--version"));
         if (exitMeansNotFound(v.exitCode())) {
@@ -91,7 +95,7 @@ public final class QemuBinary {
         }
         QemuBinary known = file == null ? null : PROBED.get(file);
         if (known != null) {
-            return known;
+            return known.sameProbe();
         }
         QemuBinary probed = probe(QemuHost.LOCAL, binary, probeRun(QemuHost.LOCAL, binary, List.of(binary.toString(), "--version")));
         if (file != null) {
@@ -134,6 +138,13 @@ public final class QemuBinary {
         }
     }
 
+    /** A new instance with this one's answers (it asks no process). */
+    private QemuBinary sameProbe() {
+        QemuBinary copy = new QemuBinary(host, path, version, devices);
+        copy.probedAs = probedAs;
+        return copy;
+    }
+
     /** Fails with the documented exit code when this QEMU cannot host the device under test. */
     public QemuBinary requireVmclock() {
         if (!hasDevice("vmclock")) {
@@ -170,7 +181,11 @@ public final class QemuBinary {
      * The machine types this QEMU knows ({@code -machine help}: names and aliases such as {@code q35} and
      * {@code pc-q35-10.0}); asked once.
      */
-    public synchronized Set<String> machines() {
+    public Set<String> machines() {
+        return probedAs == this ? askMachines() : probedAs.machines();
+    }
+
+    private synchronized Set<String> askMachines() {
         if (machines == null) {
             Command.Result r = probeRun(host, path, List.of(path.toString(), "-machine", "help"));
             Set<String> names = new TreeSet<>();
