@@ -17,8 +17,9 @@ import java.util.Map;
 
 /**
  * What the guest saw at one moment of the run's history: the page through its read() of /dev/vmclock0
- * (or why it could not), its clocks, and its ACPI event counters (the notifications it has counted). Taken right before and right after each event of the history,
- * so that checks about what the guest sees across an event need no event of their own.
+ * (or why it could not), its clocks, and its ACPI event counters (the notifications it has counted). Taken
+ * right before and right after each event of the history, so that checks about what the guest sees across an
+ * event need no event of their own.
  *
  * @param clocks CLOCK_MONOTONIC and each vCPU's TSC; more than one sample where the TSC phase is judged
  * @param acpiEvents SCI, GPE and GED counters: a notification raised by the event is counted in the interrupt

@@ -73,6 +73,7 @@ public final class TargetExtension implements ParameterResolver, BeforeTestExecu
         private final VmTarget target;
         private VmclockView vmclock;
         private VirtioRtcGuestView virtioRtcGuest;
+        private boolean closed;
 
         public Targets(TargetConfig config) {
             this.qemu = new QemuTarget(config);
@@ -104,8 +105,6 @@ public final class TargetExtension implements ParameterResolver, BeforeTestExecu
             }
             return virtioRtcGuest;
         }
-
-        private boolean closed;
 
         /** Once: the runner closes what it made, and a session store may close what it holds as well. */
         @Override

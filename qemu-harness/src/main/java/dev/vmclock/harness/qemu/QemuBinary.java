@@ -13,6 +13,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -43,7 +44,7 @@ public final class QemuBinary {
      * one file, and a machine tells where it runs by the instance.
      */
     private static final Map<List<Object>, QemuBinary> PROBED = new ConcurrentHashMap<>();
-    /** The first instance probed for this file, which holds the lazily asked machine types for all of them. */
+    /** The first instance probed for this file, which asks, once for all of them, the machine types and qemu-img. */
     private QemuBinary probedAs = this;
 
     private QemuBinary(QemuHost host, Path path, QemuVersion version, Set<String> devices) {
@@ -68,18 +69,15 @@ public final class QemuBinary {
             return locate(explicit);
         }
         Path binary = Path.of(explicit != null ? explicit : DEFAULT_NAME);
-        QemuBinary known = PROBED.get(List.of(host, binary)); // one container: its image's files do not change
-        if (known != null) {
-            return known.sameProbe();
-        }
-        Command.Result v = probeRun(host, binary, List.of(binary.toString(), "--version"));
-        if (exitMeansNotFound(v.exitCode())) {
-            throw new HarnessException(ExitCode.QEMU_NOT_FOUND, "no QEMU at " + binary + " in " + host.describe()
-                    + ": pass --qemu with the emulator's path inside the image");
-        }
-        QemuBinary probed = probe(host, binary, v);
-        PROBED.put(List.of(host, binary), probed);
-        return probed;
+        // One container: its image's files do not change while it runs.
+        return probedOnce(List.of(host, binary), () -> {
+            Command.Result v = probeRun(host, binary, List.of(binary.toString(), "--version"));
+            if (exitMeansNotFound(v.exitCode())) {
+                throw new HarnessException(ExitCode.QEMU_NOT_FOUND, "no QEMU at " + binary + " in " + host.describe()
+                        + ": pass --qemu with the emulator's path inside the image");
+            }
+            return probe(host, binary, v);
+        });
     }
 
     public static QemuBinary probe(Path binary) {
@@ -93,13 +91,19 @@ public final class QemuBinary {
         } catch (IOException e) {
             file = null; // gone since the check above: the probe says why
         }
-        QemuBinary known = file == null ? null : PROBED.get(file);
+        return probedOnce(file, () -> probe(QemuHost.LOCAL, binary,
+                probeRun(QemuHost.LOCAL, binary, List.of(binary.toString(), "--version"))));
+    }
+
+    /** The binary probed under {@code key} before, as an instance of its own; else {@code probe}'s, remembered. */
+    private static QemuBinary probedOnce(List<Object> key, Supplier<QemuBinary> probe) {
+        QemuBinary known = key == null ? null : PROBED.get(key);
         if (known != null) {
             return known.sameProbe();
         }
-        QemuBinary probed = probe(QemuHost.LOCAL, binary, probeRun(QemuHost.LOCAL, binary, List.of(binary.toString(), "--version")));
-        if (file != null) {
-            PROBED.put(file, probed);
+        QemuBinary probed = probe.get();
+        if (key != null) {
+            PROBED.put(key, probed);
         }
         return probed;
     }
@@ -213,7 +217,11 @@ public final class QemuBinary {
     }
 
     /** qemu-img next to the binary (a build tree or prefix), else on PATH (the image's, for a container). */
-    public synchronized Path qemuImg() {
+    public Path qemuImg() {
+        return probedAs == this ? findQemuImg() : probedAs.qemuImg();
+    }
+
+    private synchronized Path findQemuImg() {
         if (qemuImg == null) {
             qemuImg = host.isLocal() ? localQemuImg() : containerQemuImg();
         }
