@@ -9,11 +9,16 @@ import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
 
 /**
  * QEMU publishes no clock, so the harness plays a hypervisor that does (qtest writes under the seq_count
  * protocol): the clock clauses PASS on correct data and FAIL on wrong data.
  */
+@Execution(ExecutionMode.CONCURRENT) // each test is a run of its own, on its own machine
+@ExtendWith(GuestSlots.class)
 public class ReferenceClockTest {
 
     /** The areas whose rules are about clock data. */

@@ -2,6 +2,7 @@ package dev.vmclock.conformance.faults;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.vmclock.conformance.GuestSlots;
 import dev.vmclock.conformance.Verdict;
 import dev.vmclock.conformance.run.ClauseResult;
 import dev.vmclock.conformance.run.SuiteRun;
@@ -18,6 +19,7 @@ import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.parallel.Execution;
 import org.junit.jupiter.api.parallel.ExecutionMode;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -211,6 +213,7 @@ class FaultInjectionTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("faults")
     @Execution(ExecutionMode.CONCURRENT)
+    @ExtendWith(GuestSlots.class)
     @Tag(FULL_TIER)
     void brokenImplementationFailsExactlyItsClauses(Fault fault) {
         Map<String, String> config = new HashMap<>(fault.config());

@@ -2,6 +2,7 @@ package dev.vmclock.conformance.faults;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.vmclock.conformance.GuestSlots;
 import dev.vmclock.conformance.Verdict;
 import dev.vmclock.conformance.run.SuiteRun;
 import dev.vmclock.conformance.run.SuiteRunner;
@@ -17,6 +18,9 @@ import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
 
 /**
  * The virtio-rtc guest-level checks prove they can fail: the GUEST area runs through the Launcher on QEMU 11.1
@@ -27,6 +31,8 @@ import org.junit.jupiter.api.Test;
  * <p>QEMU 11.1 is trixie-backports' in the shipped container recipe; the kernel-module build image comes with
  * the guest image's build (both built on first use on this Docker host).
  */
+@Execution(ExecutionMode.CONCURRENT) // two independent runs, each on machines of its own
+@ExtendWith(GuestSlots.class)
 class VirtioRtcGuestFaultTest {
 
     private static final Set<String> GUEST = IntStream.rangeClosed(1, 6).mapToObj(i -> String.format("VRTC-GUEST-%02d", i))

@@ -2,6 +2,7 @@ package dev.vmclock.conformance.target;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.vmclock.conformance.GuestSlots;
 import dev.vmclock.conformance.Verdict;
 import dev.vmclock.conformance.run.SuiteRun;
 import dev.vmclock.conformance.run.SuiteRunner;
@@ -17,6 +18,9 @@ import java.util.TreeSet;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
 
 /**
  * The whole suite across two QEMU versions: the guest boots on A, and every live migration, restore from a file
@@ -26,6 +30,8 @@ import org.junit.jupiter.api.Test;
  */
 @Tag("faults") // the full tier: two whole suites with a container QEMU
 @Tag("hops")
+@Execution(ExecutionMode.CONCURRENT) // two independent runs, each on machines of its own
+@ExtendWith(GuestSlots.class)
 class CrossVersionHopTest {
 
     static final String HOST_QEMU = "/usr/bin/qemu-system-x86_64";

@@ -11,6 +11,8 @@ import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -101,6 +103,9 @@ public class VirtioRtcFaultInjectionTest {
     @ParameterizedTest(name = "{0}")
     @Tag("faults") // the full tier (FaultInjectionTest.FULL_TIER)
     @MethodSource("faults")
+    // No guest: each run is one qtest QEMU whose checks mostly wait on the device's timers, so runs overlap
+    // beyond the cores (junit-platform.properties), without a GuestSlots slot.
+    @Execution(ExecutionMode.CONCURRENT)
     void brokenDeviceFailsExactlyItsClauses(String fault, Set<String> expected) {
         // -Dvmclock.vrtcFaults=TEXT runs only the faults whose name contains TEXT (targeted runs).
         String only = System.getProperty("vmclock.vrtcFaults", "");

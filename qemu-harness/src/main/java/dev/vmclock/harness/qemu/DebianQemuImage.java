@@ -11,7 +11,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
@@ -111,10 +113,16 @@ public final class DebianQemuImage {
         }
     }
 
+    /** One lock per tag: concurrent runs of one JVM ask for the same image, and only one of them may build it. */
+    private static final Map<String, Object> BUILD_LOCKS = new ConcurrentHashMap<>();
+
     private String build(String kind, String arg, String tag, ExitCode failure) {
-        if (isBuilt(tag)) {
-            return tag;
+        synchronized (BUILD_LOCKS.computeIfAbsent(tag, t -> new Object())) {
+            return isBuilt(tag) ? tag : buildNow(kind, arg, tag, failure);
         }
+    }
+
+    private String buildNow(String kind, String arg, String tag, ExitCode failure) {
         Path log = logFile(tag);
         Path dir = null;
         try {
