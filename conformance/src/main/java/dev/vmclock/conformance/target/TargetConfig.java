@@ -121,9 +121,21 @@ public record TargetConfig(
         return new TargetConfig(o, qemu, image, accel, devices, evidence, hop);
     }
 
-    private static Path newEvidenceDir() {
+    /**
+     * Where a run given no evidence directory makes its own: {@code -Dvmclock.evidenceRoot} (the project's
+     * tests set their module's {@code target/evidence}, so the fault tier's hundreds of runs leave nothing
+     * in /tmp and a failing run's evidence is beside its report), else the temporary directory.
+     */
+    public static final String EVIDENCE_ROOT = "vmclock.evidenceRoot";
+
+    /** A new evidence directory under {@link #EVIDENCE_ROOT}, for a run given none. */
+    public static Path newEvidenceDir() {
         try {
-            return Files.createTempDirectory("vmclock-evidence-");
+            String root = System.getProperty(EVIDENCE_ROOT, "");
+            if (root.isBlank()) {
+                return Files.createTempDirectory("vmclock-evidence-");
+            }
+            return Files.createTempDirectory(Files.createDirectories(Path.of(root)), "vmclock-evidence-");
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -18,9 +18,6 @@ import dev.vmclock.harness.virtio.rtc.RtcRequest;
 import dev.vmclock.harness.virtio.rtc.RtcResponse;
 import dev.vmclock.harness.virtio.rtc.Status;
 import dev.vmclock.harness.virtio.rtc.VirtioRtcDriver;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -64,13 +61,7 @@ public final class VirtioRtcView implements ExtensionContext.Store.CloseableReso
 
     /** On the QEMU the run's resolved {@link TargetConfig} found (the command line resolves it once). */
     public static VirtioRtcView create(VirtioRtcConfig config, QemuBinary qemu) {
-        Path evidence = config.evidenceDir().orElseGet(() -> {
-            try {
-                return Files.createTempDirectory("vmclock-evidence-");
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        });
+        Path evidence = config.evidenceDir().orElseGet(TargetConfig::newEvidenceDir);
         return new VirtioRtcView(config, qemu, evidence);
     }
 

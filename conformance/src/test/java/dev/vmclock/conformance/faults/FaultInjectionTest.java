@@ -30,6 +30,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * QEMU and against deliberately broken implementations, and exactly the expected clauses FAIL, nothing
  * ERRORs. The expected sets are the rules each fault breaks, plus the cascade every such page must cause.
  */
+@ExtendWith(GuestSlots.class) // every run here boots a guest
 class FaultInjectionTest {
 
     /** The full tier's tag: every fault. {@code ./mvnw verify -Pquick} leaves these out (see README). */
@@ -213,7 +214,6 @@ class FaultInjectionTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("faults")
     @Execution(ExecutionMode.CONCURRENT)
-    @ExtendWith(GuestSlots.class)
     @Tag(FULL_TIER)
     void brokenImplementationFailsExactlyItsClauses(Fault fault) {
         Map<String, String> config = new HashMap<>(fault.config());

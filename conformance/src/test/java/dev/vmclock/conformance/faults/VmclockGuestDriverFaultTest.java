@@ -40,6 +40,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * the clauses of that defect FAIL, plus what stock QEMU 10.0 fails anyway, and that nothing ERRORs.
  */
 @Tag(FaultInjectionTest.FULL_TIER)
+@ExtendWith(GuestSlots.class)
 class VmclockGuestDriverFaultTest {
 
     private static final Path PAGES = pagesDir();
@@ -148,7 +149,6 @@ class VmclockGuestDriverFaultTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("faults")
     @Execution(ExecutionMode.CONCURRENT)
-    @ExtendWith(GuestSlots.class)
     void brokenGuestDriverFailsExactlyItsClauses(GuestFault fault) {
         GuestImage broken = new GuestImageBuilder().withPtpVmclock(PtpVmclockModule.BROKEN).ensureBuilt();
         SuiteRun run = SuiteRunner.run(fault.config(broken), Set.of(), o -> { });

@@ -2,6 +2,7 @@ package dev.vmclock.conformance.target;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.vmclock.conformance.GuestSlots;
 import dev.vmclock.conformance.Verdict;
 import dev.vmclock.conformance.run.ClauseResult;
 import dev.vmclock.conformance.run.SuiteRun;
@@ -12,11 +13,13 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * The suite judges a QEMU in a container exactly as the same QEMU run locally: a few areas (page layout,
  * disruption: boot, snapshots, live migration, restores) run both ways give the same verdicts.
  */
+@ExtendWith(GuestSlots.class)
 class ContainerTargetSuiteTest {
 
     private static final Set<String> AREAS = Set.of("LAYOUT", "DISRUPT");

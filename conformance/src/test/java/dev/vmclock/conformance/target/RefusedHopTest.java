@@ -2,6 +2,7 @@ package dev.vmclock.conformance.target;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.vmclock.conformance.GuestSlots;
 import dev.vmclock.conformance.Verdict;
 import dev.vmclock.conformance.run.ClauseResult;
 import dev.vmclock.conformance.run.SuiteRun;
@@ -12,6 +13,7 @@ import java.nio.file.Path;
 import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -21,6 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
  * file or snapshot load is an ERROR quoting QEMU's own line; nothing FAILs, and the suite goes on (the machine stays
  * on the source: savevm is still judged).
  */
+@ExtendWith(GuestSlots.class)
 class RefusedHopTest {
 
     /** Live migration, restore from a file and snapshot load (refused), and savevm (no new process: judged). */

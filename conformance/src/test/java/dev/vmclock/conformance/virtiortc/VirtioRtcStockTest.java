@@ -2,6 +2,7 @@ package dev.vmclock.conformance.virtiortc;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.vmclock.conformance.GuestSlots;
 import dev.vmclock.conformance.Verdict;
 import dev.vmclock.conformance.run.SuiteRun;
 import java.nio.file.Files;
@@ -11,12 +12,14 @@ import java.util.Set;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Stock QEMU 11.1's virtio-rtc-pci through the VRTC area: nothing ERRORs, and exactly the deviations
  * explained in spec-map.md (and the branch report) FAIL. Without the image, every check is NOT_APPLICABLE
  * naming virtio-rtc-pci (the host's QEMU 10.0 has no such device).
  */
+@ExtendWith(GuestSlots.class) // the host run boots a guest (its VRTC-GUEST checks are NOT_APPLICABLE there)
 class VirtioRtcStockTest {
 
     /** What QEMU 11.1.3 fails (see the report: each with its request and response bytes). */
