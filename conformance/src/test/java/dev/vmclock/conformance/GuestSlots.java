@@ -14,7 +14,9 @@ import org.junit.jupiter.api.extension.ReflectiveInvocationContext;
  */
 public final class GuestSlots implements InvocationInterceptor {
 
-    private static final Semaphore SLOTS = new Semaphore(Runtime.getRuntime().availableProcessors(), true);
+    /** {@code -Dvmclock.guestSlots=N} overrides the number of cores (to measure other counts). */
+    private static final Semaphore SLOTS = new Semaphore(Integer.getInteger("vmclock.guestSlots",
+            Runtime.getRuntime().availableProcessors()), true);
 
     @Override
     public void interceptTestMethod(Invocation<Void> invocation, ReflectiveInvocationContext<Method> call,
