@@ -101,8 +101,10 @@ record MatrixCell(String name, MatrixImplementation implementation, String machi
             argv.addAll(List.of(SETPRIV.toString(), "--pdeathsig", "KILL")); // dies with this JVM, even after kill -9
         }
         argv.add(ProcessHandle.current().info().command().orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
-        // The JVM options this JVM was started with (./vmclock-conformance's), for a child that runs like it.
-        argv.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments().stream().filter(a -> a.startsWith("-XX:")).toList());
+        // The JVM options this JVM was started with (./vmclock-conformance's), for a child that runs like it; it may
+        // map the launcher's class archive, but only this JVM writes one.
+        argv.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
+                .filter(a -> a.startsWith("-XX:") && !a.startsWith("-XX:ArchiveClassesAtExit")).toList());
         argv.addAll(List.of("-cp", System.getProperty("java.class.path"), Main.class.getName()));
         argv.addAll(runArgs(dir, impl, hop));
         Files.writeString(dir.resolve("cell.argv"), String.join(" ", argv) + "\n");
