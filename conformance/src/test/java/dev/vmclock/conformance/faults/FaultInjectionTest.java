@@ -3,6 +3,7 @@ package dev.vmclock.conformance.faults;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.vmclock.conformance.GuestSlots;
+import dev.vmclock.conformance.Shards;
 import dev.vmclock.conformance.Verdict;
 import dev.vmclock.conformance.run.ClauseResult;
 import dev.vmclock.conformance.run.SuiteRun;
@@ -31,6 +32,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * ERRORs. The expected sets are the rules each fault breaks, plus the cascade every such page must cause.
  */
 @ExtendWith(GuestSlots.class) // every run here boots a guest
+@ExtendWith(Shards.class)
 class FaultInjectionTest {
 
     /** The full tier's tag: every fault. {@code ./mvnw verify -Pquick} leaves these out (see README). */

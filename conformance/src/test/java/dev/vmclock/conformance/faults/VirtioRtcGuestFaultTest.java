@@ -3,6 +3,7 @@ package dev.vmclock.conformance.faults;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.vmclock.conformance.GuestSlots;
+import dev.vmclock.conformance.Shards;
 import dev.vmclock.conformance.Verdict;
 import dev.vmclock.conformance.run.SuiteRun;
 import dev.vmclock.conformance.run.SuiteRunner;
@@ -33,6 +34,7 @@ import org.junit.jupiter.api.parallel.ExecutionMode;
  */
 @Execution(ExecutionMode.CONCURRENT) // two independent runs, each on machines of its own
 @ExtendWith(GuestSlots.class)
+@ExtendWith(Shards.class)
 class VirtioRtcGuestFaultTest {
 
     private static final Set<String> GUEST = IntStream.rangeClosed(1, 6).mapToObj(i -> String.format("VRTC-GUEST-%02d", i))

@@ -3,6 +3,7 @@ package dev.vmclock.conformance.faults;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.vmclock.conformance.GuestSlots;
+import dev.vmclock.conformance.Shards;
 import dev.vmclock.conformance.Verdict;
 import dev.vmclock.conformance.run.SuiteRun;
 import dev.vmclock.conformance.run.SuiteRunner;
@@ -41,6 +42,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 @Tag(FaultInjectionTest.FULL_TIER)
 @ExtendWith(GuestSlots.class)
+@ExtendWith(Shards.class)
 class VmclockGuestDriverFaultTest {
 
     private static final Path PAGES = pagesDir();

@@ -3,6 +3,7 @@ package dev.vmclock.conformance.target;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.vmclock.conformance.GuestSlots;
+import dev.vmclock.conformance.Shards;
 import dev.vmclock.conformance.Verdict;
 import dev.vmclock.conformance.run.SuiteRun;
 import dev.vmclock.conformance.run.SuiteRunner;
@@ -32,6 +33,7 @@ import org.junit.jupiter.api.parallel.ExecutionMode;
 @Tag("hops")
 @Execution(ExecutionMode.CONCURRENT) // two independent runs, each on machines of its own
 @ExtendWith(GuestSlots.class)
+@ExtendWith(Shards.class)
 class CrossVersionHopTest {
 
     static final String HOST_QEMU = "/usr/bin/qemu-system-x86_64";

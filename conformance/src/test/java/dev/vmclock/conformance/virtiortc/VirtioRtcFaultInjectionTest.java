@@ -2,6 +2,7 @@ package dev.vmclock.conformance.virtiortc;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.vmclock.conformance.Shards;
 import dev.vmclock.conformance.Verdict;
 import dev.vmclock.conformance.run.SuiteRun;
 import java.util.Map;
@@ -11,6 +12,7 @@ import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.parallel.Execution;
 import org.junit.jupiter.api.parallel.ExecutionMode;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -22,6 +24,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * {@code vmclock.vrtcFault}), exactly the expected clauses FAIL (the stock deviations plus the fault's own),
  * nothing ERRORs. Needs a QEMU with virtio-rtc-pci ({@code -Dvmclock.rtcImage}).
  */
+@ExtendWith(Shards.class)
 public class VirtioRtcFaultInjectionTest {
 
     static Stream<Arguments> faults() {
