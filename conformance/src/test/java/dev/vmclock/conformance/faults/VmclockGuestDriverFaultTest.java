@@ -144,9 +144,8 @@ class VmclockGuestDriverFaultTest {
     }
 
     /**
-     * As many runs at a time as the machine has cores ({@link GuestSlots}). Session 3 saw most guests miss
-     * GuestSession.BOOT_TIMEOUT with two of these runs at once, at a load of 13-30 from other work beside them;
-     * boots are a second faster since, and an idle CI host runs FaultInjectionTest's runs two at a time.
+     * As many runs at a time as the machine has cores ({@link GuestSlots}), like FaultInjectionTest's. (Two at once
+     * once missed GuestSession.BOOT_TIMEOUT, at a load of 13-30 from other work beside them, with slower boots.)
      */
     @ParameterizedTest(name = "{0}")
     @MethodSource("faults")
