@@ -9,7 +9,6 @@ import dev.vmclock.harness.guest.GuestPageRead;
 import dev.vmclock.harness.guest.GuestSession;
 import dev.vmclock.harness.guest.PtpClock;
 import dev.vmclock.harness.qemu.Device;
-import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -37,26 +36,17 @@ public record GuestProbe(GuestPageRead read, AgentException readFailure, long ho
      */
     static GuestProbe take(VmclockView view, int clockSamples, boolean withVirtioRtc) {
         GuestSession guest = view.target().guest();
-        GuestPageRead read = null;
-        AgentException failure = null;
-        long seq = -1;
-        try {
-            read = guest.read();
-        } catch (AgentException e) {
-            failure = e; // no /dev/vmclock0, or no consistent page: the checks that need it say which
-            seq = view.seqCountNow(); // what the host saw when the guest gave up (odd: the device's update)
-        }
-        List<GuestClocks> clocks = new ArrayList<>();
-        for (int i = 0; i < clockSamples; i++) {
-            clocks.add(guest.clocks());
-        }
-        AcpiEventCounts acpi = guest.acpiEvents();
+        GuestSession.Probe probe = guest.probe(clockSamples); // one round trip: read(), clocks, ACPI counters
+        // No read (no /dev/vmclock0, or no consistent page): the checks that need it say which. The host's seq_count
+        // right after (a few ms later: the clocks and counters came first) says whether an update held it odd.
+        long seq = probe.readFailure() == null ? -1 : view.seqCountNow();
         Map<PtpClock, HostBracketedReading> rtc = new LinkedHashMap<>();
         if (withVirtioRtc && view.target().devices().contains(Device.VIRTIO_RTC)) {
             VirtioRtcGuestView v = new VirtioRtcGuestView(view.target());
             guest.ptpClockList().stream().filter(PtpClock::isVirtio).forEach(c -> rtc.put(c, v.read(c)));
         }
-        return new GuestProbe(read, failure, seq, List.copyOf(clocks), acpi, Collections.unmodifiableMap(rtc));
+        return new GuestProbe(probe.read(), probe.readFailure(), seq, probe.clocks(), probe.acpiEvents(),
+                Collections.unmodifiableMap(rtc));
     }
 
     /**

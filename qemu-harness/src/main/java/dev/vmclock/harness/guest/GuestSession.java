@@ -13,6 +13,7 @@ import dev.vmclock.harness.virtio.rtc.ClockType;
 import dev.vmclock.images.GuestImage;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -52,6 +53,8 @@ public final class GuestSession implements AutoCloseable {
     /** Request ids are unique for the session, across reconnections, so a late reply is never mistaken. */
     private final java.util.concurrent.atomic.AtomicLong ids = new java.util.concurrent.atomic.AtomicLong();
     private long connectedPid;
+    /** The agent answered "unknown command" to a probe: an image built before agent 1.3.0. */
+    private volatile boolean olderAgent;
     private Duration bootTime = Duration.ZERO;
 
     private GuestSession(Machine machine) {
@@ -305,6 +308,60 @@ public final class GuestSession implements AutoCloseable {
     }
 
     /**
+     * What the guest sees at one moment: read() of the page (or why it failed), {@code clockSamples} readings of
+     * its clocks and its ACPI event counters, in that order. One round trip from agent 1.3.0 on (a run's history
+     * takes about a dozen such probes, once some 45 calls, 1.1 s under TCG); an older agent answers the three
+     * commands one by one.
+     */
+    public Probe probe(int clockSamples) {
+        if (!olderAgent) {
+            JsonNode r;
+            try {
+                r = call("probe", Map.of("clock_samples", clockSamples));
+            } catch (AgentException e) {
+                if (!e.getMessage().contains("unknown command 'probe'")) {
+                    throw e;
+                }
+                olderAgent = true;
+                return probe(clockSamples);
+            }
+            GuestPageRead read = null;
+            AgentException readFailure = null;
+            try {
+                read = new GuestPageRead(AgentReplies.page(AgentReplies.map(accepted("read", r.path("read")),
+                        AgentReplies.PageBytes.class).bytes()), 0, null, null);
+            } catch (AgentException e) {
+                readFailure = e;
+            }
+            List<GuestClocks> clocks = new ArrayList<>();
+            r.path("clocks").forEach(c -> clocks.add(AgentReplies.map(accepted("clocks", c), AgentReplies.Clocks.class).toClocks()));
+            AcpiEventCounts acpi = AgentReplies.map(accepted("acpi_events", r.path("acpi_events")),
+                    AgentReplies.AcpiEvents.class).toCounts();
+            return new Probe(read, readFailure, List.copyOf(clocks), acpi);
+        }
+        GuestPageRead read = null;
+        AgentException readFailure = null;
+        try {
+            read = read();
+        } catch (AgentException e) {
+            readFailure = e;
+        }
+        List<GuestClocks> clocks = new ArrayList<>();
+        for (int i = 0; i < clockSamples; i++) {
+            clocks.add(clocks());
+        }
+        return new Probe(read, readFailure, List.copyOf(clocks), acpiEvents());
+    }
+
+    /**
+     * One {@link #probe}: the page the guest read, or the agent's refusal of the read() (its errno says why), and
+     * the clocks and ACPI counters taken right after.
+     */
+    public record Probe(GuestPageRead read, AgentException readFailure, List<GuestClocks> clocks,
+                        AcpiEventCounts acpiEvents) {
+    }
+
+    /**
      * Starts a poll() in the guest and returns at once, so that an event can happen while the guest
      * waits: the reply is collected by {@link PendingPoll#await()}, from whichever QEMU then runs the guest.
      */
@@ -400,6 +457,11 @@ public final class GuestSession implements AutoCloseable {
             throw new AgentException("agent did not answer '" + cmd + "' within " + timeout.toMillis()
                     + " ms (guest console: " + evidence() + ")");
         }
+        return accepted(cmd, r);
+    }
+
+    /** {@code r}, the agent's reply to {@code cmd}; an {@link AgentException} when the agent refused it. */
+    private static JsonNode accepted(String cmd, JsonNode r) {
         if (!r.path("ok").asBoolean()) {
             throw new AgentException("agent refused '" + cmd + "': " + r.path("error").asText(),
                     r.hasNonNull("errno") ? r.get("errno").asText() : null);

@@ -79,6 +79,17 @@ class GuestSessionTest {
     }
 
     @Test
+    @Order(3)
+    void probeAnswersReadClocksAndCountersInOneCall() {
+        GuestSession.Probe probe = guest.probe(3);
+        assertThat(probe.readFailure()).isNull();
+        assertThat(probe.read().page()).isEqualTo(guest.read().page()); // nothing changes the page here
+        assertThat(probe.clocks()).hasSize(3).allSatisfy(c -> assertThat(c.tsc()).hasSize(2));
+        assertThat(probe.clocks().get(2).monotonicNanos()).isGreaterThanOrEqualTo(probe.clocks().get(0).monotonicNanos());
+        assertThat(probe.acpiEvents().counts()).containsKeys("sci", "sci_not", "gpe_all");
+    }
+
+    @Test
     @Order(4)
     void guestSeesNewMarkerAfterLoadvm() {
         guest.machine().saveSnapshot("g1");
