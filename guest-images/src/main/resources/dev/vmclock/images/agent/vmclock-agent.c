@@ -1210,25 +1210,33 @@ static int cmd_poweroff(const struct req *rq, struct buf *b)
 	return 0;
 }
 
-/* Appends {"ok":true,...} or {"ok":false,"error":...,"errno":...}: what `fn` would reply on its own, without args. */
+/* Appends a reply's outcome: "ok":true and the command's fields, or "ok":false,"error":...[,"errno":...]. */
+static void put_outcome(int rc, const struct buf *body, struct buf *out)
+{
+	if (rc == 0) {
+		buf_str(out, "\"ok\":true");
+		if (body->len)
+			buf_add(out, body->p, body->len);
+	} else {
+		buf_str(out, "\"ok\":false,\"error\":");
+		buf_jstr(out, g_err);
+		if (g_errno) {
+			buf_str(out, ",\"errno\":");
+			buf_jstr(out, g_errno);
+		}
+	}
+}
+
+/* Appends {"ok":...}: what `fn` would reply on its own, without args. */
 static void sub_reply(int (*fn)(const struct req *, struct buf *), struct buf *b)
 {
 	static const struct req none;
 	struct buf body = { 0 };
 	g_err[0] = 0;
 	g_errno = NULL;
-	if (fn(&none, &body) == 0) {
-		buf_str(b, "{\"ok\":true");
-		if (body.len)
-			buf_add(b, body.p, body.len);
-	} else {
-		buf_str(b, "{\"ok\":false,\"error\":");
-		buf_jstr(b, g_err);
-		if (g_errno) {
-			buf_str(b, ",\"errno\":");
-			buf_jstr(b, g_errno);
-		}
-	}
+	int rc = fn(&none, &body);
+	buf_str(b, "{");
+	put_outcome(rc, &body, b);
 	buf_str(b, "}");
 	free(body.p);
 }
@@ -1304,18 +1312,8 @@ static void handle_line(const char *line, struct buf *out)
 				break;
 			}
 	}
-	if (rc == 0) {
-		buf_str(out, ",\"ok\":true");
-		if (body.len)
-			buf_add(out, body.p, body.len);
-	} else {
-		buf_str(out, ",\"ok\":false,\"error\":");
-		buf_jstr(out, g_err);
-		if (g_errno) {
-			buf_str(out, ",\"errno\":");
-			buf_jstr(out, g_errno);
-		}
-	}
+	buf_str(out, ",");
+	put_outcome(rc, &body, out);
 	buf_str(out, "}\n");
 	free(body.p);
 }
