@@ -239,7 +239,10 @@ public final class GuestSession implements AutoCloseable {
 
     /** read() of /dev/vmclock0 (the driver applies the seq_count protocol). */
     public GuestPageRead read() {
-        AgentReplies.PageBytes r = call("read", Map.of(), AgentReplies.PageBytes.class);
+        return pageRead(call("read", Map.of(), AgentReplies.PageBytes.class));
+    }
+
+    private static GuestPageRead pageRead(AgentReplies.PageBytes r) {
         return new GuestPageRead(AgentReplies.page(r.bytes()), 0, null, null);
     }
 
@@ -315,29 +318,14 @@ public final class GuestSession implements AutoCloseable {
      */
     public Probe probe(int clockSamples) {
         if (!olderAgent) {
-            JsonNode r;
             try {
-                r = call("probe", Map.of("clock_samples", clockSamples));
+                return probeOf(call("probe", Map.of("clock_samples", clockSamples)));
             } catch (AgentException e) {
                 if (!e.getMessage().contains("unknown command 'probe'")) {
                     throw e;
                 }
                 olderAgent = true;
-                return probe(clockSamples);
             }
-            GuestPageRead read = null;
-            AgentException readFailure = null;
-            try {
-                read = new GuestPageRead(AgentReplies.page(AgentReplies.map(accepted("read", r.path("read")),
-                        AgentReplies.PageBytes.class).bytes()), 0, null, null);
-            } catch (AgentException e) {
-                readFailure = e;
-            }
-            List<GuestClocks> clocks = new ArrayList<>();
-            r.path("clocks").forEach(c -> clocks.add(AgentReplies.map(accepted("clocks", c), AgentReplies.Clocks.class).toClocks()));
-            AcpiEventCounts acpi = AgentReplies.map(accepted("acpi_events", r.path("acpi_events")),
-                    AgentReplies.AcpiEvents.class).toCounts();
-            return new Probe(read, readFailure, List.copyOf(clocks), acpi);
         }
         GuestPageRead read = null;
         AgentException readFailure = null;
@@ -351,6 +339,22 @@ public final class GuestSession implements AutoCloseable {
             clocks.add(clocks());
         }
         return new Probe(read, readFailure, List.copyOf(clocks), acpiEvents());
+    }
+
+    /** A {@code probe} reply: each part is the reply its own command would give. */
+    private static Probe probeOf(JsonNode r) {
+        GuestPageRead read = null;
+        AgentException readFailure = null;
+        try {
+            read = pageRead(AgentReplies.map(accepted("read", r.path("read")), AgentReplies.PageBytes.class));
+        } catch (AgentException e) {
+            readFailure = e;
+        }
+        List<GuestClocks> clocks = new ArrayList<>();
+        r.path("clocks").forEach(c -> clocks.add(AgentReplies.map(accepted("clocks", c), AgentReplies.Clocks.class).toClocks()));
+        AcpiEventCounts acpi = AgentReplies.map(accepted("acpi_events", r.path("acpi_events")), AgentReplies.AcpiEvents.class)
+                .toCounts();
+        return new Probe(read, readFailure, List.copyOf(clocks), acpi);
     }
 
     /**
