@@ -37,8 +37,9 @@ import picocli.CommandLine.UnmatchedArgumentException;
         exitCodeListHeading = "%nexit codes:%n",
         exitCodeList = {
             " 0:ok (for run: the gate holds)",
-            " 1:run: a clause failed the gate (matrix: a cell's gate failed, or a cell could not run)",
-            " 2:usage: unknown command or option, bad option value",
+            " 1:run, report --gate: the gate failed (a clause FAILed it; with --expectations an unexpected result,"
+                + " with --baseline a check that got worse; matrix: a cell's gate failed, or a cell could not run)",
+            " 2:usage: unknown command or option, bad option value, a bad expectations file or baseline",
             " 3:no QEMU at the given or default path",
             " 4:the QEMU has no vmclock device (QEMU < 10.0)",
             " 5:the accelerator forced with --accel does not work here",
@@ -85,6 +86,7 @@ public final class Main implements Callable<Integer> {
                 .addSubcommand(new RunCommand(out))
                 .addSubcommand(new MatrixCommand(out))
                 .addSubcommand(new ReportCommand(out))
+                .addSubcommand(new ExpectationsCommand(out))
                 .addSubcommand(new AllureCommand(out))
                 .addSubcommand(new PageCommand(out, err))
                 .addSubcommand(new DoctorCommand(out))

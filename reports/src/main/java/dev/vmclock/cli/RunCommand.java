@@ -1,11 +1,18 @@
 package dev.vmclock.cli;
 
 import dev.vmclock.conformance.Verdict;
-import dev.vmclock.conformance.run.ClauseResult;
 import dev.vmclock.conformance.run.SuiteRun;
 import dev.vmclock.conformance.run.SuiteRunner;
 import dev.vmclock.conformance.run.TestOutcome;
 import dev.vmclock.conformance.spec.SpecMap;
+import dev.vmclock.gate.Baseline;
+import dev.vmclock.gate.ExpectationsFile;
+import dev.vmclock.gate.Expected;
+import dev.vmclock.gate.FailOn;
+import dev.vmclock.gate.Gate;
+import dev.vmclock.gate.Outcome;
+import dev.vmclock.gate.Subject;
+import dev.vmclock.gate.Triage;
 import dev.vmclock.harness.ExitCode;
 import dev.vmclock.harness.HarnessException;
 import dev.vmclock.conformance.target.Hop;
@@ -50,9 +57,19 @@ final class RunCommand implements Callable<Integer> {
             description = "clause ids or areas, comma-separated (VMC-SEQ-03,DISRUPT); default: every clause")
     List<String> select = new ArrayList<>();
 
-    @Option(names = "--fail-on", paramLabel = "must|should", defaultValue = "must",
-            description = "which failures fail the run (default: ${DEFAULT-VALUE})")
-    String failOn;
+    @Option(names = "--fail-on", paramLabel = FailOn.VALUES, split = ",", description = "what fails the run: FAILs"
+            + " of MUST clauses, or of SHOULD clauses too; ERRORs always; with unexpected-pass also an expected FAIL"
+            + " that now PASSes (default: must, plus unexpected-pass when $CI is set)")
+    List<String> failOn = new ArrayList<>();
+
+    @Option(names = "--expectations", paramLabel = "FILE", description = "expected results (YAML, README \"Expected"
+            + " results\"): the gate fails only on unexpected FAILs and ERRORs (and, with --fail-on unexpected-pass,"
+            + " on expected FAILs that now PASS)")
+    Path expectations;
+
+    @Option(names = "--baseline", paramLabel = "RUN_DIR", description = "a run to compare with (its directory or"
+            + " report.json): the gate fails on every clause or check that got worse, and lists what got better")
+    Path baseline;
 
     @Option(names = "--out", paramLabel = "DIR", defaultValue = "vmclock-report",
             description = "where the report and evidence go (default: ./${DEFAULT-VALUE})")
@@ -85,18 +102,24 @@ final class RunCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         // Usage errors first: they need no QEMU probe.
-        SuiteRun.Gate gate = switch (failOn) {
-            case "must" -> SuiteRun.Gate.MUST;
-            case "should" -> SuiteRun.Gate.SHOULD;
-            default -> throw Main.usage("--fail-on must be must or should");
-        };
+        FailOn gate = FailOn.parse(failOn, System.getenv());
+        Optional<ExpectationsFile> expected = Optional.ofNullable(expectations)
+                .map(f -> ExpectationsFile.read(f, SpecMap.load()));
+        Optional<Baseline> base = Optional.ofNullable(baseline).map(Baseline::read);
         TargetOptions chosen = DefaultImplementation.choose(target.options(), out);
         Main.prepareOutput(outDir);
         if (hopTo != null && Hop.needsBuild(hopTo)) {
             out.printf("vmclock-conformance: building Debian %s's QEMU image once for the hop (a few minutes)...%n", hopTo);
         }
         TargetConfig config = TargetConfig.resolve(suiteOptions(chosen, Optional.ofNullable(referenceClock)));
-        return run(config, gate, new TreeSet<>(select), Optional.ofNullable(referenceClock));
+        Report.Implementation impl = implementation(config);
+        // Conditions are matched before the run: entries that contradict each other here stop it at once.
+        Optional<Expected> inForce = expected.map(e -> Expected.forSubject(e, Subject.of(impl)));
+        return run(config, impl, new Judging(gate, inForce, base), new TreeSet<>(select), Optional.ofNullable(referenceClock));
+    }
+
+    /** How the run's results are judged: the gate's rule, the expectations in force and the baseline. */
+    private record Judging(FailOn failOn, Optional<Expected> expected, Optional<Baseline> baseline) {
     }
 
     /** The command line's target options with the run's own: resolved once, then carried to every check. */
@@ -108,7 +131,8 @@ final class RunCommand implements Callable<Integer> {
         return TargetOptions.from(k -> Optional.ofNullable(p.get(k)));
     }
 
-    private int run(TargetConfig t, SuiteRun.Gate gate, Set<String> select, Optional<String> clock) {
+    private int run(TargetConfig t, Report.Implementation impl, Judging judging, Set<String> select,
+                    Optional<String> clock) {
         String where = t.qemu().host().isLocal() ? "local" : t.qemu().host().describe();
         out.printf("vmclock-conformance: QEMU %s (%s, %s)%s, machine %s, accel %s, devices %s%n", t.qemu().version(),
                 where, t.qemu().path(), t.hop().map(h -> " hopping to QEMU " + h.destination().version() + " ("
@@ -122,7 +146,11 @@ final class RunCommand implements Callable<Integer> {
         AllureResults allure = new AllureResults(outDir.resolve(AllureResults.DIRECTORY), implementation);
         allure.writeEnvironment(Map.of("qemu", t.qemu().path() + " " + t.qemu().version() + " (" + where + ")",
                 "machine", t.machine(), "accelerator", t.accelerator().toString()));
-        SuiteRun run = SuiteRunner.run(t, select, this::progress,
+        judging.expected().ifPresent(e -> out.printf("expectations: %s (%d entries apply to %s)%n", e.file(), e.size(),
+                Subject.of(impl).describe()));
+        judging.baseline().ifPresent(b -> out.printf("baseline: %s (%s)%n", b.name(),
+                Subject.of(b.report().implementation()).describe()));
+        SuiteRun run = SuiteRunner.run(t, select, o -> progress(o, judging.expected()),
                 allure.listeners(SpecMap.load()).toArray(TestExecutionListener[]::new));
         run.containerFailure().ifPresent(e -> {
             throw new HarnessException(ExitCode.HARNESS_ERROR, "the suite could not run: " + e.getMessage()
@@ -131,50 +159,51 @@ final class RunCommand implements Callable<Integer> {
         if (run.tests().isEmpty()) {
             throw Main.usage("--select " + String.join(",", select) + " matches no test");
         }
-        summary(run);
-        Path report = writeReport(run, t, outDir, clock, select, gate);
-        Path junit = JunitXml.write(run, implementation, outDir);
-        boolean ok = run.gateHolds(gate);
-        out.printf("gate (--fail-on %s): %s%nreport: %s%n        %s%n        %s (JUnit XML)%n"
+        RunContext ctx = new RunContext(impl, Instant.now(), Implementations.suiteVersion(), clock, List.copyOf(select),
+                judging.failOn().strength(), outDir);
+        Gate.Judged judged = Gate.judge(ReportBuilder.build(run, ctx), judging.failOn(), judging.expected(),
+                judging.baseline());
+        summary(run, judged);
+        Path report = ReportJson.write(judged.report(), outDir);
+        HtmlReport.write(judged.report(), outDir);
+        Path junit = JunitXml.write(run, implementation, outDir, judged.report(), judging.failOn());
+        boolean ok = judged.holds();
+        out.printf("gate (--fail-on %s%s): %s%nreport: %s%n        %s%n        %s (JUnit XML)%n"
                         + "        %s (Allure results; HTML: ./vmclock-conformance allure %s)%n",
-                gate.name().toLowerCase(), ok ? "HOLDS" : "FAILS", outDir.resolve(HtmlReport.FILE_NAME).toAbsolutePath(),
+                judging.failOn().describe(), judging.expected().map(e -> ", expectations").orElse("")
+                        + judging.baseline().map(b -> ", baseline").orElse(""),
+                ok ? "HOLDS" : "FAILS", outDir.resolve(HtmlReport.FILE_NAME).toAbsolutePath(),
                 report.toAbsolutePath(), junit.toAbsolutePath(), allure.directory().toAbsolutePath(), outDir);
         return ok ? ExitCode.OK.code() : ExitCode.GATE_FAILED.code();
     }
 
-    private void progress(TestOutcome t) {
-        out.printf("%-14s %-16s %s (%d ms)%s%n", t.verdict(), String.join(",", t.clauses()), t.testName(),
-                t.duration().toMillis(), t.verdict() == Verdict.PASS ? "" : ": " + firstLine(t.message()));
+    /** A line per test as it finishes; with expectations, whether its result was expected. */
+    private void progress(TestOutcome t, Optional<Expected> expected) {
+        String held = expected.map(e -> t.clauses().stream()
+                        .map(c -> Triage.check(e, c, t.testName(), t.verdict()).outcome())
+                        .reduce(Outcome.EXPECTED, Outcome::worst))
+                .filter(o -> o != Outcome.EXPECTED || t.verdict() != Verdict.PASS)
+                .map(o -> " [" + o.label() + "]").orElse("");
+        out.printf("%-14s %-16s %s (%d ms)%s%s%n", t.verdict(), String.join(",", t.clauses()), t.testName(),
+                t.duration().toMillis(), held, t.verdict() == Verdict.PASS ? "" : ": " + firstLine(t.message()));
     }
 
-    private void summary(SuiteRun run) {
+    private void summary(SuiteRun run, Gate.Judged judged) {
         Map<Verdict, Long> counts = new EnumMap<>(Verdict.class);
         run.clauses().forEach(c -> counts.merge(c.verdict(), 1L, Long::sum));
         out.printf("%n%d clauses in %.1f s: %s%n", run.clauses().size(), run.elapsed().toMillis() / 1000.0, counts);
-        for (ClauseResult c : run.clauses()) {
-            if (c.verdict() == Verdict.FAIL || c.verdict() == Verdict.ERROR) {
-                out.printf("  %-5s %-16s %-10s %s%n", c.verdict(), c.clause().id(), c.clause().strength().label(),
-                        firstLine(c.reason()));
-            }
-        }
+        GateSummary.print(judged, out);
     }
 
-    /** report.json and index.html next to it; the model and formats live in dev.vmclock.report. */
-    private static Path writeReport(SuiteRun run, TargetConfig t, Path outDir, Optional<String> clock, Set<String> select,
-                                    SuiteRun.Gate gate) {
-        Report.Implementation impl = new Report.Implementation(
+    /** The implementation record: the console's first line, report.json, JUnit XML and Allure name it. */
+    private static Report.Implementation implementation(TargetConfig t) {
+        return new Report.Implementation(
                 qemu(t.qemu()),
                 t.machine(),
                 new Report.Accelerator(t.accelerator().accelerator().qemuName(), t.accelerator().reason()),
                 Implementations.guestImage(t.image()),
                 Implementations.currentHost(),
                 t.hop().map(h -> new Report.Hop(qemu(h.destination()), h.machineType())).orElse(null));
-        RunContext ctx = new RunContext(impl, Instant.now(), Implementations.suiteVersion(),
-                clock, List.copyOf(select), gate, outDir);
-        Report report = ReportBuilder.build(run, ctx);
-        Path file = ReportJson.write(report, outDir);
-        HtmlReport.write(report, outDir);
-        return file;
     }
 
     /** A QEMU for the report: path, version, where it ran, and an image's recorded package versions. */

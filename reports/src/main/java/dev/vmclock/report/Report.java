@@ -1,5 +1,6 @@
 package dev.vmclock.report;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.List;
 import java.util.Map;
@@ -70,8 +71,30 @@ public record Report(String schema, Implementation implementation, RunInfo run, 
     }
 
     /** One clause of spec-map.md that at least one test checked. */
+    /**
+     * @param expectation how the verdict compares with the run's expectations file; null when none was given
+     */
     public record ClauseReport(String id, String verdict, String strength, String section, String source, String rule,
-                               String reason, List<TestReport> tests) {
+                               String reason, List<TestReport> tests,
+                               @JsonInclude(JsonInclude.Include.NON_NULL) Expected expectation) {
+
+        public ClauseReport(String id, String verdict, String strength, String section, String source, String rule,
+                            String reason, List<TestReport> tests) {
+            this(id, verdict, strength, section, source, rule, reason, tests, null);
+        }
+    }
+
+    /**
+     * A verdict held against an expectations file ({@code run --expectations}).
+     *
+     * @param expected the verdict the file expects; null where it has no entry (PASS or NOT_APPLICABLE expected)
+     * @param outcome  {@code expected}, {@code unexpected} (a FAIL or ERROR nothing expected) or
+     *                 {@code unexpected-pass} (better than expected: a stale entry)
+     * @param reason   the entry's reason, null without an entry
+     * @param link     the entry's link, if it has one
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Expected(String expected, String outcome, String reason, String link) {
     }
 
     /**
@@ -79,7 +102,13 @@ public record Report(String schema, Implementation implementation, RunInfo run, 
      * {@code evidenceFiles} are the file names in it.
      */
     public record TestReport(String test, String verdict, String message, long durationMs, String evidenceDir,
-                             List<String> evidenceFiles) {
+                             List<String> evidenceFiles,
+                             @JsonInclude(JsonInclude.Include.NON_NULL) Expected expectation) {
+
+        public TestReport(String test, String verdict, String message, long durationMs, String evidenceDir,
+                          List<String> evidenceFiles) {
+            this(test, verdict, message, durationMs, evidenceDir, evidenceFiles, null);
+        }
     }
 
     /** Clause counts: by verdict, and by strength then verdict. Every key is present, zeros included. */
@@ -90,6 +119,31 @@ public record Report(String schema, Implementation implementation, RunInfo run, 
      * The gate's outcome: whether it holds, the clauses that break it, and why the suite could not run
      * at all if that happened (null otherwise).
      */
-    public record GateResult(String gate, boolean holds, List<String> failing, String containerFailure) {
+    public record GateResult(String gate, boolean holds, List<String> failing, String containerFailure,
+                             @JsonInclude(JsonInclude.Include.NON_NULL) ExpectationsResult expectations,
+                             @JsonInclude(JsonInclude.Include.NON_NULL) BaselineResult baseline) {
+
+        public GateResult(String gate, boolean holds, List<String> failing, String containerFailure) {
+            this(gate, holds, failing, containerFailure, null, null);
+        }
+    }
+
+    /**
+     * The run held against an expectations file: clause counts by outcome, and each unexpected result in one
+     * line ({@code CLAUSE CHECK: VERDICT, expected VERDICT}).
+     *
+     * @param implementation the record the entries' conditions were matched against
+     * @param entries        how many entries applied to it
+     */
+    public record ExpectationsResult(String file, String implementation, int entries, Map<String, Integer> outcomes,
+                                     List<String> unexpected, List<String> unexpectedPass) {
+    }
+
+    /**
+     * The run held against a baseline run: every check that got worse and every one that got better, as
+     * {@code CLAUSE CHECK: BEFORE -> AFTER}, and the clauses the baseline judged and this run did not.
+     */
+    public record BaselineResult(String baseline, String implementation, List<String> worse, List<String> better,
+                                 List<String> notJudged) {
     }
 }

@@ -45,9 +45,12 @@ public final class ReportJson {
         return file;
     }
 
-    /** The report of a run directory; a missing file or an unknown schema is a usage error (exit 2). */
+    /**
+     * The report of a run directory, or a report.json itself; a missing file or an unknown schema is a usage
+     * error (exit 2).
+     */
     public static Report read(Path runDir) {
-        Path file = runDir.resolve(FILE_NAME);
+        Path file = Files.isRegularFile(runDir) ? runDir : runDir.resolve(FILE_NAME);
         if (!Files.isRegularFile(file)) {
             throw new HarnessException(ExitCode.USAGE, runDir + " has no " + FILE_NAME
                     + ": pass a directory written by ./vmclock-conformance run --out DIR");

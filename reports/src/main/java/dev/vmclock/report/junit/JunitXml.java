@@ -5,6 +5,8 @@ import dev.vmclock.conformance.run.ClauseResult;
 import dev.vmclock.conformance.run.SuiteRun;
 import dev.vmclock.conformance.run.TestOutcome;
 import dev.vmclock.conformance.spec.ClauseEntry;
+import dev.vmclock.gate.FailOn;
+import dev.vmclock.report.Report;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.io.Writer;
@@ -33,6 +35,12 @@ import javax.xml.stream.XMLStreamWriter;
  * {@code <skipped>} with its reason. A SHOULD-level FAIL stays a failure here: the gate (the exit code)
  * decides what fails the run, the XML reports what happened. Sections and strengths come from the
  * run's own clauses, so any spec's clauses (VMC-..., VRTC-...) are reported alike.
+ *
+ * <p>With an expectations file ({@code run --expectations}) the XML shows expected and unexpected apart, so that
+ * a CI job turns red on what is unexpected only: an expected FAIL or ERROR is a {@code <skipped>} whose message
+ * starts "expected FAIL" and gives the entry's reason; an unexpected one stays a failure or error; a result better
+ * than expected (a stale entry) is a {@code <failure type="UNEXPECTED PASS">} when the gate counts those, else a
+ * pass noting it.
  */
 public final class JunitXml {
 
@@ -41,20 +49,37 @@ public final class JunitXml {
     private final XMLStreamWriter x;
     private final Map<String, ClauseEntry> clauses;
     private final Path reportDir;
+    /** Each (clause, check)'s expectation from the judged report; empty without an expectations file. */
+    private final Map<String, Report.Expected> expectations;
+    private final boolean failOnUnexpectedPass;
 
-    private JunitXml(XMLStreamWriter x, SuiteRun run, Path reportDir) {
+    private JunitXml(XMLStreamWriter x, SuiteRun run, Path reportDir, Report judged, boolean failOnUnexpectedPass) {
         this.x = x;
         this.clauses = run.clauses().stream().map(ClauseResult::clause)
                 .collect(Collectors.toMap(ClauseEntry::id, Function.identity(), (a, b) -> a));
         this.reportDir = reportDir;
+        this.expectations = new java.util.HashMap<>();
+        if (judged != null) {
+            judged.clauses().forEach(c -> c.tests().stream().filter(t -> t.expectation() != null)
+                    .forEach(t -> expectations.put(c.id() + " " + t.test(), t.expectation())));
+        }
+        this.failOnUnexpectedPass = failOnUnexpectedPass;
     }
 
     /** @param reportDir evidence paths are written relative to it */
     public static Path write(SuiteRun run, String implementation, Path reportDir) {
+        return write(run, implementation, reportDir, null, null);
+    }
+
+    /**
+     * @param judged the run's report as the gate judged it (its expectations per check), null without one
+     * @param failOn the gate's rule: whether a result better than expected is a failure
+     */
+    public static Path write(SuiteRun run, String implementation, Path reportDir, Report judged, FailOn failOn) {
         Path file = reportDir.resolve(FILE);
         try (Writer w = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
             XMLStreamWriter x = XMLOutputFactory.newFactory().createXMLStreamWriter(w);
-            new JunitXml(x, run, reportDir).document(run, implementation);
+            new JunitXml(x, run, reportDir, judged, failOn != null && failOn.unexpectedPass()).document(run, implementation);
             x.close();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write " + file, e);
@@ -109,24 +134,53 @@ public final class JunitXml {
         String strength = entries(t).map(ClauseEntry::strength).min(Comparator.naturalOrder()).map(s -> s.label())
                 .orElse("?");
         String message = safe(t.message());
-        switch (t.verdict()) {
-            case PASS -> { }
-            case FAIL -> problem("failure", "FAIL " + strength, message);
-            case ERROR -> problem("error", "ERROR", message);
-            case NOT_APPLICABLE -> {
-                x.writeEmptyElement("skipped");
-                x.writeAttribute("message", "NOT_APPLICABLE: " + message);
+        Optional<Report.Expected> held = held(t);
+        Optional<String> note = Optional.empty();
+        if (held.filter(h -> h.outcome().equals("expected") && h.expected() != null).isPresent()) {
+            // Expected FAIL, ERROR or NOT_APPLICABLE: reported, never red.
+            x.writeEmptyElement("skipped");
+            x.writeAttribute("message", safe("expected " + t.verdict() + " (" + held.get().reason() + "): " + message));
+        } else if (held.filter(h -> h.outcome().equals("unexpected-pass")).isPresent()) {
+            String stale = "expected " + held.get().expected() + ", got " + t.verdict() + " (" + held.get().reason()
+                    + "): the expectation is stale, remove or update it";
+            if (failOnUnexpectedPass) {
+                problem("failure", "UNEXPECTED PASS", safe(stale));
+            } else {
+                note = Optional.of(stale);
+            }
+        } else {
+            switch (t.verdict()) {
+                case PASS -> { }
+                case FAIL -> problem("failure", "FAIL " + strength, message);
+                case ERROR -> problem("error", "ERROR", message);
+                case NOT_APPLICABLE -> {
+                    x.writeEmptyElement("skipped");
+                    x.writeAttribute("message", "NOT_APPLICABLE: " + message);
+                }
             }
         }
         Optional<String> evidence = t.evidenceDir().map(Path::of).map(d -> d.isAbsolute()
                 && d.startsWith(reportDir.toAbsolutePath()) ? reportDir.toAbsolutePath().relativize(d).toString() : d.toString());
-        if (evidence.isPresent()) {
+        if (evidence.isPresent() || note.isPresent()) {
             x.writeStartElement("system-out");
-            x.writeCharacters("evidence: " + safe(evidence.get()));
+            x.writeCharacters(safe(Stream.concat(note.stream(), evidence.map(e -> "evidence: " + e).stream())
+                    .collect(Collectors.joining("\n"))));
             x.writeEndElement();
         }
         x.writeEndElement();
         x.writeCharacters("\n");
+    }
+
+    /**
+     * The test's expectation; a test that checks several clauses takes the least expected of them (an unexpected
+     * result in one clause is not hidden by an expected one in another).
+     */
+    private Optional<Report.Expected> held(TestOutcome t) {
+        List<Report.Expected> hs = t.clauses().stream().map(c -> expectations.get(c + " " + t.testName()))
+                .filter(Objects::nonNull).toList();
+        return hs.stream().filter(h -> h.outcome().equals("unexpected")).findFirst()
+                .or(() -> hs.stream().filter(h -> h.outcome().equals("unexpected-pass")).findFirst())
+                .or(() -> hs.stream().findFirst());
     }
 
     private void problem(String element, String type, String message) throws XMLStreamException {
@@ -141,16 +195,28 @@ public final class JunitXml {
         return t.clauses().stream().map(clauses::get).filter(Objects::nonNull);
     }
 
+    /** The counts agree with the elements written: an expected FAIL is counted as skipped, a stale one as a failure. */
     private void counts(List<TestOutcome> tests, long millis) throws XMLStreamException {
+        long failures = 0;
+        long errors = 0;
+        long skipped = 0;
+        for (TestOutcome t : tests) {
+            Optional<Report.Expected> h = held(t);
+            if (h.filter(e -> e.outcome().equals("expected") && e.expected() != null).isPresent()) {
+                skipped++;
+            } else if (h.filter(e -> e.outcome().equals("unexpected-pass")).isPresent()) {
+                failures += failOnUnexpectedPass ? 1 : 0;
+            } else {
+                failures += t.verdict() == Verdict.FAIL ? 1 : 0;
+                errors += t.verdict() == Verdict.ERROR ? 1 : 0;
+                skipped += t.verdict() == Verdict.NOT_APPLICABLE ? 1 : 0;
+            }
+        }
         x.writeAttribute("tests", Integer.toString(tests.size()));
-        x.writeAttribute("failures", Long.toString(count(tests, Verdict.FAIL)));
-        x.writeAttribute("errors", Long.toString(count(tests, Verdict.ERROR)));
-        x.writeAttribute("skipped", Long.toString(count(tests, Verdict.NOT_APPLICABLE)));
+        x.writeAttribute("failures", Long.toString(failures));
+        x.writeAttribute("errors", Long.toString(errors));
+        x.writeAttribute("skipped", Long.toString(skipped));
         x.writeAttribute("time", seconds(millis));
-    }
-
-    private static long count(List<TestOutcome> tests, Verdict v) {
-        return tests.stream().filter(t -> t.verdict() == v).count();
     }
 
     private static String seconds(long millis) {
