@@ -26,8 +26,40 @@
         'Gate (--fail-on ' + gate.gate + '): ' + (gate.holds ? 'HOLDS' : 'FAILS')),
       gate.failing.length ? el('div', {}, 'breaking it: ', gate.failing.join(', ')) : null,
       gate.container_failure ? el('div', {class: 'message'}, gate.container_failure) : null,
+      expectations(gate.expectations), baseline(gate.baseline),
       counts());
     return el('header', {class: 'summary'}, left, g);
+  }
+
+  // The run held against an expectations file: the counts, then each unexpected result and each stale entry.
+  function expectations(e) {
+    if (!e) return null;
+    return el('div', {class: 'expectations', id: 'expectations'},
+      el('div', {}, 'Expectations ' + e.file + ' (' + e.entries + ' entries for ' + e.implementation + '): '
+        + e.outcomes.expected + ' clauses as expected, ' + e.outcomes.unexpected + ' unexpected, '
+        + e.outcomes['unexpected-pass'] + ' better than expected'),
+      lines('unexpected', e.unexpected), lines('stale (better than expected)', e.unexpected_pass));
+  }
+
+  function baseline(b) {
+    if (!b) return null;
+    return el('div', {class: 'baseline', id: 'baseline'},
+      el('div', {}, 'Baseline ' + b.baseline + ' (' + b.implementation + '): ' + b.worse.length + ' checks worse, '
+        + b.better.length + ' better' + (b.not_judged.length ? ', ' + b.not_judged.length + ' clauses not judged here' : '')),
+      lines('worse', b.worse), lines('better', b.better));
+  }
+
+  function lines(title, xs) {
+    return xs.length ? el('details', {class: 'gate-lines', open: title === 'unexpected' || title === 'worse'},
+      el('summary', {}, title + ' (' + xs.length + ')'), el('ul', {}, xs.map(x => el('li', {}, x)))) : null;
+  }
+
+  // "expected" / "UNEXPECTED" / "stale" beside a verdict held against an expectations file.
+  function held(x) {
+    if (!x || (x.outcome === 'expected' && !x.expected)) return null; // a PASS nothing else was expected of
+    const label = x.outcome === 'expected' ? 'expected' : x.outcome === 'unexpected' ? 'UNEXPECTED' : 'stale';
+    return el('span', {class: 'held ' + x.outcome, title: x.reason || (x.outcome === 'unexpected'
+      ? 'no entry expects this' : '')}, label);
   }
 
   function counts() {
@@ -54,10 +86,11 @@
         el('tr', {class: 'section'}, el('th', {colspan: 5}, s.name)),
         s.clauses.map(c => [
           el('tr', {class: 'clause', id: 'clause-' + c.id, 'data-id': c.id, 'data-verdict': c.verdict,
+                    'data-outcome': c.expectation ? c.expectation.outcome : null,
                     'data-strength': c.strength, onclick: () => toggle(c.id), title: 'show the evidence',
                     tabindex: 0, 'aria-expanded': 'false', 'aria-controls': 'evidence-' + c.id,
                     onkeydown: e => { if (e.key === 'Enter' || e.key === ' ') { e.preventDefault(); toggle(c.id); } }},
-            el('td', {class: 'id'}, c.id), el('td', {class: 'nowrap'}, c.strength), el('td', {}, badge(c.verdict)),
+            el('td', {class: 'id'}, c.id), el('td', {class: 'nowrap'}, c.strength), el('td', {}, badge(c.verdict), ' ', held(c.expectation)),
             el('td', {}, c.rule), el('td', {class: 'reason'}, c.reason)),
           el('tr', {class: 'evidence-row', id: 'evidence-' + c.id, hidden: true}, el('td', {colspan: 5}))]))));
   }
@@ -82,7 +115,9 @@
   function testEvidence(t) {
     const ev = t.evidence_dir ? evidence[t.evidence_dir] : null;
     return el('div', {class: 'test', 'data-test': t.test},
-      el('h4', {}, badge(t.verdict), ' ', t.test, el('span', {class: 'muted'}, ' (' + t.duration_ms + ' ms)')),
+      el('h4', {}, badge(t.verdict), ' ', held(t.expectation), ' ', t.test, el('span', {class: 'muted'}, ' (' + t.duration_ms + ' ms)')),
+      t.expectation && t.expectation.expected ? el('div', {class: 'muted'}, 'expected ' + t.expectation.expected + ': '
+        + t.expectation.reason + (t.expectation.link ? ' (' + t.expectation.link + ')' : '')) : null,
       t.message ? el('div', {class: 'message'}, t.message) : null,
       t.evidence_dir ? el('div', {class: 'muted'}, 'evidence: ' + t.evidence_dir + '/ (' + t.evidence_files.join(', ') + ')') : el('div', {class: 'muted'}, 'no evidence recorded'),
       ev ? [

@@ -90,6 +90,29 @@ class HtmlReportBrowserTest {
     }
 
     @Test
+    void expectedAndUnexpectedResultsAreShownApart(@TempDir Path good) throws Exception {
+        Report master = ReportBuilder.build(SyntheticRun.write(good, false), SyntheticRun.context(good, SuiteRun.Gate.MUST));
+        Path file = Files.writeString(good.resolve("expected.yaml"), dev.vmclock.gate.ExpectationsWriter.write(master,
+                "master", java.util.Optional.empty(), java.util.Optional.of("known")));
+        Report run = ReportBuilder.build(SyntheticRun.write(runDir, true), SyntheticRun.context(runDir, SuiteRun.Gate.MUST));
+        var expected = dev.vmclock.gate.Expected.forSubject(dev.vmclock.gate.ExpectationsFile.read(file,
+                dev.vmclock.conformance.spec.SpecMap.load()), dev.vmclock.gate.Subject.of(run.implementation()));
+        Report judged = dev.vmclock.gate.Gate.judge(run, dev.vmclock.gate.FailOn.parse(java.util.List.of(), Map.of()),
+                java.util.Optional.of(expected), java.util.Optional.of(new dev.vmclock.gate.Baseline("master", master)))
+                .report();
+        browser.open(HtmlReport.write(judged, runDir).toUri());
+        assertThat(browser.eval("[...document.querySelectorAll('tr.clause[data-outcome=unexpected]')].map(r => r.dataset.id)"))
+                .extracting(JsonNode::asText).containsExactly(SyntheticRun.FAILING);
+        assertThat(browser.eval("[...document.querySelectorAll('tr.clause[data-outcome=expected] .held')]"
+                + ".map(h => h.textContent)")).extracting(JsonNode::asText).isNotEmpty().containsOnly("expected");
+        assertThat(browser.eval("document.querySelector('#expectations').textContent").asText())
+                .contains("1 unexpected").contains(SyntheticRun.FAILING);
+        assertThat(browser.eval("document.querySelector('#baseline').textContent").asText())
+                .contains("1 checks worse").contains(SyntheticRun.FAILING);
+        browser.screenshot(SHOTS.resolve("expectations.png"));
+    }
+
+    @Test
     void filtersHideClausesByVerdictAndStrength() throws Exception {
         browser.open(writeRun(true).toUri());
         browser.click("input[name=verdict][value=PASS]");
