@@ -143,7 +143,8 @@ final class RunCommand implements Callable<Integer> {
                 ? " (" + c.image() + ")" : "")
                 + t.hop().map(h -> " -> " + h.destination().version()).orElse("") + ", " + t.machine() + ", "
                 + t.accelerator().accelerator().qemuName() + clock.map(c -> ", reference clock " + c).orElse("");
-        AllureResults allure = new AllureResults(outDir.resolve(AllureResults.DIRECTORY), implementation);
+        AllureResults allure = new AllureResults(outDir.resolve(AllureResults.DIRECTORY), implementation,
+                judging.expected());
         allure.writeEnvironment(Map.of("qemu", t.qemu().path() + " " + t.qemu().version() + " (" + where + ")",
                 "machine", t.machine(), "accelerator", t.accelerator().toString()));
         judging.expected().ifPresent(e -> out.printf("expectations: %s (%d entries apply to %s)%n", e.file(), e.size(),

@@ -39,9 +39,16 @@ public final class AllureResults {
      *                       so merged runs stay apart
      */
     public AllureResults(Path dir, String implementation) {
+        this(dir, implementation, java.util.Optional.empty());
+    }
+
+    /** @param expected the run's expectations: each result is tagged expected or unexpected as it is written */
+    public AllureResults(Path dir, String implementation, java.util.Optional<dev.vmclock.gate.Expected> expected) {
         this.dir = dir;
         this.implementation = implementation;
-        this.lifecycle = new AllureLifecycle(new FileSystemResultsWriter(dir));
+        FileSystemResultsWriter files = new FileSystemResultsWriter(dir);
+        this.lifecycle = new AllureLifecycle(expected.<io.qameta.allure.AllureResultsWriter>map(e -> new HeldResults(files, e))
+                .orElse(files));
     }
 
     public Path directory() {
@@ -95,6 +102,8 @@ public final class AllureResults {
     /** FAIL is Allure's "failed", ERROR its "broken", NOT_APPLICABLE its "skipped" (see VerdictListener). */
     private static final String CATEGORIES = """
             [
+              {"name": "Expected FAIL or ERROR (run --expectations)", "matchedStatuses": ["failed", "broken"],
+               "messageRegex": "(?s)\\[expected .*"},
               {"name": "FAIL: the implementation breaks the clause", "matchedStatuses": ["failed"]},
               {"name": "ERROR: the harness or QEMU broke (see the evidence)", "matchedStatuses": ["broken"]},
               {"name": "NOT_APPLICABLE: feature not advertised", "matchedStatuses": ["skipped"],
