@@ -23,7 +23,7 @@ import java.util.concurrent.TimeUnit;
  * fails, anything else: the cell could not run, and the last error line is its cause).
  */
 record MatrixCell(String name, MatrixImplementation implementation, String machine,
-                  Optional<MatrixImplementation> hopTo, List<String> select, String accel, String failOn) {
+                  Optional<MatrixImplementation> hopTo, List<String> select, String accel, List<String> gateArgs) {
 
     /** Ample for a full suite under TCG on a loaded machine; a cell past it is stopped and ERROR. */
     static final Duration TIMEOUT = Duration.ofMinutes(90);
@@ -80,7 +80,8 @@ record MatrixCell(String name, MatrixImplementation implementation, String machi
     /** The argv of {@code run} for this cell, after {@code Main}. */
     List<String> runArgs(Path dir, MatrixImplementation.Resolved impl, Optional<MatrixImplementation.Resolved> hop) {
         List<String> args = new ArrayList<>(List.of("run", "--out", dir.toAbsolutePath().toString(), "--machine", machine,
-                "--accel", accel, "--fail-on", failOn));
+                "--accel", accel));
+        args.addAll(gateArgs);
         args.addAll(impl.runArgs());
         if (!select.isEmpty()) {
             args.addAll(List.of("--select", String.join(",", select)));

@@ -1,5 +1,8 @@
 package dev.vmclock.cli;
 
+import dev.vmclock.conformance.spec.SpecMap;
+import dev.vmclock.gate.ExpectationsFile;
+import dev.vmclock.gate.FailOn;
 import dev.vmclock.harness.ExitCode;
 import dev.vmclock.harness.HarnessException;
 import dev.vmclock.report.Comparison;
@@ -9,7 +12,6 @@ import dev.vmclock.report.Report;
 import dev.vmclock.report.ReportBuilder;
 import dev.vmclock.report.ReportJson;
 import dev.vmclock.report.RunContext;
-import dev.vmclock.conformance.run.SuiteRun;
 import dev.vmclock.report.allure.AllureCommandLine;
 import dev.vmclock.report.allure.AllureResults;
 import java.io.IOException;
@@ -88,9 +90,13 @@ final class MatrixCommand implements Callable<Integer> {
             + " file's, else auto)")
     String accel;
 
-    @Option(names = "--fail-on", paramLabel = "must|should", defaultValue = "must", description = "the gate of every"
-            + " cell (default: ${DEFAULT-VALUE})")
-    String failOn;
+    @Option(names = "--fail-on", paramLabel = FailOn.VALUES, split = ",", description = "the gate of every cell, as"
+            + " for run (default: must, plus unexpected-pass when $CI is set)")
+    List<String> failOn = new ArrayList<>();
+
+    @Option(names = "--expectations", paramLabel = "FILE", description = "expected results for every cell: each"
+            + " cell's run holds its results against the entries whose conditions match its implementation")
+    Path expectations;
 
     @Option(names = "--out", paramLabel = "DIR", defaultValue = "vmclock-matrix",
             description = "where the cells and the merged reports go (default: ./${DEFAULT-VALUE})")
@@ -110,8 +116,9 @@ final class MatrixCommand implements Callable<Integer> {
         if (jobs < 1) {
             throw Main.usage("-j must be at least 1");
         }
-        if (!failOn.equals("must") && !failOn.equals("should")) {
-            throw Main.usage("--fail-on must be must or should");
+        FailOn.parse(failOn, System.getenv()); // a bad value stops the matrix before any cell starts
+        if (expectations != null) {
+            ExpectationsFile.read(expectations, SpecMap.load()); // bad input stops the matrix before any cell starts
         }
         List<MatrixCell> cells = cells(file == null ? MatrixFile.EMPTY : MatrixFile.read(file));
         if (list) {
@@ -164,7 +171,7 @@ final class MatrixCommand implements Callable<Integer> {
         for (MatrixImplementation impl : implementations.values()) {
             for (String machine : types) {
                 cells.add(new MatrixCell(impl.name() + "--" + machine, impl, machine, Optional.empty(), clauses, mode,
-                        failOn));
+                        gateArgs()));
             }
         }
         for (MatrixFile.Hop h : hopList) {
@@ -172,7 +179,7 @@ final class MatrixCommand implements Callable<Integer> {
             MatrixImplementation to = implementations.getOrDefault(h.to(), new MatrixImplementation(MatrixFile.nameOf(h.to()), h.to()));
             String machine = h.machine().orElse(types.get(0));
             cells.add(new MatrixCell("hop--" + from.name() + "--to--" + to.name() + "--" + machine, from, machine,
-                    Optional.of(to), clauses, mode, failOn));
+                    Optional.of(to), clauses, mode, gateArgs()));
         }
         Set<String> names = new LinkedHashSet<>();
         for (MatrixCell c : cells) {
@@ -253,11 +260,23 @@ final class MatrixCommand implements Callable<Integer> {
                 new Report.Qemu(o.qemu().orElse(c.implementation().spec()), "unknown", o.where().orElse(c.implementation().spec()), Map.of()),
                 c.machine(), new Report.Accelerator(c.accel(), "the cell did not run"), null, Implementations.currentHost());
         RunContext ctx = new RunContext(impl, Instant.now(), Implementations.suiteVersion(), Optional.empty(),
-                c.select(), failOn.equals("should") ? SuiteRun.Gate.SHOULD : SuiteRun.Gate.MUST, dir);
+                c.select(), FailOn.parse(failOn, System.getenv()).strength(), dir);
         Report report = ReportBuilder.notRun(ctx, cause);
         ReportJson.write(report, dir);
         HtmlReport.write(report, dir);
         new AllureResults(dir.resolve(AllureResults.DIRECTORY), c.label()).writeNotRun(cause);
+    }
+
+    /** The gate's options as each cell's run takes them; the cells inherit $CI, so an absent --fail-on stays absent. */
+    private List<String> gateArgs() {
+        List<String> args = new ArrayList<>();
+        if (!failOn.isEmpty()) {
+            args.addAll(List.of("--fail-on", String.join(",", failOn)));
+        }
+        if (expectations != null) {
+            args.addAll(List.of("--expectations", expectations.toAbsolutePath().toString()));
+        }
+        return args;
     }
 
     /** The comparison page, the merged Allure report and matrix.json over every cell; the gate over all. */
