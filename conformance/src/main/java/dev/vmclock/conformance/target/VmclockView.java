@@ -378,6 +378,13 @@ public final class VmclockView {
         return devices;
     }
 
+    /** The ACPI devices whose _CRS holds the page, whatever their identity (what a wrong _HID leaves to see). */
+    public List<AcpiDevice> acpiDevicesAtPage() {
+        List<AcpiDevice> devices = acpiTables().map(t -> t.devicesCovering(location().address())).orElse(List.of());
+        evidence().note("ACPI devices whose _CRS holds the page at " + location() + ": " + devices);
+        return devices;
+    }
+
     /** The firmware's ACPI tables, read from guest memory by the host; empty when there are none. */
     public Optional<AcpiTables> acpiTables() {
         target.guest();
