@@ -41,6 +41,7 @@ public final class VmclockView {
     private volatile PageLocation location;
     private VmclockPage bootPage;
     private Boolean deviceFound;
+    private Discovery discovery;
     private final Map<Event, Observation> shared = new EnumMap<>(Event.class);
     private RunHistory history;
     private RuntimeException historyFailure;
@@ -168,10 +169,13 @@ public final class VmclockView {
     }
 
     /**
-     * Runs an agent call that needs /dev/vmclock0. A guest without it while the host sees the device is the
-     * device failing discovery: a FAIL naming it, never a skip (no device at all is NOT_APPLICABLE, as for
-     * every page check). A read that timed out while the host sees seq_count odd is VMC-SEQ-06's failure,
-     * judged there; any other refusal is an ERROR.
+     * Runs an agent call that needs /dev/vmclock0. A guest without it while the host sees the device: the rule
+     * cannot be observed from the guest, NOT_APPLICABLE naming why, when a driver had to refuse the page or the
+     * host's ACPI tables do not let a guest discover it ({@link Discovery}: the discovery clauses VMC-ACPI-04..09
+     * and VMC-DRIVER-01 FAIL for that, once each, with their own host-side checks); on tables that describe it,
+     * the driver's failure to bind, a FAIL naming VMC-DRIVER-01 (no device at all is NOT_APPLICABLE, as for every
+     * page check). A read that timed out while the host sees seq_count odd is VMC-SEQ-06's failure, judged
+     * there; any other refusal is an ERROR.
      */
     public <T> T inGuest(Supplier<T> call) {
         try {
@@ -184,10 +188,13 @@ public final class VmclockView {
                     throw NotApplicable.because("the guest has no /dev/vmclock0 and rightly so: a driver must refuse a "
                             + "page whose " + why + ", so the guest cannot observe this rule");
                 });
-                throw new AssertionError("the guest has no /dev/vmclock0 although the host sees the VMClock device "
-                        + "(page at " + location() + ", ACPI devices " + acpiDevices() + "): ptp_vmclock did not bind, "
-                        + "so the guest cannot observe this rule (discovery: VMC-ACPI-05, VMC-DRIVER-01): "
-                        + e.getMessage(), e);
+                discovery().failure().ifPresent(why -> {
+                    throw NotApplicable.because("the guest could not bind ptp_vmclock: " + why + "; this rule cannot "
+                            + "be observed from the guest (" + e.getMessage() + ")");
+                });
+                throw new AssertionError("the guest has no /dev/vmclock0 although the host's ACPI tables describe the "
+                        + "VMClock device (page at " + location() + ", ACPI devices " + acpiDevices() + "): ptp_vmclock "
+                        + "did not bind, so the guest cannot observe this rule (VMC-DRIVER-01): " + e.getMessage(), e);
             }
             if (errno.equals("ETIMEDOUT")) {
                 long seq = seqCountNow(); // lock-free: the reader may run beside the suite's own updates
@@ -198,6 +205,18 @@ public final class VmclockView {
             }
             throw e;
         }
+    }
+
+    /** What the host's ACPI tables say about discovering the page: observed once per run, on first need. */
+    private Discovery discovery() {
+        synchronized (lock) {
+            if (discovery == null) {
+                discovery = Discovery.of(acpiTables(), location());
+            }
+        }
+        evidence().note("discovery, from the host's ACPI tables: "
+                + discovery.failure().orElse("the tables describe the device at " + location()));
+        return discovery;
     }
 
     /** Why a conformant driver must refuse to bind to the boot page (its header checks), if it must. */
@@ -356,6 +375,13 @@ public final class VmclockView {
         target.guest();
         List<AcpiDevice> devices = PageLocator.vmclockDevices(target.hostMemory(), Duration.ofSeconds(2));
         evidence().note("ACPI devices with _HID AMZNC10C: " + devices);
+        return devices;
+    }
+
+    /** The ACPI devices whose _CRS holds the page, whatever their identity (what a wrong _HID leaves to see). */
+    public List<AcpiDevice> acpiDevicesAtPage() {
+        List<AcpiDevice> devices = acpiTables().map(t -> t.devicesCovering(location().address())).orElse(List.of());
+        evidence().note("ACPI devices whose _CRS holds the page at " + location() + ": " + devices);
         return devices;
     }
 

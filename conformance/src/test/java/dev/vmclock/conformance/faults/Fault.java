@@ -51,6 +51,11 @@ record Fault(String name, Map<String, String> config, Set<String> expectedFailur
         return new Fault(name, Map.of("vmclock.qemuArgs", args), withStock(fails));
     }
 
+    /** Stock QEMU with one more ACPI table, which QEMU appends after its own (a file in {@code dir}). */
+    static Fault acpiTable(Path dir, String name, IdentityOverride table, String... fails) {
+        return qemuArgs(name, "-acpitable file=" + table.write(dir), fails);
+    }
+
     static Fault machine(String name, String machineType, String... fails) {
         return new Fault(name, Map.of("vmclock.machine", machineType), withStock(fails));
     }

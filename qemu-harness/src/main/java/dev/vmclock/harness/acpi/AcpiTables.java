@@ -71,24 +71,57 @@ public final class AcpiTables {
         return tables;
     }
 
-    /** Every device in DSDT/SSDTs whose {@code _HID} is {@code hid}. */
+    /** Every device in DSDT/SSDTs whose {@code _HID} is {@code hid} (as the OS sees it: {@link #devices()}). */
     public List<AcpiDevice> devicesWithHid(String hid) {
+        return devices().stream().filter(d -> d.hid().equals(Optional.of(hid))).toList();
+    }
+
+    /** Every device whose {@code _CRS} has a memory range holding {@code address}, whatever its identity. */
+    public List<AcpiDevice> devicesCovering(long address) {
+        return devices().stream()
+                .filter(d -> d.memoryResources().stream().anyMatch(r -> r.minimum() <= address && address <= r.maximum()))
+                .toList();
+    }
+
+    /**
+     * Every device in DSDT/SSDTs, with {@code _HID}, {@code _CID} and {@code _DDN} as the OS sees them once it has
+     * loaded the tables: the literal {@code Name}, unless a literal {@code Store} in a table loaded later sets it.
+     */
+    public List<AcpiDevice> devices() {
+        List<Table> aml = amlTables();
         List<AcpiDevice> out = new ArrayList<>();
-        for (Table t : tables) {
-            if (!t.signature().equals("DSDT") && !t.signature().equals("SSDT")) {
-                continue;
+        for (int i = 0; i < aml.size(); i++) {
+            // A store runs when its table loads: only the device's own table and later ones can change it.
+            List<Aml.StringStore> stores = new ArrayList<>();
+            for (Table later : aml.subList(i, aml.size())) {
+                stores.addAll(Aml.stringStores(later.bytes(), later.amlStart(), later.bytes().length));
             }
-            byte[] aml = t.bytes();
-            for (Aml.DeviceScope d : Aml.devices(aml, t.amlStart(), aml.length)) {
-                Optional<String> h = Aml.nameString(aml, d, "_HID");
-                if (h.isPresent() && h.get().equals(hid)) {
-                    out.add(new AcpiDevice(t.signature() + "/" + t.oemTableId(), d.name(), h,
-                            Aml.nameString(aml, d, "_CID"), Aml.nameString(aml, d, "_DDN"),
-                            Aml.nameBuffer(aml, d, "_CRS").map(Aml::memoryRanges).orElse(List.of())));
-                }
+            Table t = aml.get(i);
+            byte[] bytes = t.bytes();
+            for (Aml.DeviceScope d : Aml.devices(bytes, t.amlStart(), bytes.length)) {
+                out.add(new AcpiDevice(t.signature() + "/" + t.oemTableId(), d.name(),
+                        identity(bytes, d, "_HID", stores), identity(bytes, d, "_CID", stores),
+                        identity(bytes, d, "_DDN", stores),
+                        Aml.nameBuffer(bytes, d, "_CRS").map(Aml::memoryRanges).orElse(List.of())));
             }
         }
         return out;
+    }
+
+    /** The last of {@code stores} into {@code device.seg} (tables load in root-table order), else the literal Name. */
+    private static Optional<String> identity(byte[] aml, Aml.DeviceScope d, String seg, List<Aml.StringStore> stores) {
+        String suffix = d.name() + "." + seg;
+        Optional<String> stored = Optional.empty();
+        for (Aml.StringStore s : stores) {
+            if (s.target().equals(suffix) || s.target().endsWith("." + suffix)) {
+                stored = Optional.of(s.value());
+            }
+        }
+        return stored.isPresent() ? stored : Aml.nameString(aml, d, seg);
+    }
+
+    private List<Table> amlTables() {
+        return tables.stream().filter(t -> t.signature().equals("DSDT") || t.signature().equals("SSDT")).toList();
     }
 
     /** Every {@code Notify} in DSDT and SSDTs whose target's last name segment is {@code segment} (e.g. VCLK). */

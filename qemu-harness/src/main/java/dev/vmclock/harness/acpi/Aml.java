@@ -171,6 +171,39 @@ final class Aml {
         return p + 4 * segs;
     }
 
+    private static final int STORE_OP = 0x70;
+
+    /**
+     * Every {@code Store("literal", \NAME.PATH)} in the AML range (a byte scan, like {@link #notifies}): code
+     * that sets a named object's value when it runs. At a table's top level it runs as the OS loads the table,
+     * so a later table can give an object of an earlier one another value than its {@code Name} declares.
+     */
+    static List<StringStore> stringStores(byte[] aml, int start, int end) {
+        List<StringStore> out = new ArrayList<>();
+        for (int i = start; i + 2 < end; i++) {
+            if ((aml[i] & 0xff) != STORE_OP || (aml[i + 1] & 0xff) != STRING_PREFIX) {
+                continue;
+            }
+            int s = i + 2;
+            int e = s;
+            while (e < end && aml[e] >= 0x20 && aml[e] < 0x7f) {
+                e++;
+            }
+            if (e >= end || aml[e] != 0) {
+                continue;
+            }
+            String target = nameStringAt(aml, e + 1, end);
+            if (target != null) {
+                out.add(new StringStore(target, new String(aml, s, e - s, StandardCharsets.US_ASCII)));
+            }
+        }
+        return out;
+    }
+
+    /** {@code Store(value, target)}; target as ASL writes it ({@code \_SB_.VCLK._HID}). */
+    record StringStore(String target, String value) {
+    }
+
     private static final int NOTIFY_OP = 0x86;
 
     /**
