@@ -41,7 +41,7 @@ public record FailOn(SuiteRun.Gate strength, boolean unexpectedPass) {
 
     /** True when a FAIL of a clause of this strength breaks the gate. */
     public boolean counts(Strength s) {
-        return s.isMandatory() || (strength == SuiteRun.Gate.SHOULD && s.isRecommendation());
+        return strength.counts(s);
     }
 
     /** As the command line writes it. */

@@ -16,7 +16,14 @@ public record SuiteRun(Map<String, String> configuration, List<ClauseResult> cla
                        Duration elapsed, Optional<Throwable> containerFailure) {
 
     /** Which failures fail the run: MUST-level only (the default), or SHOULD-level too. */
-    public enum Gate { MUST, SHOULD }
+    public enum Gate {
+        MUST, SHOULD;
+
+        /** True when a FAIL of a clause of this strength breaks this gate. */
+        public boolean counts(Strength s) {
+            return s.isMandatory() || (this == SHOULD && s.isRecommendation());
+        }
+    }
 
     static SuiteRun of(SpecMap map, Map<String, String> config, List<TestOutcome> tests, Duration elapsed,
                        Optional<Throwable> containerFailure) {
@@ -55,11 +62,7 @@ public record SuiteRun(Map<String, String> configuration, List<ClauseResult> cla
     /** Ids of the clauses that break the gate, in spec-map order: the ERRORs and the FAILs it counts. */
     public List<String> breakingGate(Gate gate) {
         return clauses.stream().filter(c -> c.verdict() == Verdict.ERROR
-                        || (c.verdict() == Verdict.FAIL && counts(c.clause().strength(), gate)))
+                        || (c.verdict() == Verdict.FAIL && gate.counts(c.clause().strength())))
                 .map(c -> c.clause().id()).toList();
-    }
-
-    private static boolean counts(Strength s, Gate gate) {
-        return s.isMandatory() || (gate == Gate.SHOULD && s.isRecommendation());
     }
 }
