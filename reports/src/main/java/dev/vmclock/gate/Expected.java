@@ -4,7 +4,6 @@ import dev.vmclock.harness.ExitCode;
 import dev.vmclock.harness.HarnessException;
 import java.nio.file.Path;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -73,10 +72,5 @@ public final class Expected {
 
     private Optional<Expectation> anyCheck(String clause) {
         return checks.getOrDefault(clause, Map.of()).values().stream().findFirst();
-    }
-
-    List<Expectation> all() {
-        return java.util.stream.Stream.concat(whole.values().stream(),
-                checks.values().stream().flatMap(m -> m.values().stream())).distinct().toList();
     }
 }
