@@ -1,6 +1,6 @@
 package dev.vmclock.conformance;
 
-import dev.vmclock.conformance.target.VirtioRtcExtension;
+import dev.vmclock.conformance.junit.VirtioRtcExtension;
 import java.lang.annotation.Documented;
 import java.lang.annotation.ElementType;
 import java.lang.annotation.Retention;

@@ -1,6 +1,6 @@
 package dev.vmclock.conformance;
 
-import dev.vmclock.conformance.target.TargetExtension;
+import dev.vmclock.conformance.junit.TargetExtension;
 import java.lang.annotation.Documented;
 import java.lang.annotation.ElementType;
 import java.lang.annotation.Retention;

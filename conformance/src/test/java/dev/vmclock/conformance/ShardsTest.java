@@ -27,7 +27,7 @@ class ShardsTest {
 
     @Test
     void plainTestsGoToOneShardByAStableHash() {
-        String id = "[engine:junit-jupiter]/[class:dev.vmclock.conformance.target.CrossVersionHopTest]"
+        String id = "[engine:junit-jupiter]/[class:dev.vmclock.conformance.qemu.CrossVersionHopTest]"
                 + "/[method:hopsFromQemu10ToQemu11KeepStockVerdicts()]";
         Shards.Shard shard = Shards.Shard.parse("1/3");
         assertThat(shard.of(id)).isBetween(1, 3).isEqualTo(Math.floorMod(id.hashCode(), 3) + 1);

@@ -1,6 +1,6 @@
 package dev.vmclock.cli;
 
-import dev.vmclock.conformance.target.TargetConfig;
+import dev.vmclock.conformance.qemu.TargetConfig;
 import dev.vmclock.harness.ExitCode;
 import dev.vmclock.harness.qemu.QemuContainer;
 import java.io.PrintStream;

@@ -2,10 +2,10 @@ package dev.vmclock.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import dev.vmclock.conformance.target.TargetConfig;
+import dev.vmclock.conformance.qemu.TargetConfig;
 import dev.vmclock.harness.ExitCode;
 import dev.vmclock.harness.HarnessException;
-import dev.vmclock.harness.events.Machine;
+import dev.vmclock.harness.qemu.Machine;
 import dev.vmclock.harness.guest.GuestSession;
 import dev.vmclock.harness.page.PageLocation;
 import dev.vmclock.harness.page.SeqlockRead;

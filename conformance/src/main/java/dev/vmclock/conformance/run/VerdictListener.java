@@ -3,7 +3,7 @@ package dev.vmclock.conformance.run;
 import dev.vmclock.conformance.Clause;
 import dev.vmclock.conformance.NotApplicable;
 import dev.vmclock.conformance.Verdict;
-import dev.vmclock.conformance.target.TargetExtension;
+import dev.vmclock.conformance.junit.TargetExtension;
 import java.lang.reflect.Method;
 import java.time.Duration;
 import java.util.List;

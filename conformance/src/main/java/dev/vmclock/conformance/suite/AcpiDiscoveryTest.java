@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.vmclock.conformance.Clause;
 import dev.vmclock.conformance.NotApplicable;
 import dev.vmclock.conformance.VmclockConformance;
-import dev.vmclock.conformance.target.VmclockView;
+import dev.vmclock.conformance.view.VmclockView;
 import dev.vmclock.harness.acpi.AcpiDevice;
 import dev.vmclock.harness.acpi.MemoryRange;
 import dev.vmclock.harness.guest.GuestAcpi;

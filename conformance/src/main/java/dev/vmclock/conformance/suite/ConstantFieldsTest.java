@@ -4,10 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.vmclock.conformance.Clause;
 import dev.vmclock.conformance.VmclockConformance;
-import dev.vmclock.conformance.target.Event;
-import dev.vmclock.conformance.target.Observation;
-import dev.vmclock.conformance.target.RunHistory;
-import dev.vmclock.conformance.target.VmclockView;
+import dev.vmclock.conformance.vm.Event;
+import dev.vmclock.conformance.view.Observation;
+import dev.vmclock.conformance.view.RunHistory;
+import dev.vmclock.conformance.view.VmclockView;
 import dev.vmclock.harness.page.PageField;
 import dev.vmclock.harness.page.VmclockPage;
 import java.util.Arrays;

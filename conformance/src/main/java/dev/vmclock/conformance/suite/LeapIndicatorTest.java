@@ -6,7 +6,7 @@ import dev.vmclock.conformance.Clause;
 import dev.vmclock.conformance.NotApplicable;
 import dev.vmclock.conformance.VmclockConformance;
 import dev.vmclock.conformance.clock.ClockMath;
-import dev.vmclock.conformance.target.VmclockView;
+import dev.vmclock.conformance.view.VmclockView;
 import dev.vmclock.conformance.clock.PtpTime;
 import dev.vmclock.harness.Waits;
 import dev.vmclock.harness.guest.PtpReading;

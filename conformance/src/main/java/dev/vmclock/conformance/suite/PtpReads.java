@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.vmclock.conformance.clock.ClockMath;
 import dev.vmclock.conformance.clock.PtpTime;
-import dev.vmclock.conformance.target.VmclockView;
+import dev.vmclock.conformance.view.VmclockView;
 import dev.vmclock.harness.guest.PtpReading;
 import dev.vmclock.harness.page.VmclockPage;
 import java.math.BigDecimal;

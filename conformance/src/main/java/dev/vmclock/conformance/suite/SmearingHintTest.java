@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.vmclock.conformance.Clause;
 import dev.vmclock.conformance.VmclockConformance;
-import dev.vmclock.conformance.target.VmclockView;
+import dev.vmclock.conformance.view.VmclockView;
 import org.junit.jupiter.api.Test;
 
 /** leap_second_smearing_hint (0x23): STRICT, NOON_LINEAR or UTC_SLS (UAPI.13 §Leap Second Smearing Hint). */

@@ -7,7 +7,7 @@ import dev.vmclock.conformance.NotApplicable;
 import dev.vmclock.conformance.VmclockConformance;
 import dev.vmclock.conformance.clock.ClockMath;
 import dev.vmclock.conformance.clock.TscSample;
-import dev.vmclock.conformance.target.VmclockView;
+import dev.vmclock.conformance.view.VmclockView;
 import dev.vmclock.harness.page.Flag;
 import dev.vmclock.harness.page.VmclockPage;
 import java.math.BigDecimal;

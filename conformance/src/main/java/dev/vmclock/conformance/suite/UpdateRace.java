@@ -1,6 +1,6 @@
 package dev.vmclock.conformance.suite;
 
-import dev.vmclock.conformance.target.VmclockView;
+import dev.vmclock.conformance.view.VmclockView;
 import dev.vmclock.harness.page.PageField;
 import dev.vmclock.harness.page.VmclockPage;
 import java.time.Duration;

@@ -1,11 +1,11 @@
 package dev.vmclock.conformance.faults;
 
-import dev.vmclock.conformance.target.Event;
-import dev.vmclock.conformance.target.ForwardingVmTarget;
-import dev.vmclock.conformance.target.SavedState;
-import dev.vmclock.conformance.target.Sibling;
-import dev.vmclock.conformance.target.TargetDecorator;
-import dev.vmclock.conformance.target.VmTarget;
+import dev.vmclock.conformance.vm.Event;
+import dev.vmclock.conformance.vm.ForwardingVmTarget;
+import dev.vmclock.conformance.vm.SavedState;
+import dev.vmclock.conformance.vm.Sibling;
+import dev.vmclock.conformance.vm.TargetDecorator;
+import dev.vmclock.conformance.vm.VmTarget;
 import dev.vmclock.harness.events.EventResult;
 import dev.vmclock.harness.guest.GuestSession;
 import dev.vmclock.harness.memory.PhysicalMemory;

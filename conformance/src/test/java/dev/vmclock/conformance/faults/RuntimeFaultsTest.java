@@ -2,7 +2,7 @@ package dev.vmclock.conformance.faults;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.vmclock.conformance.target.TargetDecorator;
+import dev.vmclock.conformance.vm.TargetDecorator;
 import java.util.ServiceLoader;
 import org.junit.jupiter.api.Test;
 

@@ -12,7 +12,7 @@ public final class HopRefusedException extends HarnessException {
 
     private final String qemuSays;
 
-    HopRefusedException(LifecycleEvent event, String hop, String qemuSays, String evidence) {
+    public HopRefusedException(LifecycleEvent event, String hop, String qemuSays, String evidence) {
         super(ExitCode.HARNESS_ERROR, "QEMU refused the cross-version hop (" + event + ", " + hop + "): " + qemuSays
                 + " (no VMClock verdict; the machine keeps running on the source" + (evidence.isEmpty() ? "" : "; " + evidence)
                 + ")");

@@ -3,7 +3,7 @@ package dev.vmclock.harness.guest;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.vmclock.harness.ExitCode;
 import dev.vmclock.harness.HarnessException;
-import dev.vmclock.harness.events.Machine;
+import dev.vmclock.harness.qemu.Machine;
 import dev.vmclock.harness.qemu.Accelerator;
 import dev.vmclock.harness.qemu.Device;
 import dev.vmclock.harness.qemu.KernelBoot;

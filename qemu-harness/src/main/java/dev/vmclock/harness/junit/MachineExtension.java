@@ -1,6 +1,6 @@
 package dev.vmclock.harness.junit;
 
-import dev.vmclock.harness.events.Machine;
+import dev.vmclock.harness.qemu.Machine;
 import dev.vmclock.harness.qemu.MachineSpec;
 import dev.vmclock.harness.qemu.QemuBinary;
 import org.junit.jupiter.api.extension.ExtensionContext;

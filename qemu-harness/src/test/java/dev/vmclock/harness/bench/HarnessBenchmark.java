@@ -1,7 +1,7 @@
 package dev.vmclock.harness.bench;
 
 import dev.vmclock.harness.events.EventResult;
-import dev.vmclock.harness.events.Machine;
+import dev.vmclock.harness.qemu.Machine;
 import dev.vmclock.harness.events.MigrationTransport;
 import dev.vmclock.harness.qemu.MachineSpec;
 import dev.vmclock.harness.qemu.QemuBinary;

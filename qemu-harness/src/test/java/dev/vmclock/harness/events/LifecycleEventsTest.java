@@ -1,5 +1,7 @@
 package dev.vmclock.harness.events;
 
+import dev.vmclock.harness.qemu.Machine;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.vmclock.harness.Qemu;

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.vmclock.harness.Qemu;
-import dev.vmclock.harness.events.Machine;
+import dev.vmclock.harness.qemu.Machine;
 import dev.vmclock.harness.qemu.MachineSpec;
 import dev.vmclock.harness.qemu.PageOverride;
 import java.nio.file.Files;

@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import dev.vmclock.harness.ExitCode;
 import dev.vmclock.harness.HarnessException;
 import dev.vmclock.harness.Qemu;
-import dev.vmclock.harness.events.Machine;
+import dev.vmclock.harness.qemu.Machine;
 import dev.vmclock.harness.page.VmclockPage;
 import dev.vmclock.images.FileTree;
 import java.nio.file.FileVisitOption;

@@ -4,7 +4,7 @@ import dev.vmclock.conformance.Clause;
 import dev.vmclock.conformance.spec.ClauseEntry;
 import dev.vmclock.conformance.spec.SpecMap;
 import dev.vmclock.conformance.spec.Strength;
-import dev.vmclock.conformance.target.TargetExtension;
+import dev.vmclock.conformance.junit.TargetExtension;
 import io.qameta.allure.AllureLifecycle;
 import io.qameta.allure.model.Label;
 import io.qameta.allure.model.Link;

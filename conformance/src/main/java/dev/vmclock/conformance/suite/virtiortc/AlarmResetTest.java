@@ -7,7 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.vmclock.conformance.Clause;
 import dev.vmclock.conformance.NotApplicable;
 import dev.vmclock.conformance.VirtioRtcConformance;
-import dev.vmclock.conformance.target.VirtioRtcView;
+import dev.vmclock.conformance.view.VirtioRtcView;
 import dev.vmclock.harness.virtio.rtc.RtcRequest;
 import dev.vmclock.harness.virtio.rtc.RtcResponse;
 import org.junit.jupiter.api.Test;

@@ -1,7 +1,7 @@
 package dev.vmclock.conformance.suite.virtiortc;
 
 import dev.vmclock.conformance.NotApplicable;
-import dev.vmclock.conformance.target.VirtioRtcView;
+import dev.vmclock.conformance.view.VirtioRtcView;
 import dev.vmclock.harness.virtio.rtc.RtcRequest;
 import dev.vmclock.harness.virtio.rtc.RtcResponse;
 import java.time.Duration;

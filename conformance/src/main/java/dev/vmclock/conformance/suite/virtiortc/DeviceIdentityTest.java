@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.vmclock.conformance.Clause;
 import dev.vmclock.conformance.VirtioRtcConformance;
-import dev.vmclock.conformance.target.VirtioRtcView;
+import dev.vmclock.conformance.view.VirtioRtcView;
 import dev.vmclock.harness.virtio.DeviceStatus;
 import dev.vmclock.harness.virtio.VirtioPciDevice;
 import dev.vmclock.harness.virtio.rtc.RtcRequest;

@@ -1,6 +1,6 @@
 package dev.vmclock.conformance.suite.virtiortc;
 
-import dev.vmclock.conformance.target.VirtioRtcGuestView.HostBracketedReading;
+import dev.vmclock.conformance.view.VirtioRtcGuestView.HostBracketedReading;
 import dev.vmclock.harness.guest.PtpClock;
 import dev.vmclock.harness.guest.PtpReading;
 import dev.vmclock.harness.virtio.rtc.ClockType;

@@ -1,6 +1,6 @@
 package dev.vmclock.conformance.suite.virtiortc;
 
-import dev.vmclock.conformance.target.VirtioRtcView;
+import dev.vmclock.conformance.view.VirtioRtcView;
 
 /**
  * Two readings of one clock some time apart, each bracketed by the host's monotonic clock, so the host time

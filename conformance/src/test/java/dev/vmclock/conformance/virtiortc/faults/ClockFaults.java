@@ -2,7 +2,7 @@ package dev.vmclock.conformance.virtiortc.faults;
 
 import static dev.vmclock.conformance.virtiortc.faults.RequestFaults.is;
 
-import dev.vmclock.conformance.target.VirtioRtcFault;
+import dev.vmclock.conformance.view.VirtioRtcFault;
 import dev.vmclock.harness.memory.IoBus;
 import dev.vmclock.harness.virtio.Le;
 import dev.vmclock.harness.virtio.rtc.ClockType;

@@ -1,6 +1,6 @@
 package dev.vmclock.conformance.virtiortc.faults;
 
-import dev.vmclock.conformance.target.VirtioRtcFault;
+import dev.vmclock.conformance.view.VirtioRtcFault;
 import dev.vmclock.harness.memory.IoBus;
 import dev.vmclock.harness.virtio.PciConfig;
 import dev.vmclock.harness.virtio.VirtioPciDevice;

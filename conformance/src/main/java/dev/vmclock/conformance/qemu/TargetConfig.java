@@ -1,0 +1,180 @@
+package dev.vmclock.conformance.qemu;
+
+import dev.vmclock.conformance.vm.TargetDecorator;
+import dev.vmclock.conformance.junit.TargetExtension;
+
+import dev.vmclock.harness.ExitCode;
+import dev.vmclock.harness.HarnessException;
+import dev.vmclock.harness.qemu.Accelerator;
+import dev.vmclock.harness.qemu.AcceleratorChoice;
+import dev.vmclock.harness.qemu.AcceleratorProbe;
+import dev.vmclock.harness.qemu.Device;
+import dev.vmclock.harness.qemu.QemuBinary;
+import dev.vmclock.harness.qemu.QemuContainer;
+import dev.vmclock.harness.qemu.QemuHost;
+import dev.vmclock.images.GuestImage;
+import dev.vmclock.images.GuestImageBuilder;
+import dev.vmclock.images.VirtioRtcModule;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.ServiceLoader;
+
+/**
+ * The implementation under test, resolved once per run: the QEMU found and probed, the guest image built,
+ * the accelerator chosen by booting that image's kernel, the devices the machine gets. The command line
+ * builds it, the JUnit Launcher session carries it ({@link TargetExtension}), the suite reads it.
+ */
+public record TargetConfig(
+        TargetOptions options,
+        QemuBinary qemu,
+        Optional<GuestImage> image,
+        AcceleratorChoice accelerator,
+        List<Device> devices,
+        Path evidenceDir,
+        Optional<Hop> hop) {
+
+    public TargetConfig {
+        devices = List.copyOf(devices);
+    }
+
+    /** How much of the guest a command needs: a run boots it; {@code doctor} and the host's {@code page} boot none. */
+    public enum GuestNeed {
+        /** The guest image, built now when it is not cached (a run's first use). */
+        BOOT,
+        /** No image is built: the user's or a cached one if there is, only for the accelerator probe. */
+        NONE
+    }
+
+    /**
+     * Finds QEMU (local or in a container), builds the guest image if it is not cached, then probes the
+     * accelerator with that image's kernel (so a first run on a KVM host gets KVM).
+     */
+    public static TargetConfig resolve(TargetOptions o) {
+        return resolve(o, GuestNeed.BOOT);
+    }
+
+    /**
+     * As {@link #resolve(TargetOptions)}; with {@link GuestNeed#NONE} no image is built and no evidence directory
+     * made: the accelerator is probed with the user's kernel or a cached image's, else chosen without a boot.
+     */
+    public static TargetConfig resolve(TargetOptions o, GuestNeed need) {
+        if (o.kernel().isPresent() != o.initrd().isPresent()) {
+            throw new HarnessException(ExitCode.USAGE, "a guest kernel and initramfs go together (--kernel with --initrd)");
+        }
+        o.fault().ifPresent(TargetConfig::decorator); // an unknown fault is bad input, before anything starts
+        List<Path> ownFiles = new ArrayList<>();
+        o.kernel().ifPresent(ownFiles::add);
+        o.initrd().ifPresent(ownFiles::add);
+        o.pageOverride().ifPresent(ownFiles::add);
+        QemuHost host = o.container().<QemuHost>map(image -> QemuContainer.shared(image, ownFiles)).orElse(QemuHost.LOCAL);
+        QemuBinary qemu = QemuBinary.locate(host, o.qemu().orElse(null));
+        if (o.vmclock()) {
+            qemu.requireVmclock();
+        }
+        // A hop: the destination resolved once, on the newest versioned machine type both QEMUs know.
+        Optional<Hop> hop = o.hopTo().map(spec -> Hop.resolve(spec, qemu, o.machine(), ownFiles, o.vmclock()));
+        if (hop.isEmpty()) {
+            qemu.requireMachine(o.machine());
+        }
+        String rtcName = Device.VIRTIO_RTC.qemuName(o.machine());
+        // Across a hop the device is judged only where both sides have it: state of a device the destination
+        // lacks cannot load there.
+        boolean hasRtc = qemu.hasDevice(rtcName) && hop.map(h -> h.destination().hasDevice(rtcName)).orElse(true);
+        // Not asked for either way: the machine gets virtio-rtc when this QEMU has it, so both devices are judged;
+        // but not for a user's own guest, whose kernel may lack the driver (that would be a boot error, exit 7):
+        // vmclock.virtioRtc=true asks for it there.
+        boolean virtioRtc = o.virtioRtc().orElse(hasRtc && o.kernel().isEmpty());
+        if (virtioRtc && !hasRtc && qemu.hasDevice(rtcName)) {
+            throw new HarnessException(ExitCode.QEMU_WITHOUT_VMCLOCK, "the hop's destination " + hop.get().destination()
+                    + " has no " + rtcName + " device: hop to a QEMU >= 11.1 or leave virtio-rtc out");
+        }
+        if (virtioRtc && !hasRtc) {
+            throw new HarnessException(ExitCode.QEMU_WITHOUT_VMCLOCK, qemu + " has no " + Device.VIRTIO_RTC.qemuName(o.machine())
+                    + " device (QEMU >= 11.1 has it); use another QEMU or leave virtio-rtc out");
+        }
+        // A user's image is taken as it is (its kernel may have the driver built in); the built one carries
+        // virtio_rtc.ko when the machine has the device.
+        GuestImageBuilder builder = imageBuilder(o, virtioRtc);
+        Optional<GuestImage> image = o.kernel().isPresent() ? Optional.of(GuestImage.of(o.kernel().get(), o.initrd().get()))
+                : need == GuestNeed.BOOT ? Optional.of(builder.ensureBuilt())
+                // any cached image has the kernel the probe boots, with or without virtio_rtc.ko
+                : builder.cached().or(() -> new GuestImageBuilder().cached());
+        Optional<Accelerator> forced;
+        try {
+            forced = o.accel().equals("auto") ? Optional.empty() : Optional.of(Accelerator.parse(o.accel()));
+        } catch (IllegalArgumentException e) {
+            throw new HarnessException(ExitCode.USAGE, "the accelerator must be auto, kvm or tcg, not " + o.accel());
+        }
+        AcceleratorChoice accel = AcceleratorProbe.choose(qemu, forced, image.map(GuestImage::kernel));
+        List<Device> devices = new ArrayList<>();
+        if (o.vmclock()) {
+            devices.add(Device.VMCLOCK);
+        }
+        if (virtioRtc) {
+            devices.add(Device.VIRTIO_RTC);
+        }
+        // Nothing writes evidence when nothing boots: the temporary directory itself stands in, none is made.
+        Path evidence = o.evidenceDir().orElseGet(() -> need == GuestNeed.NONE
+                ? Path.of(System.getProperty("java.io.tmpdir")) : newEvidenceDir());
+        return new TargetConfig(o, qemu, image, accel, devices, evidence, hop);
+    }
+
+    /**
+     * Where a run given no evidence directory makes its own: {@code -Dvmclock.evidenceRoot} (the project's
+     * tests set their module's {@code target/evidence}, so the fault tier's hundreds of runs leave nothing
+     * in /tmp and a failing run's evidence is beside its report), else the temporary directory.
+     */
+    public static final String EVIDENCE_ROOT = "vmclock.evidenceRoot";
+
+    /** A new evidence directory under {@link #EVIDENCE_ROOT}, for a run given none. */
+    public static Path newEvidenceDir() {
+        try {
+            String root = System.getProperty(EVIDENCE_ROOT, "");
+            if (root.isBlank()) {
+                return Files.createTempDirectory("vmclock-evidence-");
+            }
+            return Files.createTempDirectory(Files.createDirectories(Path.of(root)), "vmclock-evidence-");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The guest image a run boots (resolved with {@link GuestNeed#BOOT}, or the user's own). */
+    public GuestImage guestImage() {
+        return image.orElseThrow(() -> new IllegalStateException("the target was resolved without a guest image"));
+    }
+
+    private static GuestImageBuilder imageBuilder(TargetOptions o, boolean virtioRtc) {
+        GuestImageBuilder b = new GuestImageBuilder();
+        if (virtioRtc) {
+            b = b.withVirtioRtc(VirtioRtcModule.STOCK);
+            if (o.kbuildImage().isPresent()) {
+                b = b.kbuildImage(o.kbuildImage().get());
+            }
+        }
+        return b;
+    }
+
+    /** The machine type the target runs: as asked, or across a hop the versioned type both QEMUs accept. */
+    public String machine() {
+        return hop.map(Hop::machineType).orElse(options.machine());
+    }
+
+    /** The self-test's decorator named {@code id}, from the test classpath. */
+    public static TargetDecorator decorator(String id) {
+        List<TargetDecorator> known = ServiceLoader.load(TargetDecorator.class).stream().map(ServiceLoader.Provider::get)
+                .toList();
+        return known.stream().filter(d -> d.id().equals(id)).findFirst().orElseThrow(() -> new HarnessException(
+                ExitCode.USAGE, "unknown fault '" + id + "'; known here: " + known.stream().map(TargetDecorator::id).toList()));
+    }
+
+    /** One line: QEMU, where it runs, and what was changed from stock. */
+    public String describe() {
+        return qemu + " " + options.describe() + " accel=" + accelerator + hop.map(h -> ", " + h.describe()).orElse("");
+    }
+}

@@ -1,0 +1,286 @@
+package dev.vmclock.conformance.view;
+
+import dev.vmclock.conformance.vm.VmTarget;
+import dev.vmclock.conformance.vm.Event;
+import dev.vmclock.conformance.vm.SavedState;
+
+import dev.vmclock.harness.events.EventResult;
+import dev.vmclock.harness.events.HopRefusedException;
+import dev.vmclock.harness.page.VmclockPage;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.ToLongFunction;
+
+/**
+ * The run's one chain of lifecycle events, driven once (by the first check that needs any of them) and
+ * judged by every check that compares the device before and after an event, or over its lifetime:
+ *
+ * <ol>
+ *   <li>savevm (a snapshot of "the start of the history"), then loadvm of it: SNAPSHOT_SAVE and SNAPSHOT_LOAD;</li>
+ *   <li>pause and resume; live migration; save to a file and restore from it;</li>
+ *   <li>loadvm of the snapshot of step 1 again: the guest goes back to an older point of its timeline (a branch).</li>
+ * </ol>
+ *
+ * <p>Host pages and guest probes are taken right before and right after each event (with the guest's virtio-rtc
+ * clocks around snapshot load, live migration and file restore, when the machine has the device). Clones restored from
+ * the saved file beside the target are started only when a check asks. Because every kind of event the
+ * suite drives is in the chain, and lifetime rules are judged against the boot page and every page of
+ * the chain, no verdict depends on which check happened to run first.
+ */
+public final class RunHistory {
+
+    /** The kinds of step of the chain, in their order. */
+    public enum Kind {
+        SNAPSHOT_SAVE(Event.SNAPSHOT_SAVE),
+        SNAPSHOT_LOAD(Event.SNAPSHOT_LOAD),
+        PAUSE_RESUME(Event.PAUSE_RESUME),
+        LIVE_MIGRATION(Event.LIVE_MIGRATION),
+        FILE_RESTORE(Event.FILE_RESTORE),
+        /** loadvm of the snapshot of step 1, after the later steps: a branch back to an older point. */
+        OLDER_SNAPSHOT_LOAD(Event.SNAPSHOT_LOAD);
+
+        private final Event event;
+
+        Kind(Event event) {
+            this.event = event;
+        }
+
+        public Event event() {
+            return event;
+        }
+    }
+
+    /** One step: the host's pages and the guest's probes right before and right after it. */
+    public record Step(Kind kind, Observation observation, GuestProbe guestBefore, GuestProbe guestAfter) {
+        public VmclockPage before() {
+            return observation.before();
+        }
+
+        public VmclockPage after() {
+            return observation.after();
+        }
+    }
+
+    /** A page the guest was presented at one point of one timeline. */
+    public record Presented(String when, VmclockPage page) {
+    }
+
+    /** The pages of two restores of one saved state: the target's own, and a clone started beside it. */
+    public record Clones(VmclockPage beforeSave, VmclockPage restoredInPlace, VmclockPage restoredBeside) {
+    }
+
+    /** Tag of the snapshot taken at the start of the history (loaded twice). */
+    static final String SNAPSHOT_TAG = "history";
+
+    private final VmclockPage bootPage;
+    private final Map<Kind, Step> steps = new EnumMap<>(Kind.class);
+    private final Map<Kind, HopRefusedException> refused = new EnumMap<>(Kind.class);
+    private final SavedState savedState;
+    private final List<List<Presented>> timelines;
+
+    private RunHistory(VmclockPage bootPage, Map<Kind, Step> steps, Map<Kind, HopRefusedException> refused,
+            SavedState savedState) {
+        this.bootPage = bootPage;
+        this.steps.putAll(steps);
+        this.refused.putAll(refused);
+        this.savedState = savedState;
+        this.timelines = timelines();
+    }
+
+    /**
+     * Drives the chain on {@code view}'s target now. A step QEMU refuses across a cross-version hop is kept as
+     * that refusal (the checks that judge it are ERRORs quoting QEMU) and the chain goes on from the source.
+     */
+    static RunHistory drive(VmclockView view, VmclockPage bootPage) {
+        VmTarget target = view.target();
+        boolean migrationPhase = target.guest().clocks().tsc().size() >= 2;
+        Map<Kind, Step> steps = new EnumMap<>(Kind.class);
+        Map<Kind, HopRefusedException> refused = new EnumMap<>(Kind.class);
+
+        target.prepareFor(Event.SNAPSHOT_SAVE);
+        GuestProbe g0 = GuestProbe.take(view, 1, true);
+        VmclockPage p0 = view.observeQuietly();
+        EventResult save = target.saveSnapshot(SNAPSHOT_TAG);
+        VmclockPage p1 = view.observeQuietly();
+        steps.put(Kind.SNAPSHOT_SAVE, new Step(Kind.SNAPSHOT_SAVE,
+                new Observation(Event.SNAPSHOT_SAVE, p0, p1, List.of(save)), g0, null));
+        try {
+            EventResult load = target.loadSnapshot(SNAPSHOT_TAG);
+            VmclockPage p2 = view.observeQuietly();
+            GuestProbe g2 = GuestProbe.take(view, 1, true);
+            steps.put(Kind.SNAPSHOT_LOAD, new Step(Kind.SNAPSHOT_LOAD,
+                    new Observation(Event.SNAPSHOT_LOAD, p0, p2, List.of(save, load)), g0, g2));
+        } catch (HopRefusedException e) {
+            refused.put(Kind.SNAPSHOT_LOAD, e);
+        }
+
+        steps.put(Kind.PAUSE_RESUME, inPlace(view, Kind.PAUSE_RESUME, GuestProbe.take(view, 1, false), 1));
+        // The TSC phase between vCPUs is judged across live migration: several samples on each side.
+        int samples = migrationPhase ? PHASE_SAMPLES : 1;
+        try {
+            target.prepareFor(Event.LIVE_MIGRATION);
+            GuestProbe beforeMigration = GuestProbe.take(view, samples, true);
+            steps.put(Kind.LIVE_MIGRATION, inPlace(view, Kind.LIVE_MIGRATION, beforeMigration, samples));
+        } catch (HopRefusedException e) {
+            refused.put(Kind.LIVE_MIGRATION, e);
+        }
+
+        SavedState state = null;
+        try {
+            target.prepareFor(Event.FILE_RESTORE);
+            GuestProbe g4 = GuestProbe.take(view, 1, true);
+            VmclockPage p4 = view.observeQuietly();
+            state = target.saveState();
+            EventResult restore = target.restore(state);
+            VmclockPage p5 = view.observeQuietly();
+            GuestProbe g5 = GuestProbe.take(view, 1, true);
+            steps.put(Kind.FILE_RESTORE, new Step(Kind.FILE_RESTORE,
+                    new Observation(Event.FILE_RESTORE, p4, p5, List.of(state.save(), restore)), g4, g5));
+        } catch (HopRefusedException e) {
+            refused.put(Kind.FILE_RESTORE, e);
+        }
+
+        try {
+            target.prepareFor(Event.SNAPSHOT_LOAD);
+            VmclockPage before = view.observeQuietly();
+            GuestProbe gBefore = GuestProbe.take(view, 1, false);
+            EventResult older = target.loadSnapshot(SNAPSHOT_TAG);
+            VmclockPage p6 = view.observeQuietly();
+            GuestProbe g6 = GuestProbe.take(view, 1, false);
+            steps.put(Kind.OLDER_SNAPSHOT_LOAD, new Step(Kind.OLDER_SNAPSHOT_LOAD,
+                    new Observation(Event.SNAPSHOT_LOAD, before, p6, List.of(older)), gBefore, g6));
+        } catch (HopRefusedException e) {
+            refused.put(Kind.OLDER_SNAPSHOT_LOAD, e);
+        }
+        return new RunHistory(bootPage, steps, refused, state);
+    }
+
+    /** Samples of the vCPUs' TSCs on each side of the migration (the median resists one descheduled sample). */
+    public static final int PHASE_SAMPLES = 7;
+
+    private static Step inPlace(VmclockView view, Kind kind, GuestProbe before, int samples) {
+        VmclockPage b = view.observeQuietly(); // the caller readied the machine before its probe
+        List<EventResult> results = view.target().undergo(kind.event());
+        VmclockPage a = view.observeQuietly();
+        GuestProbe after = GuestProbe.take(view, samples, kind == Kind.LIVE_MIGRATION);
+        return new Step(kind, new Observation(kind.event(), b, a, results), before, after);
+    }
+
+    public VmclockPage bootPage() {
+        return bootPage;
+    }
+
+    /** The step of {@code kind}; an ERROR quoting QEMU when QEMU refused it across a cross-version hop. */
+    public Step step(Kind kind) {
+        HopRefusedException e = refused.get(kind);
+        if (e != null) {
+            throw e;
+        }
+        return steps.get(kind);
+    }
+
+    /**
+     * The guest's probe that comes before {@code step} on the guest's own timeline: the probe before the step,
+     * except for the older snapshot load, whose guest resumes from the moment of the first savevm and so from
+     * the probe taken before it (a later probe's counters and clocks would be ahead of what the load restores).
+     */
+    public GuestProbe guestBeforeOnItsTimeline(Step step) {
+        return step.kind() == Kind.OLDER_SNAPSHOT_LOAD ? steps.get(Kind.SNAPSHOT_SAVE).guestBefore() : step.guestBefore();
+    }
+
+    /** The steps that happened (a step QEMU refused is not among them; {@link #step} names the refusal). */
+    public List<Step> steps() {
+        return List.copyOf(steps.values());
+    }
+
+    /** The saved state of the FILE_RESTORE step, from which clones are started beside the target. */
+    SavedState savedState() {
+        step(Kind.FILE_RESTORE);
+        return savedState;
+    }
+
+    /**
+     * The guest's timelines through the history, each from the boot page: the main one (the page when the
+     * history began, then after loadvm, pause/resume, live migration and the restore); the one savevm left
+     * behind when loadvm went back to it; and the branch of the older snapshot loaded at the end.
+     */
+    public List<List<Presented>> timelinesOfPages() {
+        return timelines;
+    }
+
+    private List<List<Presented>> timelines() {
+        Presented boot = new Presented("at boot", bootPage);
+        Presented start = new Presented("when the history began (savevm " + SNAPSHOT_TAG + ")",
+                steps.get(Kind.SNAPSHOT_SAVE).before());
+        List<Presented> main = new ArrayList<>(List.of(boot, start));
+        for (Kind k : List.of(Kind.SNAPSHOT_LOAD, Kind.PAUSE_RESUME, Kind.LIVE_MIGRATION, Kind.FILE_RESTORE)) {
+            if (steps.containsKey(k)) {
+                main.add(new Presented("after " + k, steps.get(k).after()));
+            }
+        }
+        List<List<Presented>> all = new ArrayList<>();
+        all.add(List.copyOf(main));
+        all.add(List.of(boot, start, new Presented("after savevm, until loadvm went back",
+                steps.get(Kind.SNAPSHOT_SAVE).after())));
+        if (steps.containsKey(Kind.OLDER_SNAPSHOT_LOAD)) {
+            all.add(List.of(boot, start, new Presented("after loading snapshot " + SNAPSHOT_TAG + " again ("
+                    + Kind.OLDER_SNAPSHOT_LOAD + ")", steps.get(Kind.OLDER_SNAPSHOT_LOAD).after())));
+        }
+        return List.copyOf(all);
+    }
+
+    /** The first value of {@code field} presented again on one timeline after another value was presented. */
+    public Optional<String> firstRepeat(String field, ToLongFunction<VmclockPage> value) {
+        for (List<Presented> timeline : timelines) {
+            List<Presented> changes = new ArrayList<>();
+            for (Presented p : timeline) {
+                if (changes.isEmpty()
+                        || value.applyAsLong(changes.get(changes.size() - 1).page()) != value.applyAsLong(p.page())) {
+                    changes.add(p);
+                }
+            }
+            for (int j = 1; j < changes.size(); j++) {
+                for (int i = 0; i < j; i++) {
+                    long v = value.applyAsLong(changes.get(j).page());
+                    if (value.applyAsLong(changes.get(i).page()) == v) {
+                        return Optional.of(field + " " + Long.toUnsignedString(v) + " " + changes.get(j).when()
+                                + " was already presented " + changes.get(i).when());
+                    }
+                }
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** One line per timeline with the values {@code field} took on it. */
+    public String describe(String field, ToLongFunction<VmclockPage> value) {
+        StringBuilder b = new StringBuilder();
+        for (List<Presented> timeline : timelines) {
+            b.append(field).append(" along one timeline:");
+            timeline.forEach(p -> b.append(' ').append(Long.toUnsignedString(value.applyAsLong(p.page())))
+                    .append(" (").append(p.when()).append(')'));
+            b.append('\n');
+        }
+        return b.toString();
+    }
+
+    /** The chain in brief: per step, what it took and the marker, seq_count and generation counter it left. */
+    @Override
+    public String toString() {
+        StringBuilder b = new StringBuilder("the run's history (boot page: marker ")
+                .append(Long.toUnsignedString(bootPage.disruptionMarker())).append(", seq_count ")
+                .append(bootPage.seqCount()).append(")\n");
+        for (Step s : steps.values()) {
+            b.append(String.format("%-20s %6d ms  marker %s -> %s  seq_count %d -> %d  generation %d -> %d%n",
+                    s.kind(), s.observation().steps().stream().mapToLong(r -> r.elapsed().toMillis()).sum(),
+                    Long.toUnsignedString(s.before().disruptionMarker()), Long.toUnsignedString(s.after().disruptionMarker()),
+                    s.before().seqCount(), s.after().seqCount(), s.before().vmGenerationCounter(),
+                    s.after().vmGenerationCounter()));
+        }
+        refused.forEach((k, e) -> b.append(String.format("%-20s refused by QEMU: %s%n", k, e.getMessage())));
+        return b.toString();
+    }
+}

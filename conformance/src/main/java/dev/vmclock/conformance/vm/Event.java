@@ -1,0 +1,17 @@
+package dev.vmclock.conformance.vm;
+
+/** The lifecycle events conformance tests put the target through, named as the spec talks about them. */
+public enum Event {
+    /** savevm at the source: the VM keeps running. */
+    SNAPSHOT_SAVE,
+    /** savevm then loadvm of that snapshot: the VM is loaded from a snapshot. */
+    SNAPSHOT_LOAD,
+    /** Live migration to a second QEMU over a unix socket. */
+    LIVE_MIGRATION,
+    /** Migration to a file, then a fresh QEMU restored from it (suspend to disk / backup recovery). */
+    FILE_RESTORE,
+    /** stop then cont on the same host. */
+    PAUSE_RESUME,
+    /** system_reset: the machine reboots (observed on a firmware-only machine of the same configuration). */
+    SYSTEM_RESET
+}
