@@ -9,7 +9,7 @@ import java.io.PrintStream;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
-import dev.vmclock.conformance.qemu.TargetOptions;
+import dev.vmclock.conformance.vm.TargetOptions;
 
 /**
  * Which QEMU runs when the user names none (no {@code --qemu}, {@code --container} or {@code $VMCLOCK_QEMU}):

@@ -17,7 +17,7 @@ import dev.vmclock.harness.ExitCode;
 import dev.vmclock.harness.HarnessException;
 import dev.vmclock.conformance.qemu.Hop;
 import dev.vmclock.conformance.qemu.TargetConfig;
-import dev.vmclock.conformance.qemu.TargetOptions;
+import dev.vmclock.conformance.vm.TargetOptions;
 import dev.vmclock.harness.qemu.DebianQemuImage;
 import dev.vmclock.harness.qemu.ImageVersions;
 import dev.vmclock.harness.qemu.QemuBinary;

@@ -1,6 +1,6 @@
 package dev.vmclock.cli;
 
-import dev.vmclock.conformance.qemu.TargetOptions;
+import dev.vmclock.conformance.vm.TargetOptions;
 import dev.vmclock.harness.qemu.Accelerator;
 import java.nio.file.Path;
 import java.util.List;

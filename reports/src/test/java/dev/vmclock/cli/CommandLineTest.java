@@ -2,7 +2,7 @@ package dev.vmclock.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.vmclock.conformance.qemu.TargetOptions;
+import dev.vmclock.conformance.vm.TargetOptions;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;

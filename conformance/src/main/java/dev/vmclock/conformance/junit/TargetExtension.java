@@ -5,7 +5,7 @@ import dev.vmclock.conformance.view.VmclockView;
 import dev.vmclock.conformance.view.VirtioRtcGuestView;
 import dev.vmclock.conformance.qemu.QemuTarget;
 import dev.vmclock.conformance.qemu.TargetConfig;
-import dev.vmclock.conformance.qemu.TargetOptions;
+import dev.vmclock.conformance.vm.TargetOptions;
 
 import org.junit.jupiter.api.extension.AfterTestExecutionCallback;
 import org.junit.jupiter.api.extension.BeforeTestExecutionCallback;

@@ -1,5 +1,6 @@
 package dev.vmclock.conformance.qemu;
 
+import dev.vmclock.conformance.vm.TargetOptions;
 import dev.vmclock.conformance.vm.VmTarget;
 import dev.vmclock.conformance.vm.Capability;
 import dev.vmclock.conformance.vm.Event;

@@ -1,5 +1,6 @@
 package dev.vmclock.conformance.qemu;
 
+import dev.vmclock.conformance.vm.TargetOptions;
 import dev.vmclock.conformance.vm.TargetDecorator;
 import dev.vmclock.conformance.junit.TargetExtension;
 

@@ -1,5 +1,6 @@
 package dev.vmclock.conformance.qemu;
 
+import dev.vmclock.conformance.vm.TargetOptions;
 import dev.vmclock.conformance.view.VirtioRtcFault;
 
 import java.nio.file.Path;

@@ -10,7 +10,7 @@ import java.util.Map;
 import java.util.Optional;
 import dev.vmclock.conformance.qemu.TargetConfig;
 import dev.vmclock.conformance.junit.TargetExtension;
-import dev.vmclock.conformance.qemu.TargetOptions;
+import dev.vmclock.conformance.vm.TargetOptions;
 import org.junit.platform.engine.support.store.Namespace;
 import org.junit.platform.launcher.LauncherSession;
 import java.util.Set;

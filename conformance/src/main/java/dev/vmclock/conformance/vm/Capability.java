@@ -1,5 +1,13 @@
 package dev.vmclock.conformance.vm;
 
+import dev.vmclock.harness.ExitCode;
+import dev.vmclock.harness.HarnessException;
+import java.util.Arrays;
+import java.util.EnumSet;
+import java.util.Locale;
+import java.util.Set;
+import java.util.stream.Collectors;
+
 /**
  * What a target can do for the suite. A check that needs a capability the target lacks is NOT_APPLICABLE
  * naming it ({@link VmTarget#require}), never an ERROR: this is how other hypervisors, with fewer
@@ -12,6 +20,8 @@ public enum Capability {
     HYPERVISOR_WRITER("write guest memory as the hypervisor (needs the qtest socket, TCG)"),
     /** Snapshots inside the VM's own storage (QEMU: savevm/loadvm). */
     SNAPSHOT("save and load snapshots"),
+    /** Pausing the VM and resuming it on the same host. */
+    PAUSE_RESUME("pause and resume"),
     /** Live migration to a second instance. */
     LIVE_MIGRATION("migrate live"),
     /** Saving the VM to a file and restoring it, in place or as a second machine beside it. */
@@ -30,6 +40,26 @@ public enum Capability {
 
     Capability(String description) {
         this.description = description;
+    }
+
+    /**
+     * The capabilities {@code list} names, comma-separated (as {@code run --without} takes them); an unknown name is
+     * bad input naming the known ones.
+     */
+    public static Set<Capability> parseList(String list) {
+        Set<Capability> set = EnumSet.noneOf(Capability.class);
+        for (String name : list.split("[,\\s]+")) {
+            if (name.isBlank()) {
+                continue;
+            }
+            try {
+                set.add(valueOf(name.strip().toUpperCase(Locale.ROOT).replace('-', '_')));
+            } catch (IllegalArgumentException e) {
+                throw new HarnessException(ExitCode.USAGE, "unknown capability '" + name.strip() + "': give one or more of "
+                        + Arrays.stream(values()).map(Enum::name).collect(Collectors.joining(", ")));
+            }
+        }
+        return set;
     }
 
     /** What the target cannot do, for a NOT_APPLICABLE reason: "the target cannot ..." */

@@ -1,10 +1,13 @@
-package dev.vmclock.conformance.qemu;
+package dev.vmclock.conformance.vm;
 
-import dev.vmclock.conformance.vm.TargetDecorator;
 
 import dev.vmclock.conformance.clock.ReferenceClock;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.Collections;
+import java.util.EnumSet;
+import java.util.Set;
+import java.util.stream.Collectors;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -14,8 +17,12 @@ import java.util.function.Function;
 /**
  * The implementation under test as the user names it, before anything is probed: what the command line's
  * options say, or the {@code vmclock.*} JUnit configuration parameters when the suite runs under Maven or
- * an IDE. {@link TargetConfig#resolve} turns it into the typed configuration, once per run.
+ * an IDE. The provider {@code vmm} names ({@link VmmProvider}) resolves it into the typed configuration, once per run.
  *
+ * @param vmm         the provider of the implementation under test ({@code run --vmm}, {@code vmclock.vmm}; default
+ *                    {@code qemu})
+ * @param without     capabilities of the target hidden from the suite ({@code run --without}): the checks that need
+ *                    them are NOT_APPLICABLE naming them, as on a hypervisor that lacks them
  * @param container   a local container image whose QEMU runs the target ({@code qemu} is then a path inside it)
  * @param vmclock     whether the machine has the VMClock device (the self-test removes it)
  * @param virtioRtc   whether the machine has a virtio-rtc device (QEMU >= 11.1); absent: when the QEMU has one and
@@ -45,12 +52,17 @@ public record TargetOptions(
         Optional<String> fault,
         Optional<ReferenceClock> clock,
         Optional<Path> evidenceDir,
-        Optional<String> hopTo) {
+        Optional<String> hopTo,
+        String vmm,
+        Set<Capability> without) {
 
     public static final String PREFIX = "vmclock.";
+    /** The provider a run uses unless told otherwise. */
+    public static final String DEFAULT_VMM = "qemu";
 
     public TargetOptions {
         qemuArgs = List.copyOf(qemuArgs);
+        without = without.isEmpty() ? Set.of() : Collections.unmodifiableSet(EnumSet.copyOf(without));
     }
 
     /** Stock QEMU from PATH on q35, the accelerator probed. */
@@ -76,7 +88,9 @@ public record TargetOptions(
                 param.apply(PREFIX + "fault").filter(s -> !s.isBlank()),
                 param.apply(PREFIX + "clock").map(ReferenceClock::parse),
                 param.apply(PREFIX + "evidenceDir").map(Path::of),
-                param.apply(PREFIX + "hopTo").filter(s -> !s.isBlank()));
+                param.apply(PREFIX + "hopTo").filter(s -> !s.isBlank()),
+                param.apply(PREFIX + "vmm").filter(s -> !s.isBlank()).orElse(DEFAULT_VMM),
+                param.apply(PREFIX + "without").map(Capability::parseList).orElse(Set.of()));
     }
 
     /** The same options as {@code vmclock.*} parameters: what {@link #from} reads back. */
@@ -99,6 +113,12 @@ public record TargetOptions(
         clock.ifPresent(v -> p.put(PREFIX + "clock", v.id()));
         evidenceDir.ifPresent(v -> p.put(PREFIX + "evidenceDir", v.toString()));
         hopTo.ifPresent(v -> p.put(PREFIX + "hopTo", v));
+        if (!vmm.equals(DEFAULT_VMM)) {
+            p.put(PREFIX + "vmm", vmm);
+        }
+        if (!without.isEmpty()) {
+            p.put(PREFIX + "without", without.stream().map(Enum::name).collect(Collectors.joining(",")));
+        }
         return p;
     }
 
@@ -117,6 +137,9 @@ public record TargetOptions(
         fault.ifPresent(f -> sb.append(" fault=").append(f));
         clock.ifPresent(c -> sb.append(" clock=").append(c.id()));
         hopTo.ifPresent(h -> sb.append(" hopTo=").append(h));
+        if (!without.isEmpty()) {
+            sb.append(" without=").append(without.stream().map(Enum::name).collect(Collectors.joining(",")));
+        }
         return sb.toString();
     }
 }
