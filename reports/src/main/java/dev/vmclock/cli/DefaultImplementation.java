@@ -3,7 +3,8 @@ package dev.vmclock.cli;
 import dev.vmclock.harness.HarnessException;
 import dev.vmclock.harness.qemu.DebianQemuImage;
 import dev.vmclock.harness.qemu.DebianSuite;
-import dev.vmclock.harness.qemu.Device;
+import dev.vmclock.harness.Device;
+import dev.vmclock.harness.qemu.QemuDevices;
 import dev.vmclock.harness.qemu.QemuBinary;
 import java.io.PrintStream;
 import java.util.LinkedHashMap;
@@ -35,7 +36,7 @@ final class DefaultImplementation {
         } catch (HarnessException e) {
             host = Optional.empty();
         }
-        String virtioRtc = Device.VIRTIO_RTC.qemuName();
+        String virtioRtc = QemuDevices.name(Device.VIRTIO_RTC);
         if (host.isPresent() && host.get().hasDevice(virtioRtc)) {
             return given;
         }

@@ -19,7 +19,7 @@ import dev.vmclock.harness.memory.PhysicalMemory;
 import dev.vmclock.harness.memory.WritableMemory;
 import dev.vmclock.harness.page.PageLocation;
 import dev.vmclock.harness.qemu.Accelerator;
-import dev.vmclock.harness.qemu.Device;
+import dev.vmclock.harness.Device;
 import dev.vmclock.harness.qemu.MachineSpec;
 import dev.vmclock.harness.qemu.PageOverride;
 import dev.vmclock.harness.page.VmclockPage;

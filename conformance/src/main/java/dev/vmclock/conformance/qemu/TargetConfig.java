@@ -9,7 +9,8 @@ import dev.vmclock.harness.HarnessException;
 import dev.vmclock.harness.qemu.Accelerator;
 import dev.vmclock.harness.qemu.AcceleratorChoice;
 import dev.vmclock.harness.qemu.AcceleratorProbe;
-import dev.vmclock.harness.qemu.Device;
+import dev.vmclock.harness.Device;
+import dev.vmclock.harness.qemu.QemuDevices;
 import dev.vmclock.harness.qemu.QemuBinary;
 import dev.vmclock.harness.qemu.QemuContainer;
 import dev.vmclock.harness.qemu.QemuHost;
@@ -82,7 +83,7 @@ public record TargetConfig(
         if (hop.isEmpty()) {
             qemu.requireMachine(o.machine());
         }
-        String rtcName = Device.VIRTIO_RTC.qemuName(o.machine());
+        String rtcName = QemuDevices.name(Device.VIRTIO_RTC, o.machine());
         // Across a hop the device is judged only where both sides have it: state of a device the destination
         // lacks cannot load there.
         boolean hasRtc = qemu.hasDevice(rtcName) && hop.map(h -> h.destination().hasDevice(rtcName)).orElse(true);
@@ -95,7 +96,7 @@ public record TargetConfig(
                     + " has no " + rtcName + " device: hop to a QEMU >= 11.1 or leave virtio-rtc out");
         }
         if (virtioRtc && !hasRtc) {
-            throw new HarnessException(ExitCode.QEMU_WITHOUT_VMCLOCK, qemu + " has no " + Device.VIRTIO_RTC.qemuName(o.machine())
+            throw new HarnessException(ExitCode.QEMU_WITHOUT_VMCLOCK, qemu + " has no " + QemuDevices.name(Device.VIRTIO_RTC, o.machine())
                     + " device (QEMU >= 11.1 has it); use another QEMU or leave virtio-rtc out");
         }
         // A user's image is taken as it is (its kernel may have the driver built in); the built one carries

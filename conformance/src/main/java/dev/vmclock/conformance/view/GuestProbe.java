@@ -8,7 +8,7 @@ import dev.vmclock.harness.guest.GuestClocks;
 import dev.vmclock.harness.guest.GuestPageRead;
 import dev.vmclock.harness.guest.GuestSession;
 import dev.vmclock.harness.guest.PtpClock;
-import dev.vmclock.harness.qemu.Device;
+import dev.vmclock.harness.Device;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;

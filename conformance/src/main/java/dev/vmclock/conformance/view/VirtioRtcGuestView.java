@@ -8,7 +8,7 @@ import dev.vmclock.conformance.NotApplicable;
 import dev.vmclock.harness.guest.PtpClock;
 import dev.vmclock.harness.guest.PtpReading;
 import dev.vmclock.harness.guest.PtpSeries;
-import dev.vmclock.harness.qemu.Device;
+import dev.vmclock.harness.Device;
 import java.time.Instant;
 import java.util.List;
 

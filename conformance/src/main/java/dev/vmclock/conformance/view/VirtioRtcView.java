@@ -8,7 +8,8 @@ import dev.vmclock.conformance.NotApplicable;
 import dev.vmclock.harness.HarnessException;
 import dev.vmclock.harness.memory.IoBus;
 import dev.vmclock.harness.memory.QtestMemory;
-import dev.vmclock.harness.qemu.Device;
+import dev.vmclock.harness.Device;
+import dev.vmclock.harness.qemu.QemuDevices;
 import dev.vmclock.harness.qemu.MachineSpec;
 import dev.vmclock.harness.qemu.QemuBinary;
 import dev.vmclock.harness.qemu.QemuContainer;
@@ -53,8 +54,8 @@ public final class VirtioRtcView implements ExtensionContext.Store.CloseableReso
         this.config = config;
         this.qemu = qemu;
         this.evidenceRoot = evidenceRoot;
-        this.absent = qemu.hasDevice(Device.VIRTIO_RTC.qemuName()) ? Optional.empty()
-                : Optional.of(qemu + " has no " + Device.VIRTIO_RTC.qemuName() + " device (QEMU >= 11.1 has it)");
+        this.absent = qemu.hasDevice(QemuDevices.name(Device.VIRTIO_RTC)) ? Optional.empty()
+                : Optional.of(qemu + " has no " + QemuDevices.name(Device.VIRTIO_RTC) + " device (QEMU >= 11.1 has it)");
     }
 
     public static VirtioRtcView create(VirtioRtcConfig config) {
@@ -228,7 +229,7 @@ public final class VirtioRtcView implements ExtensionContext.Store.CloseableReso
         qtest = QtestMemory.connect(vm.runDirectory().resolve("qtest.sock"));
         IoBus bus = config.fault().map(id -> fault(id).wrap(qtest)).orElse(qtest);
         driver = VirtioRtcDriver.attach(bus).orElseThrow(() -> new HarnessException(
-                dev.vmclock.harness.ExitCode.HARNESS_ERROR, "QEMU started with " + Device.VIRTIO_RTC.qemuName()
+                dev.vmclock.harness.ExitCode.HARNESS_ERROR, "QEMU started with " + QemuDevices.name(Device.VIRTIO_RTC)
                         + " but no virtio device 17 answered on PCI bus 0"));
         driver.timeout(Duration.ofSeconds(1));
         driver.onExchange(e -> {

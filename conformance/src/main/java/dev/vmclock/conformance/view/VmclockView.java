@@ -23,7 +23,7 @@ import dev.vmclock.harness.page.PageLocation;
 import dev.vmclock.harness.page.PageLocator;
 import dev.vmclock.harness.page.SeqCountStuckException;
 import dev.vmclock.harness.page.VmclockPage;
-import dev.vmclock.harness.qemu.Device;
+import dev.vmclock.harness.Device;
 import java.time.Duration;
 import java.util.EnumMap;
 import java.util.List;

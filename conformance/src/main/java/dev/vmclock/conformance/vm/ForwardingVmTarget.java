@@ -4,7 +4,7 @@ import dev.vmclock.harness.events.EventResult;
 import dev.vmclock.harness.guest.GuestSession;
 import dev.vmclock.harness.memory.PhysicalMemory;
 import dev.vmclock.harness.memory.WritableMemory;
-import dev.vmclock.harness.qemu.Device;
+import dev.vmclock.harness.Device;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;

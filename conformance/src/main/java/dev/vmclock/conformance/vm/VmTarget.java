@@ -7,7 +7,7 @@ import dev.vmclock.harness.events.EventResult;
 import dev.vmclock.harness.guest.GuestSession;
 import dev.vmclock.harness.memory.PhysicalMemory;
 import dev.vmclock.harness.memory.WritableMemory;
-import dev.vmclock.harness.qemu.Device;
+import dev.vmclock.harness.Device;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -45,7 +45,7 @@ public interface VmTarget {
 
     /** NOT_APPLICABLE unless the machine has {@code device}. */
     default void require(Device device) {
-        NotApplicable.unless(devices().contains(device), "the target has no " + device.qemuName() + " device");
+        NotApplicable.unless(devices().contains(device), "the target has no " + device.specName() + " device");
     }
 
     /** The guest agent of the shared guest, booted on first use ({@link Capability#GUEST_AGENT}). */

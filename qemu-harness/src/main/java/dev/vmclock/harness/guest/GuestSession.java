@@ -5,7 +5,7 @@ import dev.vmclock.harness.ExitCode;
 import dev.vmclock.harness.HarnessException;
 import dev.vmclock.harness.qemu.Machine;
 import dev.vmclock.harness.qemu.Accelerator;
-import dev.vmclock.harness.qemu.Device;
+import dev.vmclock.harness.Device;
 import dev.vmclock.harness.qemu.KernelBoot;
 import dev.vmclock.harness.qemu.MachineSpec;
 import dev.vmclock.harness.qemu.QemuBinary;

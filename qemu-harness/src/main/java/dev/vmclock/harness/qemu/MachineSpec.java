@@ -1,5 +1,7 @@
 package dev.vmclock.harness.qemu;
 
+import dev.vmclock.harness.Device;
+
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -95,7 +97,7 @@ public record MachineSpec(
         a.addAll(List.of("-chardev", "socket,id=qmp,path=" + dir.resolve("qmp.sock") + ",server=on,wait=off",
                 "-mon", "chardev=qmp,mode=control"));
         a.addAll(List.of("-serial", "file:" + dir.resolve("console.log")));
-        devices.forEach(d -> a.addAll(List.of("-device", d.qemuName(machineType))));
+        devices.forEach(d -> a.addAll(List.of("-device", QemuDevices.name(d, machineType))));
         for (PageOverride o : pageOverrides) {
             a.addAll(List.of("-device", "loader,file=" + o.file() + ",addr=0x" + Long.toHexString(o.address())
                     + ",force-raw=on"));

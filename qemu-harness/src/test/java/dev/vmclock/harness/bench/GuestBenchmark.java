@@ -1,7 +1,7 @@
 package dev.vmclock.harness.bench;
 
 import dev.vmclock.harness.guest.GuestSession;
-import dev.vmclock.harness.qemu.Device;
+import dev.vmclock.harness.Device;
 import dev.vmclock.harness.qemu.MachineSpec;
 import dev.vmclock.harness.qemu.QemuContainer;
 import dev.vmclock.harness.qemu.QemuBinary;

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.vmclock.harness.ExitCode;
 import dev.vmclock.harness.HarnessException;
-import dev.vmclock.harness.qemu.Device;
+import dev.vmclock.harness.Device;
 import dev.vmclock.harness.virtio.rtc.ClockType;
 import dev.vmclock.harness.qemu.MachineSpec;
 import dev.vmclock.images.GuestImage;

@@ -1,5 +1,7 @@
 package dev.vmclock.harness.qemu;
 
+import dev.vmclock.harness.Device;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;

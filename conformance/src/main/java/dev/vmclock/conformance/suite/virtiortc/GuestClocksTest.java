@@ -17,7 +17,7 @@ import dev.vmclock.harness.guest.PtpClock;
 import dev.vmclock.harness.guest.PtpReading;
 import dev.vmclock.harness.guest.PtpSeries;
 import dev.vmclock.harness.page.VmclockPage;
-import dev.vmclock.harness.qemu.Device;
+import dev.vmclock.harness.Device;
 import dev.vmclock.harness.virtio.rtc.ClockType;
 import java.time.Duration;
 import java.util.LinkedHashMap;

@@ -6,7 +6,8 @@ import dev.vmclock.harness.qemu.DebianSuite;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.vmclock.harness.memory.QtestMemory;
-import dev.vmclock.harness.qemu.Device;
+import dev.vmclock.harness.Device;
+import dev.vmclock.harness.qemu.QemuDevices;
 import dev.vmclock.harness.qemu.MachineSpec;
 import dev.vmclock.harness.qemu.QemuBinary;
 import dev.vmclock.harness.qemu.QemuContainer;
@@ -36,7 +37,7 @@ class VirtioRtcDriverTest {
                 .orElseGet(() -> DebianQemuImage.shipped().ensureBuilt(DebianSuite.TRIXIE_BACKPORTS));
         QemuHost host = QemuContainer.shared(image, List.of());
         QemuBinary qemu = QemuBinary.locate(host, null);
-        Assumptions.assumeTrue(qemu.hasDevice(Device.VIRTIO_RTC.qemuName()),
+        Assumptions.assumeTrue(qemu.hasDevice(QemuDevices.name(Device.VIRTIO_RTC)),
                 qemu + " has no virtio-rtc-pci: pass -Dvmclock.rtcImage=<QEMU 11.1 image>");
         vm = QemuVm.start(qemu, MachineSpec.deviceOnly(Device.VIRTIO_RTC).build());
         bus = QtestMemory.connect(vm.runDirectory().resolve("qtest.sock"));
