@@ -93,8 +93,14 @@ public record EvidenceView(List<PageDiff> diffs, List<PageSnapshot> pages, List<
                 page.ifPresent(p -> pages.add(new PageSnapshot(name, p.describe())));
             }
         }
-        return new EvidenceView(diffs, pages, binaries, problems, qmp(dir.resolve("qmp.txt")),
+        return new EvidenceView(diffs, pages, binaries, problems, qmp(transcript(dir)),
                 head(dir.resolve("notes.txt"), NOTES_LINES), tail(dir.resolve("console.txt"), CONSOLE_TAIL));
+    }
+
+    /** The events' transcript: transcript.txt, or qmp.txt in evidence written before the provider seam. */
+    private static Path transcript(Path dir) {
+        Path current = dir.resolve("transcript.txt");
+        return Files.exists(current) ? current : dir.resolve("qmp.txt");
     }
 
     static PageDiff diff(String name, VmclockPage before, VmclockPage after) {
@@ -160,11 +166,11 @@ public record EvidenceView(List<PageDiff> diffs, List<PageSnapshot> pages, List<
                 omitted += skip;
                 List<String> kept = transcript ? body.subList(skip, body.size()) : body.subList(0, keep);
                 if (transcript) {
-                    out.append("… ").append(skip).append(" earlier lines in qmp.txt\n");
+                    out.append("… ").append(skip).append(" earlier lines in the transcript\n");
                 }
                 kept.forEach(l -> out.append(l).append('\n'));
                 if (!transcript) {
-                    out.append("… ").append(skip).append(" more lines in qmp.txt\n");
+                    out.append("… ").append(skip).append(" more lines in the transcript\n");
                 }
             } else {
                 body.forEach(l -> out.append(l).append('\n'));

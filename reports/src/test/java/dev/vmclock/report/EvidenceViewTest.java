@@ -55,7 +55,7 @@ class EvidenceViewTest {
                 + "-> {\"execute\":\"snapshot-load\"}\n## full transcript\n" + transcript + "\n");
         EvidenceView.Excerpt q = EvidenceView.read(dir).qmp();
         assertThat(q.text()).contains("## SNAPSHOT_LOAD in 12 ms").contains("snapshot-load").contains("line 499")
-                .contains("… 460 earlier lines in qmp.txt").doesNotContain("line 459\n");
+                .contains("… 460 earlier lines in the transcript").doesNotContain("line 459\n");
         assertThat(q.omittedLines()).isEqualTo(460);
     }
 

@@ -37,7 +37,7 @@ class ReportBuilderTest {
             // relative to the report, so a moved or archived run dir still resolves
             assertThat(t.evidenceDir()).isEqualTo("evidence/ConstantFieldsTest.unchangedAcrossLiveMigration");
             assertThat(t.evidenceFiles()).containsExactly("boot-page.bin", "console.txt", "live_migration-after.bin",
-                    "live_migration-before.bin", "notes.txt", "qmp.txt");
+                    "live_migration-before.bin", "notes.txt", "transcript.txt");
         });
         assertThat(r.clauses().get(2).tests().get(0).evidenceDir()).isNull();
         assertThat(r.clauses().get(2).reason()).isEmpty();

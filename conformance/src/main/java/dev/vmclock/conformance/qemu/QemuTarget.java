@@ -12,6 +12,7 @@ import dev.vmclock.conformance.clock.ReferenceClock;
 import dev.vmclock.harness.ExitCode;
 import dev.vmclock.harness.HarnessException;
 import dev.vmclock.harness.events.EventResult;
+import dev.vmclock.harness.qmp.QmpTranscript;
 import dev.vmclock.harness.qemu.Machine;
 import dev.vmclock.harness.events.MigrationTransport;
 import dev.vmclock.harness.guest.GuestSession;
@@ -295,7 +296,7 @@ public final class QemuTarget implements VmTarget, AutoCloseable {
      * event's before/after shows only what the device did.
      */
     private List<EventResult> recorded(List<EventResult> steps) {
-        steps.forEach(s -> evidence.qmp(s.toString(), s.qmp()));
+        steps.forEach(s -> evidence.transcript(s.toString(), s.transcript()));
         clockStale |= !steps.isEmpty() && config.options().clock().isPresent();
         return steps;
     }
@@ -347,7 +348,8 @@ public final class QemuTarget implements VmTarget, AutoCloseable {
     public void endTest(boolean failed) {
         if (failed && guest != null) {
             evidence.text("console.txt", guest.machine().vm().consoleTail(200));
-            guest.machine().transcripts().forEach(t -> evidence.qmp("full transcript", t.entries()));
+            guest.machine().transcripts().forEach(t -> evidence.transcript("full transcript",
+                    QmpTranscript.asLines(t.entries())));
         }
     }
 

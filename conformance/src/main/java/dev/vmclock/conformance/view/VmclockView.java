@@ -281,7 +281,7 @@ public final class VmclockView {
     public Observation observed(Event event) {
         if (event != Event.SYSTEM_RESET) {
             RunHistory.Step step = history().step(RunHistory.Kind.valueOf(event.name()));
-            step.observation().steps().forEach(s -> evidence().qmp(s.toString(), s.qmp()));
+            step.observation().steps().forEach(s -> evidence().transcript(s.toString(), s.transcript()));
             return record(step.observation());
         }
         Observation o;
@@ -294,7 +294,7 @@ public final class VmclockView {
             }
         }
         evidence().note("the run's shared observation of " + event + " (made once, by the first check that asked)");
-        o.steps().forEach(s -> evidence().qmp(s.toString(), s.qmp()));
+        o.steps().forEach(s -> evidence().transcript(s.toString(), s.transcript()));
         return record(o);
     }
 

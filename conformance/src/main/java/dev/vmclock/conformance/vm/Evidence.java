@@ -2,7 +2,7 @@ package dev.vmclock.conformance.vm;
 
 import dev.vmclock.harness.page.PageField;
 import dev.vmclock.harness.page.VmclockPage;
-import dev.vmclock.harness.qmp.QmpTranscript;
+import dev.vmclock.harness.events.Transcript;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -17,6 +17,9 @@ import java.util.List;
  * Every verdict can be reproduced from this.
  */
 public final class Evidence {
+
+    /** The file events write what was asked of the hypervisor to (reports read it by this name). */
+    public static final String TRANSCRIPT = "transcript.txt";
 
     private final Path dir;
 
@@ -41,10 +44,11 @@ public final class Evidence {
         write(name + ".txt", sb.toString().getBytes(StandardCharsets.UTF_8));
     }
 
-    public void qmp(String name, List<QmpTranscript.Entry> lines) {
+    /** A section of {@value #TRANSCRIPT}: what was asked of the hypervisor (QEMU: QMP lines) under {@code name}. */
+    public void transcript(String name, List<Transcript.Line> lines) {
         StringBuilder sb = new StringBuilder();
         lines.forEach(l -> sb.append(l).append('\n'));
-        append("qmp.txt", "## " + name + "\n" + sb);
+        append(TRANSCRIPT, "## " + name + "\n" + sb);
     }
 
     public void note(String text) {

@@ -184,7 +184,7 @@ public final class Machine implements AutoCloseable {
         }
         EventResult r = migrateTo(MigrationTransport.UNIX, binary);
         return Optional.of(new EventResult(r.event(), r.elapsed(), "return hop, a harness step and not the event"
-                + " under test: " + r.how(), r.qmp()));
+                + " under test: " + r.how(), r.transcript()));
     }
 
     public MachineSpec spec() {
@@ -350,7 +350,7 @@ public final class Machine implements AutoCloseable {
         attach(target);
         source.close();
         return new EventResult(LifecycleEvent.LIVE_MIGRATION, Duration.ofNanos(System.nanoTime() - t0),
-                "QMP migrate over " + transport.name().toLowerCase() + " to a second QEMU" + hop(source.binary(), to), lines);
+                "QMP migrate over " + transport.name().toLowerCase() + " to a second QEMU" + hop(source.binary(), to), QmpTranscript.asLines(lines));
     }
 
     /**
@@ -405,7 +405,7 @@ public final class Machine implements AutoCloseable {
             throw refusal;
         }
         return new EventResult(LifecycleEvent.RESTORE_FROM_FILE, Duration.ofNanos(System.nanoTime() - t0),
-                "fresh QEMU, QMP migrate-incoming file:" + file + hop(binary, to), qmp().transcript().since(mark));
+                "fresh QEMU, QMP migrate-incoming file:" + file + hop(binary, to), QmpTranscript.asLines(qmp().transcript().since(mark)));
     }
 
     /**
@@ -439,7 +439,7 @@ public final class Machine implements AutoCloseable {
         }
         return new EventResult(LifecycleEvent.SNAPSHOT_LOAD, Duration.ofNanos(System.nanoTime() - t0),
                 "the QEMU quit, a fresh one started paused on the same snapshot image, QMP snapshot-load " + tag
-                        + hop(from, destination), qmp().transcript().since(mark));
+                        + hop(from, destination), QmpTranscript.asLines(qmp().transcript().since(mark)));
     }
 
     private void loadAndContinue(String tag) {
@@ -573,7 +573,7 @@ public final class Machine implements AutoCloseable {
         } catch (QmpErrorException e) {
             throw new HarnessException(ExitCode.HARNESS_ERROR, event + " failed: " + e.getMessage(), e);
         }
-        return new EventResult(event, Duration.ofNanos(System.nanoTime() - t0), how, qmp().transcript().since(mark));
+        return new EventResult(event, Duration.ofNanos(System.nanoTime() - t0), how, QmpTranscript.asLines(qmp().transcript().since(mark)));
     }
 
     private static int freeLoopbackPort() {

@@ -1,5 +1,6 @@
 package dev.vmclock.harness.qmp;
 
+import dev.vmclock.harness.events.Transcript;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -33,6 +34,12 @@ public final class QmpTranscript {
 
     public synchronized List<Entry> since(int mark) {
         return List.copyOf(entries.subList(Math.min(mark, entries.size()), entries.size()));
+    }
+
+    /** The entries as the neutral transcript events carry. */
+    public static List<Transcript.Line> asLines(List<Entry> entries) {
+        return entries.stream().map(e -> new Transcript.Line(e.at(), e.direction() == Direction.SENT
+                ? Transcript.Direction.TO_VMM : Transcript.Direction.FROM_VMM, e.json())).toList();
     }
 
     public String toText() {
