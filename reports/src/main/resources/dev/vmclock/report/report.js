@@ -130,7 +130,7 @@
         (ev.binaries || []).map(b => el('details', {class: 'binary'}, el('summary', {}, b.name + ' (' + b.size + ' bytes'
             + (b.size > 256 ? ', the first 256 shown' : '') + ')'), el('pre', {class: 'excerpt'}, b.hex))),
         ev.problems.map(p => el('div', {class: 'message'}, p)),
-        excerpt('notes', ev.notes, true), excerpt('QMP exchange', ev.qmp, false), excerpt('console (tail)', ev.console, false)
+        excerpt('notes', ev.notes, true), excerpt('hypervisor transcript', ev.qmp, false), excerpt('console (tail)', ev.console, false)
       ] : null);
   }
 
