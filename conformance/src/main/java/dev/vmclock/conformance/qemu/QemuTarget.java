@@ -245,21 +245,21 @@ public final class QemuTarget implements VmTarget, AutoCloseable {
             recorded(returnToSource());
             Path file = machine().newStateFile();
             EventResult r = recorded(List.of(machine().saveToFile(file))).get(0);
-            return new SavedState(file, r);
+            return new StateFile(file, r);
         }
     }
 
     @Override
     public EventResult restore(SavedState state) {
         synchronized (lock) {
-            return recorded(List.of(machine().restoreFromFile((Path) state.handle()))).get(0);
+            return recorded(List.of(machine().restoreFromFile(StateFile.of(state).file()))).get(0);
         }
     }
 
     @Override
     public Sibling startSibling(SavedState state) {
         Machine m = machine();
-        return new MachineSibling(Machine.restore(config.qemu(), m.spec(), (Path) state.handle()));
+        return new MachineSibling(Machine.restore(config.qemu(), m.spec(), StateFile.of(state).file()));
     }
 
     @Override
@@ -350,6 +350,16 @@ public final class QemuTarget implements VmTarget, AutoCloseable {
             evidence.text("console.txt", guest.machine().vm().consoleTail(200));
             guest.machine().transcripts().forEach(t -> evidence.transcript("full transcript",
                     QmpTranscript.asLines(t.entries())));
+        }
+    }
+
+    /** A QEMU migration stream in a file: what {@link #saveState()} leaves. */
+    private record StateFile(Path file, EventResult save) implements SavedState {
+        static StateFile of(SavedState state) {
+            if (state instanceof StateFile f) {
+                return f;
+            }
+            throw new IllegalArgumentException("not a state this QEMU target saved: " + state);
         }
     }
 
