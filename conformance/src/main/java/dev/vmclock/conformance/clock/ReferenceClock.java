@@ -1,6 +1,6 @@
 package dev.vmclock.conformance.clock;
 
-import dev.vmclock.harness.guest.GuestSession;
+import dev.vmclock.harness.guest.GuestAgent;
 import dev.vmclock.harness.page.ClockStatus;
 import dev.vmclock.harness.page.CounterId;
 import dev.vmclock.harness.page.Flag;
@@ -72,7 +72,7 @@ public enum ReferenceClock {
     }
 
     /** Calibrates the guest TSC against the host clock over about a second and publishes the clock. */
-    public VmclockPage publish(GuestSession guest, HypervisorWriter hv) throws InterruptedException {
+    public VmclockPage publish(GuestAgent guest, HypervisorWriter hv) throws InterruptedException {
         TscSample a = TscSample.take(guest);
         Thread.sleep(1000);
         TscSample b = TscSample.take(guest);
@@ -125,7 +125,7 @@ public enum ReferenceClock {
      * calibrated period kept. What a hypervisor does after the guest's counter stood still or went back
      * (savevm, loadvm, a restore, a pause): the page must keep telling the time.
      */
-    public VmclockPage reanchor(GuestSession guest, HypervisorWriter hv) {
+    public VmclockPage reanchor(GuestAgent guest, HypervisorWriter hv) {
         TscSample sample = TscSample.take(guest);
         Instant now = sample.hostTime();
         long counter = sample.tsc();
@@ -147,7 +147,7 @@ public enum ReferenceClock {
      * VMC-ERR-03), and never back (TIME_MONOTONIC, VMC-FLAGS-10, VMC-FLAGS-11). The evidence of a check
      * says what the sample itself suggested. STEPS_BACK steps a second back instead.
      */
-    public Update update(GuestSession guest, HypervisorWriter hv) {
+    public Update update(GuestAgent guest, HypervisorWriter hv) {
         VmclockPage old = hv.read();
         TscSample sample = TscSample.take(guest);
         long counter = sample.tsc();

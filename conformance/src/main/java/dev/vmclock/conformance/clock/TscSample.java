@@ -1,6 +1,6 @@
 package dev.vmclock.conformance.clock;
 
-import dev.vmclock.harness.guest.GuestSession;
+import dev.vmclock.harness.guest.GuestAgent;
 import java.time.Instant;
 
 /**
@@ -12,7 +12,7 @@ public record TscSample(long tsc, long hostNanos, Instant hostTime, long roundTr
     private static final int TRIES = 5;
 
     /** The best pairing of a few tries: the shortest round trip (a descheduled guest or host only widens it). */
-    public static TscSample take(GuestSession guest) {
+    public static TscSample take(GuestAgent guest) {
         TscSample best = null;
         for (int i = 0; i < TRIES; i++) {
             Instant wall = Instant.now();

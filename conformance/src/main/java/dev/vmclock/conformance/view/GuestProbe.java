@@ -6,7 +6,7 @@ import dev.vmclock.harness.guest.AcpiEventCounts;
 import dev.vmclock.harness.guest.AgentException;
 import dev.vmclock.harness.guest.GuestClocks;
 import dev.vmclock.harness.guest.GuestPageRead;
-import dev.vmclock.harness.guest.GuestSession;
+import dev.vmclock.harness.guest.GuestAgent;
 import dev.vmclock.harness.guest.PtpClock;
 import dev.vmclock.harness.Device;
 import java.util.Collections;
@@ -35,8 +35,8 @@ public record GuestProbe(GuestPageRead read, AgentException readFailure, long ho
      * withVirtioRtc} and the machine has the device, a reading of each virtio_rtc clock, in that order.
      */
     static GuestProbe take(VmclockView view, int clockSamples, boolean withVirtioRtc) {
-        GuestSession guest = view.target().guest();
-        GuestSession.Probe probe = guest.probe(clockSamples); // one round trip: read(), clocks, ACPI counters
+        GuestAgent guest = view.target().guest();
+        GuestAgent.Probe probe = guest.probe(clockSamples); // one round trip: read(), clocks, ACPI counters
         // No read (no /dev/vmclock0, or no consistent page): the checks that need it say which. The host's seq_count
         // right after (a few ms later: the clocks and counters came first) says whether an update held it odd.
         long seq = probe.readFailure() == null ? -1 : view.seqCountNow();

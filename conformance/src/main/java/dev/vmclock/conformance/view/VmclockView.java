@@ -14,7 +14,7 @@ import dev.vmclock.harness.acpi.AcpiTables;
 import dev.vmclock.harness.events.EventResult;
 import dev.vmclock.harness.guest.AgentException;
 import dev.vmclock.harness.guest.GuestPageRead;
-import dev.vmclock.harness.guest.GuestSession;
+import dev.vmclock.harness.guest.GuestAgent;
 import dev.vmclock.harness.guest.PtpReading;
 import dev.vmclock.harness.page.HostPageReader;
 import dev.vmclock.harness.page.HypervisorWriter;
@@ -68,7 +68,7 @@ public final class VmclockView {
     }
 
     /** The guest of the target (booted on first use). */
-    public GuestSession guest() {
+    public GuestAgent guest() {
         return target.guest();
     }
 

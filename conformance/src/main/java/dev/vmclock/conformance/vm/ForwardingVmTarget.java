@@ -1,7 +1,7 @@
 package dev.vmclock.conformance.vm;
 
 import dev.vmclock.harness.events.EventResult;
-import dev.vmclock.harness.guest.GuestSession;
+import dev.vmclock.harness.guest.GuestAgent;
 import dev.vmclock.harness.memory.PhysicalMemory;
 import dev.vmclock.harness.memory.WritableMemory;
 import dev.vmclock.harness.Device;
@@ -39,7 +39,7 @@ public abstract class ForwardingVmTarget implements VmTarget {
     }
 
     @Override
-    public GuestSession guest() {
+    public GuestAgent guest() {
         return delegate.guest();
     }
 

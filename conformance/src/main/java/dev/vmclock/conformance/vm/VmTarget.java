@@ -4,7 +4,7 @@ import dev.vmclock.conformance.view.VmclockView;
 
 import dev.vmclock.conformance.NotApplicable;
 import dev.vmclock.harness.events.EventResult;
-import dev.vmclock.harness.guest.GuestSession;
+import dev.vmclock.harness.guest.GuestAgent;
 import dev.vmclock.harness.memory.PhysicalMemory;
 import dev.vmclock.harness.memory.WritableMemory;
 import dev.vmclock.harness.Device;
@@ -49,7 +49,7 @@ public interface VmTarget {
     }
 
     /** The guest agent of the shared guest, booted on first use ({@link Capability#GUEST_AGENT}). */
-    GuestSession guest();
+    GuestAgent guest();
 
     /** Guest memory as the host reads it now, following the machine across migrations and restores. */
     PhysicalMemory hostMemory();

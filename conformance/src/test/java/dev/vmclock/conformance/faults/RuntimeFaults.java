@@ -7,7 +7,7 @@ import dev.vmclock.conformance.vm.Sibling;
 import dev.vmclock.conformance.vm.TargetDecorator;
 import dev.vmclock.conformance.vm.VmTarget;
 import dev.vmclock.harness.events.EventResult;
-import dev.vmclock.harness.guest.GuestSession;
+import dev.vmclock.harness.guest.GuestAgent;
 import dev.vmclock.harness.memory.PhysicalMemory;
 import dev.vmclock.harness.memory.WritableMemory;
 import dev.vmclock.harness.page.HostPageReader;
@@ -151,8 +151,8 @@ final class RuntimeFaults {
                 private boolean started;
 
                 @Override
-                public synchronized GuestSession guest() {
-                    GuestSession g = delegate.guest();
+                public synchronized GuestAgent guest() {
+                    GuestAgent g = delegate.guest();
                     if (!started) {
                         started = true;
                         device().leaveSeqCountOdd();
@@ -475,8 +475,8 @@ final class RuntimeFaults {
         }
 
         @Override
-        public synchronized GuestSession guest() {
-            GuestSession g = delegate.guest();
+        public synchronized GuestAgent guest() {
+            GuestAgent g = delegate.guest();
             if (!applied) {
                 applied = true;
                 device().update(this::edit);
@@ -578,8 +578,8 @@ final class RuntimeFaults {
                 private boolean advertised;
 
                 @Override
-                public synchronized GuestSession guest() {
-                    GuestSession g = delegate.guest();
+                public synchronized GuestAgent guest() {
+                    GuestAgent g = delegate.guest();
                     if (!advertised) {
                         advertised = true;
                         device().update(p -> PageField.FLAGS.write(p, PageField.FLAGS.read(p) | Flag.TIME_MONOTONIC.mask()));

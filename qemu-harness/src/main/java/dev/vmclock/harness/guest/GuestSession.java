@@ -28,7 +28,7 @@ import org.awaitility.core.ConditionTimeoutException;
  * its {@link Machine}: after a live migration or a restore from file it reconnects to the agent in
  * whichever QEMU now runs the guest; the guest itself is never rebooted.
  */
-public final class GuestSession implements AutoCloseable {
+public final class GuestSession implements GuestAgent, AutoCloseable {
 
     public static final Duration BOOT_TIMEOUT = Duration.ofSeconds(40);
     public static final Duration CALL_TIMEOUT = Duration.ofSeconds(20);
@@ -270,10 +270,6 @@ public final class GuestSession implements AutoCloseable {
         return clocks == null ? List.of() : clocks;
     }
 
-    /** PTP clock names registered in the guest ({@code /sys/class/ptp/ptp*}/clock_name). */
-    public List<String> ptpClocks() {
-        return ptpClockList().stream().map(PtpClock::name).toList();
-    }
 
     /** Reads the vmclock PTP clock every way (or says it is absent); a method the driver refuses carries its errno. */
     public PtpReading ptpRead() {
@@ -361,9 +357,6 @@ public final class GuestSession implements AutoCloseable {
      * One {@link #probe}: the page the guest read, or the agent's refusal of the read() (its errno says why), and
      * the clocks and ACPI counters taken right after.
      */
-    public record Probe(GuestPageRead read, AgentException readFailure, List<GuestClocks> clocks,
-                        AcpiEventCounts acpiEvents) {
-    }
 
     /**
      * Starts a poll() in the guest and returns at once, so that an event can happen while the guest
@@ -381,7 +374,7 @@ public final class GuestSession implements AutoCloseable {
     }
 
     /** A poll() running in the guest. */
-    public final class PendingPoll {
+    public final class PendingPoll implements GuestAgent.PendingPoll {
         private final long id;
         private final Duration timeout;
 
