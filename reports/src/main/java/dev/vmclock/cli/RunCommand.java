@@ -16,7 +16,11 @@ import dev.vmclock.gate.Triage;
 import dev.vmclock.harness.ExitCode;
 import dev.vmclock.harness.HarnessException;
 import dev.vmclock.conformance.qemu.Hop;
+import dev.vmclock.conformance.qemu.QemuProvider;
 import dev.vmclock.conformance.qemu.TargetConfig;
+import dev.vmclock.conformance.vm.Implementation;
+import dev.vmclock.conformance.vm.ResolvedTarget;
+import dev.vmclock.conformance.vm.VmmProvider;
 import dev.vmclock.conformance.vm.TargetOptions;
 import dev.vmclock.harness.qemu.DebianQemuImage;
 import dev.vmclock.harness.qemu.ImageVersions;
@@ -106,12 +110,14 @@ final class RunCommand implements Callable<Integer> {
         Optional<ExpectationsFile> expected = Optional.ofNullable(expectations)
                 .map(f -> ExpectationsFile.read(f, SpecMap.load()));
         Optional<Baseline> base = Optional.ofNullable(baseline).map(Baseline::read);
-        TargetOptions chosen = DefaultImplementation.choose(target.options(), out);
+        TargetOptions given = target.options();
+        VmmProvider provider = VmmProvider.named(given.vmm());
+        TargetOptions chosen = provider instanceof QemuProvider ? DefaultImplementation.choose(given, out) : given;
         Main.prepareOutput(outDir);
         if (hopTo != null && Hop.needsBuild(hopTo)) {
             out.printf("vmclock-conformance: building Debian %s's QEMU image once for the hop (a few minutes)...%n", hopTo);
         }
-        TargetConfig config = TargetConfig.resolve(suiteOptions(chosen, Optional.ofNullable(referenceClock)));
+        ResolvedTarget config = provider.resolve(suiteOptions(chosen, Optional.ofNullable(referenceClock)));
         Report.Implementation impl = implementation(config);
         // Conditions are matched before the run: entries that contradict each other here stop it at once.
         Optional<Expected> inForce = expected.map(e -> Expected.forSubject(e, Subject.of(impl)));
@@ -131,22 +137,20 @@ final class RunCommand implements Callable<Integer> {
         return TargetOptions.from(k -> Optional.ofNullable(p.get(k)));
     }
 
-    private int run(TargetConfig t, Report.Implementation impl, Judging judging, Set<String> select,
+    private int run(ResolvedTarget t, Report.Implementation impl, Judging judging, Set<String> select,
                     Optional<String> clock) {
-        String where = t.qemu().host().isLocal() ? "local" : t.qemu().host().describe();
-        out.printf("vmclock-conformance: QEMU %s (%s, %s)%s, machine %s, accel %s, devices %s%n", t.qemu().version(),
-                where, t.qemu().path(), t.hop().map(h -> " hopping to QEMU " + h.destination().version() + " ("
-                        + h.where() + ", " + h.destination().path() + ")").orElse(""),
-                t.machine(), t.accelerator(), t.devices());
-        // The image too: two images (or an image and the host) of one QEMU version stay apart in a merged report.
-        String implementation = "QEMU " + t.qemu().version() + (t.qemu().host() instanceof QemuContainer c
-                ? " (" + c.image() + ")" : "")
-                + t.hop().map(h -> " -> " + h.destination().version()).orElse("") + ", " + t.machine() + ", "
-                + t.accelerator().accelerator().qemuName() + clock.map(c -> ", reference clock " + c).orElse("");
+        Implementation i = t.implementation();
+        out.printf("vmclock-conformance: %s %s (%s, %s)%s, machine %s, accel %s (%s), devices %s%s%n", i.displayName(),
+                i.version(), i.where(), i.path(), i.hop().map(h -> " hopping to " + i.displayName() + " " + h.version()
+                        + " (" + h.where() + ", " + h.path() + ")").orElse(""), i.machine(), i.accelerator(),
+                i.acceleratorReason(), t.devices(), t.options().without().isEmpty() ? ""
+                        : ", without " + t.options().without());
+        // The image too: two images (or an image and the host) of one version stay apart in a merged report.
+        String implementation = i.describe() + clock.map(c -> ", reference clock " + c).orElse("");
         AllureResults allure = new AllureResults(outDir.resolve(AllureResults.DIRECTORY), implementation,
                 judging.expected());
-        allure.writeEnvironment(Map.of("qemu", t.qemu().path() + " " + t.qemu().version() + " (" + where + ")",
-                "machine", t.machine(), "accelerator", t.accelerator().toString()));
+        allure.writeEnvironment(Map.of(i.vmm(), i.path() + " " + i.version() + " (" + i.where() + ")",
+                "machine", i.machine(), "accelerator", i.accelerator() + " (" + i.acceleratorReason() + ")"));
         judging.expected().ifPresent(e -> out.printf("expectations: %s (%d entries apply to %s)%n", e.file(), e.size(),
                 Subject.of(impl).describe()));
         judging.baseline().ifPresent(b -> out.printf("baseline: %s (%s)%n", b.name(),
@@ -197,7 +201,10 @@ final class RunCommand implements Callable<Integer> {
     }
 
     /** The implementation record: the console's first line, report.json, JUnit XML and Allure name it. */
-    private static Report.Implementation implementation(TargetConfig t) {
+    private static Report.Implementation implementation(ResolvedTarget resolved) {
+        if (!(resolved instanceof TargetConfig t)) {
+            throw new IllegalStateException("report.json v1 records QEMU only, not " + resolved.implementation().vmm());
+        }
         return new Report.Implementation(
                 qemu(t.qemu()),
                 t.machine(),

@@ -12,6 +12,10 @@ import picocli.CommandLine.Option;
 /** The options that choose the implementation under test, shared by run, page and doctor. */
 final class TargetArgs {
 
+    @Option(names = "--vmm", paramLabel = "NAME", defaultValue = TargetOptions.DEFAULT_VMM, description = "the"
+            + " hypervisor under test: a provider './vmclock-conformance doctor' lists (default: ${DEFAULT-VALUE})")
+    String vmm;
+
     @Option(names = "--qemu", paramLabel = "PATH", description = "QEMU system emulator (default: $VMCLOCK_QEMU, else"
             + " qemu-system-x86_64 on PATH; with --container a path inside the image)")
     String qemu;
@@ -60,6 +64,7 @@ final class TargetArgs {
         further.forEach((k, v) -> p.put(TargetOptions.PREFIX + k, v));
         Optional.ofNullable(qemu).ifPresent(v -> p.put(TargetOptions.PREFIX + "qemu", v));
         Optional.ofNullable(container).ifPresent(v -> p.put(TargetOptions.PREFIX + "container", v));
+        p.put(TargetOptions.PREFIX + "vmm", vmm);
         p.put(TargetOptions.PREFIX + "machine", machine);
         p.put(TargetOptions.PREFIX + "accel", accel);
         Optional.ofNullable(kernel).ifPresent(v -> p.put(TargetOptions.PREFIX + "kernel", v.toString()));

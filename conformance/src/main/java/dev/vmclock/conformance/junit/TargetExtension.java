@@ -3,9 +3,11 @@ package dev.vmclock.conformance.junit;
 import dev.vmclock.conformance.vm.VmTarget;
 import dev.vmclock.conformance.view.VmclockView;
 import dev.vmclock.conformance.view.VirtioRtcGuestView;
-import dev.vmclock.conformance.qemu.QemuTarget;
-import dev.vmclock.conformance.qemu.TargetConfig;
+import dev.vmclock.conformance.vm.ResolvedTarget;
+import dev.vmclock.conformance.vm.TargetDecorator;
 import dev.vmclock.conformance.vm.TargetOptions;
+import dev.vmclock.conformance.vm.VmmProvider;
+import dev.vmclock.conformance.view.VirtioRtcView;
 
 import org.junit.jupiter.api.extension.AfterTestExecutionCallback;
 import org.junit.jupiter.api.extension.BeforeTestExecutionCallback;
@@ -27,7 +29,7 @@ public final class TargetExtension implements ParameterResolver, BeforeTestExecu
     public static final String EVIDENCE_ENTRY = "vmclock.evidence";
     /** Where the runner leaves the resolved {@link TargetConfig} in the Launcher session's store. */
     public static final ExtensionContext.Namespace NS = ExtensionContext.Namespace.create(TargetExtension.class);
-    public static final Class<TargetConfig> CONFIG = TargetConfig.class;
+    public static final Class<ResolvedTarget> CONFIG = ResolvedTarget.class;
     /** Where the runner may leave the run's {@link Targets}, made before JUnit starts (see {@link Targets#bootEarly}). */
     public static final Class<Targets> TARGETS = Targets.class;
 
@@ -46,15 +48,15 @@ public final class TargetExtension implements ParameterResolver, BeforeTestExecu
         return type == VmclockView.class ? targets(context).vmclock() : targets(context).target();
     }
 
-    private static Targets targets(ExtensionContext context) {
+    static Targets targets(ExtensionContext context) {
         Targets prepared = context.getStore(StoreScope.LAUNCHER_SESSION, NS).get(TARGETS, Targets.class);
         if (prepared != null) {
             return prepared;
         }
-        TargetConfig carried = context.getStore(StoreScope.LAUNCHER_SESSION, NS).get(CONFIG, TargetConfig.class);
+        ResolvedTarget carried = context.getStore(StoreScope.LAUNCHER_SESSION, NS).get(CONFIG, ResolvedTarget.class);
         Object key = carried != null ? carried : TargetOptions.from(context::getConfigurationParameter);
-        return context.getRoot().getStore(NS).getOrComputeIfAbsent(key, k -> new Targets(
-                carried != null ? carried : TargetConfig.resolve((TargetOptions) k)), Targets.class);
+        return context.getRoot().getStore(NS).getOrComputeIfAbsent(key, k -> new Targets(carried != null ? carried
+                : VmmProvider.named(((TargetOptions) k).vmm()).resolve((TargetOptions) k)), Targets.class);
     }
 
     @Override
@@ -76,25 +78,28 @@ public final class TargetExtension implements ParameterResolver, BeforeTestExecu
      * Launcher session's store ({@link #TARGETS}) and closed by the runner.
      */
     public static final class Targets implements ExtensionContext.Store.CloseableResource, AutoCloseable {
-        private final QemuTarget qemu;
+        private final ResolvedTarget resolved;
+        private final VmTarget opened;
         private final VmTarget target;
         private VmclockView vmclock;
         private VirtioRtcGuestView virtioRtcGuest;
+        private VirtioRtcView virtioRtc;
         private boolean closed;
 
-        public Targets(TargetConfig config) {
-            this.qemu = new QemuTarget(config);
-            this.target = config.options().fault().map(TargetConfig::decorator).map(d -> d.decorate(qemu))
-                    .orElse(qemu);
+        public Targets(ResolvedTarget resolved) {
+            this.resolved = resolved;
+            this.opened = resolved.open();
+            this.target = resolved.options().fault().map(TargetDecorator::named).map(d -> d.decorate(opened))
+                    .orElse(opened);
         }
 
         VmTarget target() {
             return target;
         }
 
-        /** Boots the guest now, in the background (see {@link QemuTarget#bootInBackground}). */
+        /** Starts the guest's boot now, in the background (see {@link VmTarget#startEarly}). */
         public void bootEarly() {
-            qemu.bootInBackground();
+            target.startEarly();
         }
 
         /** The view is made, and the boot page read, before the first test that asks does anything. */
@@ -113,12 +118,20 @@ public final class TargetExtension implements ParameterResolver, BeforeTestExecu
             return virtioRtcGuest;
         }
 
+        /** The device-level view, on the target's device bus; its checks' evidence beside the others'. */
+        synchronized VirtioRtcView virtioRtc() {
+            if (virtioRtc == null) {
+                virtioRtc = new VirtioRtcView(target, resolved.evidenceDir());
+            }
+            return virtioRtc;
+        }
+
         /** Once: the runner closes what it made, and a session store may close what it holds as well. */
         @Override
         public synchronized void close() {
             if (!closed) {
                 closed = true;
-                qemu.close();
+                opened.close();
             }
         }
     }

@@ -1,19 +1,16 @@
 package dev.vmclock.conformance.junit;
 
 import dev.vmclock.conformance.view.VirtioRtcView;
-import dev.vmclock.conformance.qemu.TargetConfig;
-import dev.vmclock.conformance.qemu.VirtioRtcConfig;
 
 import org.junit.jupiter.api.extension.BeforeTestExecutionCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
-import org.junit.jupiter.api.extension.ExtensionContext.StoreScope;
 import org.junit.jupiter.api.extension.ParameterContext;
 import org.junit.jupiter.api.extension.ParameterResolver;
 
 /**
- * Gives device-level virtio-rtc checks the {@link VirtioRtcView}: one per configuration in the JUnit root
- * store (so one QEMU per run, stopped when the run ends), reset and renegotiated before every check, with
- * the check's evidence directory published as TargetExtension does.
+ * Gives device-level virtio-rtc checks the {@link VirtioRtcView}: one per run, on the device bus of the target
+ * {@link TargetExtension} shares (stopped with it), reset and renegotiated before every check, with the check's
+ * evidence directory published as TargetExtension does.
  */
 public final class VirtioRtcExtension implements ParameterResolver, BeforeTestExecutionCallback {
 
@@ -29,13 +26,9 @@ public final class VirtioRtcExtension implements ParameterResolver, BeforeTestEx
         return view(context);
     }
 
+    /** The run's view, from the target {@link TargetExtension} shares: one device per run, on the target's bus. */
     static VirtioRtcView view(ExtensionContext context) {
-        VirtioRtcConfig config = VirtioRtcConfig.from(context::getConfigurationParameter);
-        // The runner carries the resolved target: its QEMU, not a second look-up from the same strings.
-        TargetConfig carried = context.getStore(StoreScope.LAUNCHER_SESSION, TargetExtension.NS)
-                .get(TargetExtension.CONFIG, TargetConfig.class);
-        return context.getRoot().getStore(NS).getOrComputeIfAbsent(config, c -> carried != null
-                ? VirtioRtcView.create(config, carried.qemu()) : VirtioRtcView.create(config), VirtioRtcView.class);
+        return TargetExtension.targets(context).virtioRtc();
     }
 
     @Override

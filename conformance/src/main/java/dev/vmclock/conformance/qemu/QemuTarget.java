@@ -2,7 +2,10 @@ package dev.vmclock.conformance.qemu;
 
 import dev.vmclock.conformance.vm.TargetOptions;
 import dev.vmclock.conformance.vm.VmTarget;
+import dev.vmclock.conformance.NotApplicable;
 import dev.vmclock.conformance.vm.Capability;
+import dev.vmclock.conformance.vm.DeviceBus;
+import dev.vmclock.harness.qemu.QemuDevices;
 import dev.vmclock.conformance.vm.Event;
 import dev.vmclock.conformance.vm.SavedState;
 import dev.vmclock.conformance.vm.Sibling;
@@ -58,6 +61,8 @@ public final class QemuTarget implements VmTarget, AutoCloseable {
     private final Object lock = new Object();
     private GuestSession guest;
     private HarnessException bootFailure;
+    private DeviceMachine bus;
+    private HarnessException busFailure;
     private boolean clockStale;
     private String bootRetried;
     private Evidence evidence;
@@ -106,6 +111,8 @@ public final class QemuTarget implements VmTarget, AutoCloseable {
         if (config.hop().isPresent()) {
             c.add(Capability.CROSS_VERSION_HOP);
         }
+        c.add(Capability.PAUSE_RESUME);
+        c.add(Capability.DEVICE_BUS);
         return c;
     }
 
@@ -145,7 +152,8 @@ public final class QemuTarget implements VmTarget, AutoCloseable {
      * (JUnit's discovery, loading the suite's classes: about 1.5 s here). The first check that needs the guest
      * waits for it in {@link #guest()}, and a boot that failed is that check's ERROR, as without this.
      */
-    public void bootInBackground() {
+    @Override
+    public void startEarly() {
         Thread boot = new Thread(() -> {
             try {
                 guest();
@@ -406,6 +414,38 @@ public final class QemuTarget implements VmTarget, AutoCloseable {
             if (guest != null) {
                 guest.close();
             }
+            if (bus != null) {
+                bus.close();
+            }
+        }
+    }
+
+    /**
+     * virtio-rtc on a guest-less QEMU of the run's binary, reached over qtest, started on first use: the device-level
+     * checks drive it with the suite's own driver. Any QEMU with {@code virtio-rtc-pci} offers it, whatever devices the
+     * guest's machine has.
+     */
+    @Override
+    public DeviceBus deviceBus(Device device) {
+        require(Capability.DEVICE_BUS);
+        NotApplicable.unless(device == Device.VIRTIO_RTC, "the suite drives no " + device.specName() + " on a bus");
+        String name = QemuDevices.name(device);
+        NotApplicable.unless(config.qemu().hasDevice(name), config.qemu() + " has no " + name
+                + " device (QEMU >= 11.1 has it)");
+        synchronized (lock) {
+            if (busFailure != null) {
+                throw new HarnessException(busFailure.exitCode(), "the virtio-rtc machine did not start earlier in this"
+                        + " run: " + busFailure.getMessage(), busFailure);
+            }
+            if (bus == null) {
+                try {
+                    bus = DeviceMachine.start(config.qemu(), device, config.options().vrtcFault());
+                } catch (HarnessException e) {
+                    busFailure = e;
+                    throw e;
+                }
+            }
+            return bus.bus();
         }
     }
 

@@ -1,7 +1,13 @@
 package dev.vmclock.conformance.qemu;
 
 import dev.vmclock.conformance.vm.TargetOptions;
+import dev.vmclock.conformance.vm.Implementation;
+import dev.vmclock.conformance.vm.ResolvedTarget;
 import dev.vmclock.conformance.vm.TargetDecorator;
+import dev.vmclock.conformance.vm.VmTarget;
+import dev.vmclock.harness.qemu.DebianQemuImage;
+import dev.vmclock.harness.qemu.ImageVersions;
+import java.util.Map;
 import dev.vmclock.conformance.junit.TargetExtension;
 
 import dev.vmclock.harness.ExitCode;
@@ -38,7 +44,7 @@ public record TargetConfig(
         AcceleratorChoice accelerator,
         List<Device> devices,
         Path evidenceDir,
-        Optional<Hop> hop) {
+        Optional<Hop> hop) implements ResolvedTarget {
 
     public TargetConfig {
         devices = List.copyOf(devices);
@@ -68,7 +74,7 @@ public record TargetConfig(
         if (o.kernel().isPresent() != o.initrd().isPresent()) {
             throw new HarnessException(ExitCode.USAGE, "a guest kernel and initramfs go together (--kernel with --initrd)");
         }
-        o.fault().ifPresent(TargetConfig::decorator); // an unknown fault is bad input, before anything starts
+        o.fault().ifPresent(TargetDecorator::named); // an unknown fault is bad input, before anything starts
         List<Path> ownFiles = new ArrayList<>();
         o.kernel().ifPresent(ownFiles::add);
         o.initrd().ifPresent(ownFiles::add);
@@ -167,15 +173,31 @@ public record TargetConfig(
         return hop.map(Hop::machineType).orElse(options.machine());
     }
 
-    /** The self-test's decorator named {@code id}, from the test classpath. */
-    public static TargetDecorator decorator(String id) {
-        List<TargetDecorator> known = ServiceLoader.load(TargetDecorator.class).stream().map(ServiceLoader.Provider::get)
-                .toList();
-        return known.stream().filter(d -> d.id().equals(id)).findFirst().orElseThrow(() -> new HarnessException(
-                ExitCode.USAGE, "unknown fault '" + id + "'; known here: " + known.stream().map(TargetDecorator::id).toList()));
+    @Override
+    public VmTarget open() {
+        return new QemuTarget(this);
     }
 
-    /** One line: QEMU, where it runs, and what was changed from stock. */
+    /** QEMU as every output names it: version, binary, where it runs (an image's package versions as details). */
+    @Override
+    public Implementation implementation() {
+        return new Implementation(QemuProvider.NAME, qemu.version().toString(), qemu.path().toString(), where(qemu),
+                machine(), accelerator.accelerator().qemuName(), accelerator.reason(), packages(qemu),
+                hop.map(h -> new Implementation.Hop(h.destination().version().toString(),
+                        h.destination().path().toString(), where(h.destination()), packages(h.destination()),
+                        h.machineType())));
+    }
+
+    private static String where(QemuBinary q) {
+        return q.host() instanceof QemuContainer c ? c.image() : "local";
+    }
+
+    private static Map<String, String> packages(QemuBinary q) {
+        return q.host() instanceof QemuContainer c
+                ? DebianQemuImage.versions(c.image()).map(ImageVersions::packages).orElse(Map.of()) : Map.of();
+    }
+
+    @Override
     public String describe() {
         return qemu + " " + options.describe() + " accel=" + accelerator + hop.map(h -> ", " + h.describe()).orElse("");
     }

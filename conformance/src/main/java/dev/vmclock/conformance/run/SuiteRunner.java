@@ -8,9 +8,10 @@ import java.lang.reflect.Method;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.Optional;
-import dev.vmclock.conformance.qemu.TargetConfig;
 import dev.vmclock.conformance.junit.TargetExtension;
+import dev.vmclock.conformance.vm.ResolvedTarget;
 import dev.vmclock.conformance.vm.TargetOptions;
+import dev.vmclock.conformance.vm.VmmProvider;
 import org.junit.platform.engine.support.store.Namespace;
 import org.junit.platform.launcher.LauncherSession;
 import java.util.Set;
@@ -38,8 +39,13 @@ public final class SuiteRunner {
     /** Resolves {@code vmclock.*} parameters (see {@link TargetOptions}) once, then runs the suite on that target. */
     public static SuiteRun run(Map<String, String> config, Set<String> select, Consumer<TestOutcome> progress,
                                TestExecutionListener... listeners) {
-        TargetOptions options = TargetOptions.from(k -> Optional.ofNullable(config.get(k)));
-        return launch(TargetConfig.resolve(options), config, select, progress, listeners);
+        return run(TargetOptions.from(k -> Optional.ofNullable(config.get(k))), select, progress, listeners);
+    }
+
+    /** Resolves {@code options} once through the provider they name ({@code --vmm}), then runs the suite on that target. */
+    public static SuiteRun run(TargetOptions options, Set<String> select, Consumer<TestOutcome> progress,
+                               TestExecutionListener... listeners) {
+        return launch(VmmProvider.named(options.vmm()).resolve(options), select, progress, listeners);
     }
 
     /**
@@ -49,21 +55,19 @@ public final class SuiteRunner {
      * @param progress  called as each test finishes
      * @param listeners further listeners (reports)
      */
-    public static SuiteRun run(TargetConfig target, Set<String> select, Consumer<TestOutcome> progress,
+    public static SuiteRun run(ResolvedTarget target, Set<String> select, Consumer<TestOutcome> progress,
                                TestExecutionListener... listeners) {
-        return launch(target, Map.of(), select, progress, listeners);
+        return launch(target, select, progress, listeners);
     }
 
-    /** {@code parameters}: further {@code vmclock.*} parameters for device views (e.g. {@code vmclock.vrtcFault}). */
-    private static SuiteRun launch(TargetConfig target, Map<String, String> parameters, Set<String> select,
-                                   Consumer<TestOutcome> progress, TestExecutionListener... listeners) {
-        Map<String, String> params = new java.util.LinkedHashMap<>(parameters);
-        params.putAll(target.options().parameters());
+    private static SuiteRun launch(ResolvedTarget target, Set<String> select, Consumer<TestOutcome> progress,
+                                   TestExecutionListener... listeners) {
+        // The typed configuration travels in the Launcher session; the parameters only name the run in its report.
+        Map<String, String> params = target.options().parameters();
         SpecMap map = SpecMap.load();
         LauncherDiscoveryRequest request = LauncherDiscoveryRequestBuilder.request()
                 .selectors(selectPackage(SUITE_PACKAGE))
                 .filters(bySelection(select))
-                .configurationParameters(params)
                 // One shared target per run: tests run in the order JUnit gives, on one thread.
                 .configurationParameter("junit.jupiter.execution.parallel.enabled", "false")
                 .build();

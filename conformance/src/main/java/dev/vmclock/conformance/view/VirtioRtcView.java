@@ -1,20 +1,14 @@
 package dev.vmclock.conformance.view;
 
+import dev.vmclock.conformance.vm.DeviceBus;
 import dev.vmclock.conformance.vm.Evidence;
-import dev.vmclock.conformance.qemu.TargetConfig;
-import dev.vmclock.conformance.qemu.VirtioRtcConfig;
+import dev.vmclock.conformance.vm.VmTarget;
+import dev.vmclock.harness.ExitCode;
+import org.opentest4j.TestAbortedException;
 
 import dev.vmclock.conformance.NotApplicable;
 import dev.vmclock.harness.HarnessException;
-import dev.vmclock.harness.memory.IoBus;
-import dev.vmclock.harness.memory.QtestMemory;
 import dev.vmclock.harness.Device;
-import dev.vmclock.harness.qemu.QemuDevices;
-import dev.vmclock.harness.qemu.MachineSpec;
-import dev.vmclock.harness.qemu.QemuBinary;
-import dev.vmclock.harness.qemu.QemuContainer;
-import dev.vmclock.harness.qemu.QemuHost;
-import dev.vmclock.harness.qemu.QemuVm;
 import dev.vmclock.harness.virtio.rtc.ClockType;
 import dev.vmclock.harness.virtio.rtc.Exchange;
 import dev.vmclock.harness.virtio.rtc.Negotiation;
@@ -28,50 +22,26 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.ServiceLoader;
-import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
- * The virtio-rtc device as the suite's own driver sees it (device level, no guest): one guest-less QEMU
- * with {@code virtio-rtc-pci} per run, reached over qtest. Before each check the device is reset and
+ * The virtio-rtc device as the suite's own driver sees it (device level, no guest): on the target's device bus
+ * ({@link VmTarget#deviceBus}; QEMU: a guest-less QEMU with {@code virtio-rtc-pci} per run, reached over qtest). Before each check the device is reset and
  * initialized again, so no verdict depends on what an earlier check left behind; every exchange of the
  * check lands in its evidence directory ({@code exchanges.txt}).
  */
-public final class VirtioRtcView implements ExtensionContext.Store.CloseableResource, AutoCloseable {
+public final class VirtioRtcView {
 
-    private final VirtioRtcConfig config;
-    private final QemuBinary qemu;
-    private final Optional<String> absent;
+    private final VmTarget target;
     private final Path evidenceRoot;
-    private QemuVm vm;
-    private QtestMemory qtest;
+    private DeviceBus bus;
     private VirtioRtcDriver driver;
     private Evidence evidence;
-    private HarnessException startFailure;
     private Negotiation negotiation;
 
-    private VirtioRtcView(VirtioRtcConfig config, QemuBinary qemu, Path evidenceRoot) {
-        this.config = config;
-        this.qemu = qemu;
+    /** {@code evidenceRoot}: where each check's evidence directory goes. */
+    public VirtioRtcView(VmTarget target, Path evidenceRoot) {
+        this.target = target;
         this.evidenceRoot = evidenceRoot;
-        this.absent = qemu.hasDevice(QemuDevices.name(Device.VIRTIO_RTC)) ? Optional.empty()
-                : Optional.of(qemu + " has no " + QemuDevices.name(Device.VIRTIO_RTC) + " device (QEMU >= 11.1 has it)");
-    }
-
-    public static VirtioRtcView create(VirtioRtcConfig config) {
-        QemuHost host = config.container().<QemuHost>map(image -> QemuContainer.shared(image, List.of()))
-                .orElse(QemuHost.LOCAL);
-        return create(config, QemuBinary.locate(host, config.qemu().orElse(null)));
-    }
-
-    /** On the QEMU the run's resolved {@link TargetConfig} found (the command line resolves it once). */
-    public static VirtioRtcView create(VirtioRtcConfig config, QemuBinary qemu) {
-        Path evidence = config.evidenceDir().orElseGet(TargetConfig::newEvidenceDir);
-        return new VirtioRtcView(config, qemu, evidence);
-    }
-
-    public QemuBinary qemu() {
-        return qemu;
     }
 
     /** The suite's driver, bound to the device (and to the fault between them, if one is configured). */
@@ -206,43 +176,19 @@ public final class VirtioRtcView implements ExtensionContext.Store.CloseableReso
         return evidence;
     }
 
+    /** The device on the target's bus, started on first use; NOT_APPLICABLE when the target offers none. */
     private void requireDevice() {
-        absent.ifPresent(reason -> {
-            throw NotApplicable.because(reason);
-        });
-        if (startFailure != null) {
-            throw new HarnessException(startFailure.exitCode(), "the virtio-rtc machine did not start earlier in this run: "
-                    + startFailure.getMessage(), startFailure);
+        if (driver == null) {
+            bus = target.deviceBus(Device.VIRTIO_RTC);
+            driver = VirtioRtcDriver.attach(bus.io()).orElseThrow(() -> new HarnessException(ExitCode.HARNESS_ERROR,
+                    bus.describe() + ": no virtio device 17 answered on PCI bus 0"));
+            driver.timeout(Duration.ofSeconds(1));
+            driver.onExchange(e -> {
+                if (evidence != null) {
+                    evidence.exchange(e.describe());
+                }
+            });
         }
-        if (vm == null) {
-            try {
-                start();
-            } catch (HarnessException e) {
-                startFailure = e;
-                throw e;
-            }
-        }
-    }
-
-    private void start() {
-        vm = QemuVm.start(qemu, MachineSpec.deviceOnly(Device.VIRTIO_RTC).build());
-        qtest = QtestMemory.connect(vm.runDirectory().resolve("qtest.sock"));
-        IoBus bus = config.fault().map(id -> fault(id).wrap(qtest)).orElse(qtest);
-        driver = VirtioRtcDriver.attach(bus).orElseThrow(() -> new HarnessException(
-                dev.vmclock.harness.ExitCode.HARNESS_ERROR, "QEMU started with " + QemuDevices.name(Device.VIRTIO_RTC)
-                        + " but no virtio device 17 answered on PCI bus 0"));
-        driver.timeout(Duration.ofSeconds(1));
-        driver.onExchange(e -> {
-            if (evidence != null) {
-                evidence.exchange(e.describe());
-            }
-        });
-    }
-
-    private static VirtioRtcFault fault(String id) {
-        List<VirtioRtcFault> all = ServiceLoader.load(VirtioRtcFault.class).stream().map(ServiceLoader.Provider::get).toList();
-        return all.stream().filter(f -> f.id().equals(id)).findFirst().orElseThrow(() -> new IllegalArgumentException(
-                "unknown vmclock.vrtcFault '" + id + "'; on the classpath: " + all.stream().map(VirtioRtcFault::id).toList()));
     }
 
     private static String describe(Negotiation n) {
@@ -254,26 +200,12 @@ public final class VirtioRtcView implements ExtensionContext.Store.CloseableReso
     /** Opens the check's evidence directory and hands it a freshly reset and negotiated device. */
     public void beginTest(String name) {
         evidence = new Evidence(evidenceRoot.resolve(name.replaceAll("[^A-Za-z0-9._-]", "_")));
-        if (absent.isPresent()) {
+        try {
+            requireDevice();
+        } catch (TestAbortedException e) {
             return; // the check itself reports NOT_APPLICABLE
         }
-        requireDevice();
-        evidence.note("QEMU: " + qemu + config.fault().map(f -> "; fault: " + f).orElse(""));
+        evidence.note(bus.describe());
         renegotiate(true, 4);
-    }
-
-    @Override
-    public void close() {
-        if (qtest != null) {
-            qtest.close();
-        }
-        if (vm != null) {
-            vm.close();
-        }
-    }
-
-    @Override
-    public String toString() {
-        return "VirtioRtcView[" + qemu + config.fault().map(f -> ", fault " + f).orElse("") + "]";
     }
 }

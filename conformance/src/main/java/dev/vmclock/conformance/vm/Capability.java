@@ -34,7 +34,9 @@ public enum Capability {
      * Every event that starts a new hypervisor process (live migration, restore from a file, loading a snapshot)
      * starts it from a second implementation: the state one version wrote is judged as another loads it.
      */
-    CROSS_VERSION_HOP("hop between two hypervisor versions");
+    CROSS_VERSION_HOP("hop between two hypervisor versions"),
+    /** A device driven from the host by the suite's own driver, no guest between (QEMU: qtest). */
+    DEVICE_BUS("drive a device from the host with the suite's own driver (QEMU: qtest on a guest-less machine)");
 
     private final String description;
 

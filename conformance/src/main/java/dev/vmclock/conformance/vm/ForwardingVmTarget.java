@@ -39,6 +39,21 @@ public abstract class ForwardingVmTarget implements VmTarget {
     }
 
     @Override
+    public DeviceBus deviceBus(Device device) {
+        return delegate.deviceBus(device);
+    }
+
+    @Override
+    public void startEarly() {
+        delegate.startEarly();
+    }
+
+    @Override
+    public void close() {
+        delegate.close();
+    }
+
+    @Override
     public GuestAgent guest() {
         return delegate.guest();
     }

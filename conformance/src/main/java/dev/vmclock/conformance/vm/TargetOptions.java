@@ -31,6 +31,7 @@ import java.util.function.Function;
  *                    carries virtio_rtc.ko, compiled in {@code kbuildImage}
  * @param kbuildImage the Docker image virtio_rtc.ko is built in (default {@code $VMCLOCK_KBUILD_IMAGE})
  * @param fault       a {@link TargetDecorator} id from the self-test (deliberately broken implementations)
+ * @param vrtcFault   a {@code VirtioRtcFault} id from the self-test, between the device bus and the suite's driver
  * @param clock       a reference writer publishing clock data (QEMU publishes none), good or deliberately bad
  * @param hopTo       a cross-version hop's destination QEMU ({@code vmclock.hopTo}, {@code run --hop-to}): a path to a
  *                    qemu-system-x86_64, a local container image tag, or a name {@code ./vmclock-conformance images}
@@ -54,7 +55,8 @@ public record TargetOptions(
         Optional<Path> evidenceDir,
         Optional<String> hopTo,
         String vmm,
-        Set<Capability> without) {
+        Set<Capability> without,
+        Optional<String> vrtcFault) {
 
     public static final String PREFIX = "vmclock.";
     /** The provider a run uses unless told otherwise. */
@@ -90,7 +92,8 @@ public record TargetOptions(
                 param.apply(PREFIX + "evidenceDir").map(Path::of),
                 param.apply(PREFIX + "hopTo").filter(s -> !s.isBlank()),
                 param.apply(PREFIX + "vmm").filter(s -> !s.isBlank()).orElse(DEFAULT_VMM),
-                param.apply(PREFIX + "without").map(Capability::parseList).orElse(Set.of()));
+                param.apply(PREFIX + "without").map(Capability::parseList).orElse(Set.of()),
+                param.apply(PREFIX + "vrtcFault").filter(s -> !s.isBlank()));
     }
 
     /** The same options as {@code vmclock.*} parameters: what {@link #from} reads back. */
@@ -116,10 +119,19 @@ public record TargetOptions(
         if (!vmm.equals(DEFAULT_VMM)) {
             p.put(PREFIX + "vmm", vmm);
         }
+        vrtcFault.ifPresent(v -> p.put(PREFIX + "vrtcFault", v));
         if (!without.isEmpty()) {
             p.put(PREFIX + "without", without.stream().map(Enum::name).collect(Collectors.joining(",")));
         }
         return p;
+    }
+
+    /** The same options with no time device asked for: what {@code doctor} probes, so it reports what is missing. */
+    public TargetOptions withoutDevices() {
+        Map<String, String> p = parameters();
+        p.put(PREFIX + "device", "false");
+        p.put(PREFIX + "virtioRtc", "false");
+        return from(k -> Optional.ofNullable(p.get(k)));
     }
 
     /** A one-line description for reports: machine, accelerator and whatever was changed from stock. */

@@ -1,6 +1,5 @@
 package dev.vmclock.conformance.vm;
 
-import dev.vmclock.conformance.view.VmclockView;
 
 import dev.vmclock.conformance.NotApplicable;
 import dev.vmclock.harness.events.EventResult;
@@ -15,12 +14,12 @@ import java.util.Set;
 /**
  * The implementation under test, as every conformance test sees it: one virtual machine that says what
  * it can do, goes through lifecycle events, and is observed from the host and from its guest. Device
- * views ({@link VmclockView}) are built on these primitives only, so a decorator (the self-test's
+ * views ({@code VmclockView}) are built on these primitives only, so a decorator (the self-test's
  * faults) that wraps a target changes what every view and check sees.
  *
  * <p>Tests never start processes or build QEMU options: they ask the target.
  */
-public interface VmTarget {
+public interface VmTarget extends AutoCloseable {
 
     /** One line naming the implementation: hypervisor and version, machine, accelerator, anything changed. */
     String describe();
@@ -46,6 +45,16 @@ public interface VmTarget {
     /** NOT_APPLICABLE unless the machine has {@code device}. */
     default void require(Device device) {
         NotApplicable.unless(devices().contains(device), "the target has no " + device.specName() + " device");
+    }
+
+    /**
+     * {@code device} on a bus the suite's own driver drives from the host ({@link Capability#DEVICE_BUS}), started
+     * on first use and kept for the run; NOT_APPLICABLE when the target offers no such bus or not that device on it.
+     */
+    DeviceBus deviceBus(Device device);
+
+    /** Starts in the background what the first check will need (the guest's boot), so it overlaps the discovery. */
+    default void startEarly() {
     }
 
     /** The guest agent of the shared guest, booted on first use ({@link Capability#GUEST_AGENT}). */
@@ -100,6 +109,10 @@ public interface VmTarget {
     /** Opens the evidence directory of the test {@code name} starts (the extension calls this). */
     void beginTest(String name);
 
-    /** Closes a test; a failed one keeps the guest console and the full QMP transcript. */
+    /** Closes a test; a failed one keeps the guest console and the full transcript. */
     void endTest(boolean failed);
+
+    /** Stops every process the target started. */
+    @Override
+    void close();
 }

@@ -4,6 +4,7 @@ import dev.vmclock.harness.ExitCode;
 import dev.vmclock.harness.HarnessException;
 import java.util.List;
 import java.util.ServiceLoader;
+import java.util.function.Consumer;
 import java.util.stream.Collectors;
 
 /**
@@ -30,8 +31,11 @@ public interface VmmProvider {
     /** Probes and prepares once; bad input is a {@link HarnessException} naming the fix, before anything runs. */
     ResolvedTarget resolve(TargetOptions options);
 
-    /** What this provider finds on this host for {@code options}, a line each (no guest is booted). */
-    List<String> doctor(TargetOptions options);
+    /**
+     * What this provider finds on this host for {@code options}, a line each as it finds it (no guest is booted,
+     * no image built); a {@link HarnessException} at the end when the implementation cannot be judged.
+     */
+    void doctor(TargetOptions options, Consumer<String> line);
 
     /** The providers on the class path, in the order ServiceLoader finds them. */
     static List<VmmProvider> all() {

@@ -1,0 +1,48 @@
+package dev.vmclock.conformance.qemu;
+
+import dev.vmclock.conformance.vm.ResolvedTarget;
+import dev.vmclock.conformance.vm.TargetOptions;
+import dev.vmclock.conformance.vm.VmmProvider;
+import dev.vmclock.harness.Device;
+import dev.vmclock.harness.qemu.QemuContainer;
+import dev.vmclock.harness.qemu.QemuDevices;
+import java.util.function.Consumer;
+
+/** QEMU, local or in a container image: the provider built in, and the reference for every other. */
+public final class QemuProvider implements VmmProvider {
+
+    public static final String NAME = "qemu";
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public String description() {
+        return "QEMU (--qemu PATH, --container IMAGE): VMClock and virtio-rtc, every lifecycle event, qtest";
+    }
+
+    @Override
+    public ResolvedTarget resolve(TargetOptions options) {
+        return TargetConfig.resolve(options);
+    }
+
+    /** The QEMU the options name, its version and time devices, the accelerator and why; FAILS without vmclock. */
+    @Override
+    public void doctor(TargetOptions options, Consumer<String> line) {
+        // Resolved as a run resolves it, but boots nothing, builds no image and asks for no device, so that what
+        // QEMU lacks is printed before it is refused.
+        TargetConfig t = TargetConfig.resolve(options.withoutDevices(), TargetConfig.GuestNeed.NONE);
+        line.accept("qemu:        " + t.qemu().path());
+        if (t.qemu().host() instanceof QemuContainer) {
+            line.accept("container:   " + t.qemu().host().describe());
+        }
+        line.accept("version:     " + t.qemu().version());
+        line.accept("vmclock:     " + (t.qemu().hasDevice(QemuDevices.name(Device.VMCLOCK)) ? "present"
+                : "ABSENT (QEMU >= 10.0 needed)"));
+        line.accept("virtio-rtc:  " + (t.qemu().hasDevice(QemuDevices.name(Device.VIRTIO_RTC)) ? "present" : "absent"));
+        line.accept("accelerator: " + t.accelerator());
+        t.qemu().requireVmclock();
+    }
+}
