@@ -32,7 +32,7 @@ final class DoctorCommand implements Callable<Integer> {
         TargetOptions options = target.options();
         VmmProvider chosen = VmmProvider.named(options.vmm()); // an unknown one is bad input, before anything else
         out.println("providers:");
-        VmmProvider.all().forEach(p -> out.printf("  %-16s %s%s%n", p.name(), p.description(), p == chosen ? "  [--vmm]" : ""));
+        VmmProvider.all().forEach(p -> out.printf("  %-16s %s%s%n", p.name(), p.description(), p.name().equals(chosen.name()) ? "  [--vmm]" : ""));
         chosen.doctor(options, out::println);
         return ExitCode.OK.code();
     }

@@ -44,6 +44,20 @@ class MainTest {
     }
 
     @Test
+    void doctorListsTheProviders() {
+        assertThat(run("doctor", "--accel", "tcg")).isZero();
+        assertThat(out.toString(StandardCharsets.UTF_8)).contains("providers:").containsPattern("(?m)^  qemu .*\\[--vmm\\]$");
+    }
+
+    @Test
+    void unknownVmmExitsTwoNamingTheKnownOnes(@TempDir Path dir) {
+        assertThat(run("run", "--vmm", "bhyve", "--out", dir.resolve("out").toString())).isEqualTo(2);
+        assertThat(stderr()).startsWith("vmclock-conformance: unknown --vmm 'bhyve': give one of qemu").hasLineCount(1);
+        assertThat(dir.resolve("out")).doesNotExist();
+        assertThat(run("doctor", "--vmm", "bhyve")).isEqualTo(2);
+    }
+
+    @Test
     void missingQemuExitsThree() {
         assertThat(run("page", "--qemu", "/nonexistent/qemu")).isEqualTo(3);
         assertThat(stderr()).startsWith("vmclock-conformance: QEMU not found at /nonexistent/qemu").hasLineCount(1);
