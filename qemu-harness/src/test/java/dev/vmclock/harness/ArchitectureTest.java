@@ -26,4 +26,12 @@ class ArchitectureTest {
                 .because("the page, virtio and ACPI models mirror the spec, not one hypervisor")
                 .check(HARNESS);
     }
+
+    @Test
+    void theGuestAgentIsVmmNeutral() {
+        noClasses().that().resideInAPackage("dev.vmclock.harness.guest..")
+                .should().dependOnClassesThat().resideInAnyPackage("dev.vmclock.harness.qemu..", "dev.vmclock.harness.qmp..")
+                .because("any hypervisor's guest answers the same agent; booting it is the hypervisor's business (QemuGuest)")
+                .check(HARNESS);
+    }
 }

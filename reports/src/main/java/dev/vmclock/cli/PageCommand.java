@@ -1,5 +1,7 @@
 package dev.vmclock.cli;
 
+import dev.vmclock.harness.qemu.QemuGuest;
+
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.vmclock.conformance.qemu.TargetConfig;
@@ -90,7 +92,7 @@ final class PageCommand implements Callable<Integer> {
     /** Host view, guest read() and guest mmap() of one booted guest, field by field. */
     private int guestPage(TargetConfig t, boolean asJson, Optional<Path> outDir) {
         GuestImage image = t.guestImage();
-        try (GuestSession guest = GuestSession.boot(t.qemu(), spec(t), image)) {
+        try (QemuGuest guest = QemuGuest.boot(t.qemu(), spec(t), image)) {
             VmclockPage host = guest.machine().readPage().page();
             if (!guest.version().devicePresent()) {
                 err.printf("vmclock-conformance: the guest found no VMClock device (no /dev/vmclock0) on machine %s:"

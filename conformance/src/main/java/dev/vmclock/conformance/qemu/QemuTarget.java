@@ -18,6 +18,8 @@ import dev.vmclock.harness.events.EventResult;
 import dev.vmclock.harness.qmp.QmpTranscript;
 import dev.vmclock.harness.qemu.Machine;
 import dev.vmclock.harness.events.MigrationTransport;
+import dev.vmclock.harness.qemu.QemuGuest;
+import dev.vmclock.harness.guest.GuestAgent;
 import dev.vmclock.harness.guest.GuestSession;
 import dev.vmclock.harness.memory.PhysicalMemory;
 import dev.vmclock.harness.memory.WritableMemory;
@@ -59,7 +61,7 @@ public final class QemuTarget implements VmTarget, AutoCloseable {
     private final TargetConfig config;
     private final MachineSpec spec;
     private final Object lock = new Object();
-    private GuestSession guest;
+    private QemuGuest guest;
     private HarnessException bootFailure;
     private DeviceMachine bus;
     private HarnessException busFailure;
@@ -121,8 +123,14 @@ public final class QemuTarget implements VmTarget, AutoCloseable {
         return spec.devices();
     }
 
+    /** The agent half of the booted guest: all a check may hold. */
     @Override
-    public GuestSession guest() {
+    public GuestAgent guest() {
+        return booted().session();
+    }
+
+    /** The shared guest, booted on first use, with its machine. */
+    private QemuGuest booted() {
         synchronized (lock) {
             if (bootFailure != null) {
                 // One failed boot answers for the whole run: every test that needs the guest is an ERROR
@@ -156,7 +164,7 @@ public final class QemuTarget implements VmTarget, AutoCloseable {
     public void startEarly() {
         Thread boot = new Thread(() -> {
             try {
-                guest();
+                booted();
             } catch (RuntimeException e) {
                 // kept as bootFailure when it is the harness's; guest() reports it to the first check that asks
             }
@@ -166,7 +174,7 @@ public final class QemuTarget implements VmTarget, AutoCloseable {
     }
 
     private Machine machine() {
-        return guest().machine();
+        return booted().machine();
     }
 
     @Override
@@ -321,7 +329,7 @@ public final class QemuTarget implements VmTarget, AutoCloseable {
             if (config.options().clock().isEmpty()) {
                 return Optional.empty();
             }
-            GuestSession g = guest();
+            QemuGuest g = booted();
             ReferenceClock clock = config.options().clock().get();
             String what = clockStale
                     ? "re-anchored after an event: counter_value " + clock.reanchor(g, g.machine().hypervisor()).counterValue()
@@ -383,11 +391,11 @@ public final class QemuTarget implements VmTarget, AutoCloseable {
      * run's evidence says so); any other boot failure, or a second one, is an ERROR. A QEMU that cannot boot
      * this machine at all fails the same way twice.
      */
-    private GuestSession bootWithOneRetry() {
+    private QemuGuest bootWithOneRetry() {
         Consumer<Machine> beforeRun = config.options().clock().isPresent()
                 ? m -> config.options().clock().get().presentConstants(m.hypervisorAt(PageLocation.QEMU_DEFAULT)) : null;
         try {
-            return GuestSession.boot(config.qemu(), spec, config.guestImage(), GuestSession.BOOT_TIMEOUT, beforeRun);
+            return QemuGuest.boot(config.qemu(), spec, config.guestImage(), GuestSession.BOOT_TIMEOUT, beforeRun);
         } catch (HarnessException e) {
             // A hung boot, a QEMU gone during the boot, or a guest that mis-calibrated its clock under load.
             if (!e.getMessage().contains("did not answer") && !e.getMessage().contains("QEMU exited while the guest booted")
@@ -395,7 +403,7 @@ public final class QemuTarget implements VmTarget, AutoCloseable {
                 throw e;
             }
             bootRetried = e.getMessage();
-            return GuestSession.boot(config.qemu(), spec, config.guestImage(), GuestSession.BOOT_TIMEOUT, beforeRun);
+            return QemuGuest.boot(config.qemu(), spec, config.guestImage(), GuestSession.BOOT_TIMEOUT, beforeRun);
         }
     }
 

@@ -19,7 +19,7 @@ import java.util.Map;
  * JSON lines to and from the agent over QEMU's chardev socket for the virtio-serial port. Replies are
  * matched by id; a late reply to an earlier, timed-out request is skipped.
  */
-final class AgentClient implements AutoCloseable {
+public final class AgentClient implements AutoCloseable {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -33,7 +33,7 @@ final class AgentClient implements AutoCloseable {
         this.selector = selector;
     }
 
-    static AgentClient connect(Path socket) throws IOException {
+    public static AgentClient connect(Path socket) throws IOException {
         SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX);
         try {
             ch.connect(UnixDomainSocketAddress.of(socket));

@@ -3,12 +3,7 @@ package dev.vmclock.harness.guest;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.vmclock.harness.ExitCode;
 import dev.vmclock.harness.HarnessException;
-import dev.vmclock.harness.qemu.Machine;
-import dev.vmclock.harness.qemu.Accelerator;
 import dev.vmclock.harness.Device;
-import dev.vmclock.harness.qemu.KernelBoot;
-import dev.vmclock.harness.qemu.MachineSpec;
-import dev.vmclock.harness.qemu.QemuBinary;
 import dev.vmclock.harness.virtio.rtc.ClockType;
 import dev.vmclock.images.GuestImage;
 import java.io.IOException;
@@ -23,32 +18,16 @@ import org.awaitility.Awaitility;
 import org.awaitility.core.ConditionTimeoutException;
 
 /**
- * A booted Linux guest with the agent answering: the guest's own view of VMClock and of virtio-rtc (the PTP
- * clocks and RTC devices its drivers register). The session follows
- * its {@link Machine}: after a live migration or a restore from file it reconnects to the agent in
- * whichever QEMU now runs the guest; the guest itself is never rebooted.
+ * A booted Linux guest with the agent answering, over whatever {@link AgentEndpoint} its hypervisor offers: the
+ * guest's own view of VMClock and of virtio-rtc (the PTP clocks and RTC devices its drivers register). The session
+ * follows the machine: after a live migration or a restore it reconnects to the agent in whichever process now
+ * runs the guest; the guest itself is never rebooted. Booting is the hypervisor's business (QEMU: QemuGuest).
  */
 public final class GuestSession implements GuestAgent, AutoCloseable {
 
     public static final Duration BOOT_TIMEOUT = Duration.ofSeconds(40);
     public static final Duration CALL_TIMEOUT = Duration.ofSeconds(20);
-    /**
-     * The image's command line plus two boot-time savings measured under TCG: no speculative-execution
-     * mitigations (about 1 s) and no loading of the distribution's X.509 certificate list (0.5 s; modules
-     * then load unverified, which taints the kernel and changes nothing the suite observes). And
-     * {@code tsc=reliable}: under TCG the kernel's clocksource watchdog, seeing the TSC and HPET disagree
-     * after the events the suite drives, marks the TSC unstable within a run and moves to the HPET (seen
-     * here); ptp_vmclock then refuses every read (check_tsc_unstable), whatever the device publishes.
-     * {@code no_timer_check}: on a loaded host the kernel's IO-APIC timer check can miss the emulated timer's
-     * ticks under TCG and panic ("IO-APIC + timer doesn't work", seen at load 18); it proves nothing here.
-     * And no crypto self-tests, audit or soft-lockup watchdog: about 0.5 s of a 4.9 s boot (mean of 7 boots each,
-     * interleaved, to the init's last line), none of them part of what the suite observes.
-     */
-    public static final String KERNEL_CMDLINE = GuestImage.DEFAULT_KERNEL_CMDLINE
-            + " mitigations=off initcall_blacklist=load_system_certificate_list tsc=reliable no_timer_check"
-            + " cryptomgr.notests audit=0 nowatchdog";
-
-    private final Machine machine;
+    private final AgentEndpoint endpoint;
     private AgentClient client;
     /** Request ids are unique for the session, across reconnections, so a late reply is never mistaken. */
     private final java.util.concurrent.atomic.AtomicLong ids = new java.util.concurrent.atomic.AtomicLong();
@@ -57,51 +36,8 @@ public final class GuestSession implements GuestAgent, AutoCloseable {
     private volatile boolean olderAgent;
     private Duration bootTime = Duration.ZERO;
 
-    private GuestSession(Machine machine) {
-        this.machine = machine;
-    }
-
-    /** Boots {@code image} on a machine like {@code template} and waits for the agent. */
-    public static GuestSession boot(QemuBinary qemu, MachineSpec template, GuestImage image) {
-        return boot(qemu, template, image, BOOT_TIMEOUT);
-    }
-
-    /**
-     * Boots and checks that the guest has the drivers the machine's devices need (see
-     * {@link #requireDrivers}): a guest that lacks them cannot observe anything, so that is a bad image, not a
-     * conformance result.
-     */
-    public static GuestSession boot(QemuBinary qemu, MachineSpec template, GuestImage image, Duration timeout) {
-        return boot(qemu, template, image, timeout, null);
-    }
-
-    /**
-     * As {@link #boot(QemuBinary, MachineSpec, GuestImage, Duration)}, but QEMU starts paused and
-     * {@code beforeFirstInstruction} runs before the guest does: to present a page the guest's driver
-     * will find at probe time (the hypervisor's side, e.g. a reference clock).
-     */
-    public static GuestSession boot(QemuBinary qemu, MachineSpec template, GuestImage image, Duration timeout,
-                                    java.util.function.Consumer<Machine> beforeFirstInstruction) {
-        MachineSpec spec = template.toBuilder()
-                .kernelBoot(new KernelBoot(image.kernel(), image.initramfs(), kernelCmdline(template)))
-                .agentPort(true).startPaused(beforeFirstInstruction != null).build();
-        long t0 = System.nanoTime();
-        Machine machine = Machine.start(qemu, spec);
-        try {
-            if (beforeFirstInstruction != null) {
-                beforeFirstInstruction.accept(machine);
-                machine.qmp().execute("cont");
-            }
-            GuestSession s = attach(machine, timeout, t0);
-            s.requireDrivers(spec);
-            s.requireClockRate();
-            return s;
-        } catch (RuntimeException e) {
-            machine.vm().keepEvidence();
-            machine.home().keep();
-            machine.close();
-            throw e;
-        }
+    private GuestSession(AgentEndpoint endpoint) {
+        this.endpoint = endpoint;
     }
 
     /**
@@ -111,16 +47,16 @@ public final class GuestSession implements GuestAgent, AutoCloseable {
      * module of the image, or built into a user's kernel) bound to every virtio-rtc device. A machine without
      * a device requires nothing of its driver.
      */
-    private void requireDrivers(MachineSpec spec) {
+    public void requireDrivers(java.util.Collection<Device> devices) {
         AgentVersion v = version();
         String console = "guest console: ";
-        if (spec.has(Device.VMCLOCK) && !v.driverLoaded()) {
+        if (devices.contains(Device.VMCLOCK) && !v.driverLoaded()) {
             throw new HarnessException(ExitCode.GUEST_IMAGE, "guest kernel " + v.kernel() + " did not load ptp_vmclock ("
                     + initError().orElse("").strip() + "): use Linux >= 6.13 with the driver, or the image guest-images "
                     + "builds (" + console + evidence() + ")");
         }
         AgentVersion.VirtioRtcDriver rtc = v.virtioRtc();
-        if (spec.has(Device.VIRTIO_RTC) && (rtc == null || rtc.devices() == 0 || rtc.bound() < rtc.devices())) {
+        if (devices.contains(Device.VIRTIO_RTC) && (rtc == null || rtc.devices() == 0 || rtc.bound() < rtc.devices())) {
             String why = rtc == null ? "the agent predates virtio-rtc (rebuild the image)"
                     : rtc.devices() == 0 ? "the guest sees no virtio-rtc device (virtio id 17) on its virtio bus"
                     : !rtc.driverRegistered() ? "the guest has no virtio_rtc driver ("
@@ -146,7 +82,7 @@ public final class GuestSession implements GuestAgent, AutoCloseable {
      * ({@link MiscalibratedClockException}, which a target may retry). Two readings of the guest's clock, each
      * bracketed by the host's, so the round trips widen the accepted interval instead of faking a rate.
      */
-    void requireClockRate() {
+    public void requireClockRate() {
         long h0 = System.nanoTime();
         long g0 = clocks().monotonicNanos();
         long h1 = System.nanoTime();
@@ -177,43 +113,17 @@ public final class GuestSession implements GuestAgent, AutoCloseable {
         }
     }
 
-    /**
-     * The kernel arguments for this machine. microvm under TCG: Linux cannot calibrate the TSC there (no
-     * usable PIT or HPET; it hangs in "Unable to calibrate against PIT"), so it is told the frequency:
-     * TCG's TSC counts at the host's rate.
-     */
-    static String kernelCmdline(MachineSpec spec) {
-        if (spec.machineType().startsWith("microvm") && spec.accelerator() == Accelerator.TCG) {
-            return KERNEL_CMDLINE + " tsc_early_khz=" + hostTscKhz();
-        }
-        return KERNEL_CMDLINE;
-    }
-
-    /** The host's nominal CPU frequency from /proc/cpuinfo ("cpu MHz"), in kHz. */
-    static long hostTscKhz() {
-        try (var lines = java.nio.file.Files.lines(java.nio.file.Path.of("/proc/cpuinfo"))) {
-            return lines.filter(l -> l.startsWith("cpu MHz")).findFirst()
-                    .map(l -> Math.round(Double.parseDouble(l.substring(l.indexOf(':') + 1).strip()) * 1000))
-                    .orElse(1_000_000L);
-        } catch (java.io.IOException | NumberFormatException e) {
-            return 1_000_000L;
-        }
-    }
-
     /** A session on a machine whose guest is already running (a restored sibling, for instance). */
-    public static GuestSession attach(Machine machine, Duration timeout) {
-        return attach(machine, timeout, System.nanoTime());
+    public static GuestSession attach(AgentEndpoint endpoint, Duration timeout) {
+        return attach(endpoint, timeout, System.nanoTime());
     }
 
-    private static GuestSession attach(Machine machine, Duration timeout, long t0) {
-        GuestSession s = new GuestSession(machine);
+    /** As {@link #attach(AgentEndpoint, Duration)}, the boot time counted from {@code t0} ({@link System#nanoTime}). */
+    public static GuestSession attach(AgentEndpoint endpoint, Duration timeout, long t0) {
+        GuestSession s = new GuestSession(endpoint);
         s.awaitAgent(timeout);
         s.bootTime = Duration.ofNanos(System.nanoTime() - t0);
         return s;
-    }
-
-    public Machine machine() {
-        return machine;
     }
 
     /** From QEMU start to the agent's first answer. */
@@ -437,7 +347,7 @@ public final class GuestSession implements GuestAgent, AutoCloseable {
 
     private JsonNode call(String cmd, Map<String, ?> args, Duration timeout) {
         JsonNode r;
-        if (client == null || connectedPid != machine.vm().pid()) {
+        if (client == null || connectedPid != endpoint.generation()) {
             // A new connection (the machine moved, or the last one broke): the agent's first reply on it can
             // be lost while the guest still sees the port closed, so make sure a ping gets through first.
             disconnect();
@@ -468,10 +378,10 @@ public final class GuestSession implements GuestAgent, AutoCloseable {
 
     /** The client for the QEMU that runs the guest now; reconnects after the machine moved. */
     private AgentClient client() throws IOException {
-        if (client == null || connectedPid != machine.vm().pid()) {
+        if (client == null || connectedPid != endpoint.generation()) {
             disconnect();
-            client = AgentClient.connect(machine.vm().runDirectory().resolve("agent.sock"));
-            connectedPid = machine.vm().pid();
+            client = endpoint.connect();
+            connectedPid = endpoint.generation();
         }
         return client;
     }
@@ -499,9 +409,10 @@ public final class GuestSession implements GuestAgent, AutoCloseable {
 
     /** One ping with a short wait; a QEMU that has gone is an error at once, not a timeout. */
     private boolean pingOnce(AtomicReference<String> last) {
-        if (!machine.vm().isAlive()) {
-            throw new HarnessException(ExitCode.GUEST_IMAGE, "QEMU exited while the guest booted (exit "
-                    + "status in " + machine.vm().stderrLog() + "; guest console: " + evidence() + ")");
+        Optional<String> gone = endpoint.gone();
+        if (gone.isPresent()) {
+            throw new HarnessException(ExitCode.GUEST_IMAGE, gone.get() + " while the guest booted (guest console: "
+                    + evidence() + ")");
         }
         try {
             JsonNode r = client().call(ids.incrementAndGet(), "ping", Map.of(), Duration.ofMillis(250));
@@ -515,20 +426,18 @@ public final class GuestSession implements GuestAgent, AutoCloseable {
 
     /** The first error line /init printed on the console, if any. */
     private Optional<String> initError() {
-        return machine.vm().consoleTail(200).lines()
+        return endpoint.consoleTail(200).lines()
                 .filter(l -> l.contains(GuestImage.INIT_MARKER) && l.contains("ERROR")).findFirst();
     }
 
     /** The console log, kept with the rest of the run directory as evidence. */
     private String evidence() {
-        machine.vm().keepEvidence();
-        machine.home().keep();
-        return machine.vm().consoleLog().toString();
+        return endpoint.keepEvidence();
     }
 
     @Override
     public void close() {
         disconnect();
-        machine.close();
+        endpoint.close();
     }
 }

@@ -1,5 +1,7 @@
 package dev.vmclock.harness.bench;
 
+import dev.vmclock.harness.qemu.QemuGuest;
+
 import dev.vmclock.harness.guest.GuestSession;
 import dev.vmclock.harness.Device;
 import dev.vmclock.harness.qemu.MachineSpec;
@@ -51,7 +53,7 @@ public final class GuestBenchmark {
         List<Double> boot = new ArrayList<>();
         List<Double> rtt = new ArrayList<>();
         for (int i = 0; i < boots; i++) {
-            try (GuestSession g = GuestSession.boot(qemu, spec, image)) {
+            try (QemuGuest g = QemuGuest.boot(qemu, spec, image)) {
                 boot.add(g.bootTime().toNanos() / 1e6);
                 for (int k = 0; k < 200; k++) {
                     long t0 = System.nanoTime();

@@ -1,5 +1,7 @@
 package dev.vmclock.harness.guest;
 
+import dev.vmclock.harness.qemu.QemuGuest;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -31,7 +33,7 @@ class GuestBadInputTest {
 
     @Test
     void guestWithoutTheDeviceAnswersAndSaysSo() {
-        try (GuestSession g = GuestSession.boot(Qemu.binary(), MachineSpec.builder().vmclock(false).build(), image())) {
+        try (QemuGuest g = QemuGuest.boot(Qemu.binary(), MachineSpec.builder().vmclock(false).build(), image())) {
             assertThat(g.acpi().present()).isFalse();
             assertThatThrownBy(g::read).isInstanceOf(AgentException.class).hasMessageContaining("refused 'read'");
         }
@@ -40,7 +42,7 @@ class GuestBadInputTest {
     @Test
     void initramfsWithoutTheDriverIsABadImage() throws Exception {
         GuestImage noDriver = repacked("rm lib/modules/ptp_vmclock.ko");
-        assertThatThrownBy(() -> GuestSession.boot(Qemu.binary(), MachineSpec.builder().build(), noDriver))
+        assertThatThrownBy(() -> QemuGuest.boot(Qemu.binary(), MachineSpec.builder().build(), noDriver))
                 .isInstanceOfSatisfying(HarnessException.class, e -> {
                     assertThat(e.exitCode()).isEqualTo(ExitCode.GUEST_IMAGE);
                     assertThat(e.getMessage()).contains("did not load ptp_vmclock").contains("insmod")
@@ -51,7 +53,7 @@ class GuestBadInputTest {
     @Test
     void silentAgentTimesOutNamingTheCauseAndKeepingTheConsole() throws Exception {
         GuestImage silent = repacked("printf '#!/bin/sh\\nexec sleep 100000\\n' > bin/vmclock-agent");
-        assertThatThrownBy(() -> GuestSession.boot(Qemu.binary(), MachineSpec.builder().build(), silent,
+        assertThatThrownBy(() -> QemuGuest.boot(Qemu.binary(), MachineSpec.builder().build(), silent,
                 Duration.ofSeconds(12)))
                 .isInstanceOfSatisfying(HarnessException.class, e -> {
                     assertThat(e.exitCode()).isEqualTo(ExitCode.GUEST_IMAGE);

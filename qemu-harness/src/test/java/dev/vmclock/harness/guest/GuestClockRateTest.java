@@ -1,5 +1,7 @@
 package dev.vmclock.harness.guest;
 
+import dev.vmclock.harness.qemu.QemuGuest;
+
 import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -21,16 +23,16 @@ class GuestClockRateTest {
     private static void withGuest(String extraKernelArgs, java.util.function.Consumer<GuestSession> check) {
         GuestImage image = new GuestImageBuilder().ensureBuilt();
         MachineSpec spec = MachineSpec.builder().cpus(2).agentPort(true).kernelBoot(new KernelBoot(image.kernel(),
-                image.initramfs(), GuestSession.KERNEL_CMDLINE + extraKernelArgs)).build();
+                image.initramfs(), QemuGuest.KERNEL_CMDLINE + extraKernelArgs)).build();
         try (Machine machine = Machine.start(Qemu.binary(), spec);
-             GuestSession guest = GuestSession.attach(machine, GuestSession.BOOT_TIMEOUT)) {
-            check.accept(guest);
+             QemuGuest guest = QemuGuest.attach(machine, GuestSession.BOOT_TIMEOUT)) {
+            check.accept(guest.session());
         }
     }
 
     @Test
     void aGuestClockTenTimesTooFastIsAHarnessFailure() {
-        withGuest(" tsc_early_khz=" + GuestSession.hostTscKhz() / 10, guest ->
+        withGuest(" tsc_early_khz=" + QemuGuest.hostTscKhz() / 10, guest ->
                 assertThatThrownBy(guest::requireClockRate).isInstanceOf(GuestSession.MiscalibratedClockException.class)
                         .hasMessageContaining("mis-calibrated the TSC"));
     }

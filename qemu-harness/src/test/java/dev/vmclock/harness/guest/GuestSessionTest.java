@@ -1,5 +1,7 @@
 package dev.vmclock.harness.guest;
 
+import dev.vmclock.harness.qemu.QemuGuest;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.vmclock.harness.Qemu;
@@ -23,11 +25,11 @@ import org.junit.jupiter.api.TestMethodOrder;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class GuestSessionTest {
 
-    private static GuestSession guest;
+    private static QemuGuest guest;
 
     @BeforeAll
     static void boot() {
-        guest = GuestSession.boot(Qemu.binary(), MachineSpec.builder().cpus(2).build(),
+        guest = QemuGuest.boot(Qemu.binary(), MachineSpec.builder().cpus(2).build(),
                 new GuestImageBuilder().ensureBuilt());
     }
 

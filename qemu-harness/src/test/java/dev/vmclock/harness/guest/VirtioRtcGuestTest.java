@@ -1,5 +1,7 @@
 package dev.vmclock.harness.guest;
 
+import dev.vmclock.harness.qemu.QemuGuest;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -30,7 +32,7 @@ class VirtioRtcGuestTest {
     void stockDriverRegistersTheUtcClockWhichReadsHostTime() {
         GuestImage image = TestImages.withVirtioRtc(VirtioRtcModule.STOCK);
         assertThat(image.virtioRtcModule()).contains(VirtioRtcModule.STOCK);
-        try (GuestSession g = GuestSession.boot(TestImages.qemu111(), BOTH, image)) {
+        try (QemuGuest g = QemuGuest.boot(TestImages.qemu111(), BOTH, image)) {
             AgentVersion v = g.version();
             assertThat(v.virtioRtc().bound()).as("virtio-rtc devices bound").isEqualTo(1);
             assertThat(v.driverLoaded()).isTrue();
@@ -69,7 +71,7 @@ class VirtioRtcGuestTest {
     @Test
     void brokenDriverSteps250MsBackEverySecondReading() {
         GuestImage image = TestImages.withVirtioRtc(VirtioRtcModule.BROKEN_STEPS_BACK);
-        try (GuestSession g = GuestSession.boot(TestImages.qemu111(), BOTH, image)) {
+        try (QemuGuest g = QemuGuest.boot(TestImages.qemu111(), BOTH, image)) {
             PtpClock utc = g.ptpClockList().stream().filter(PtpClock::isVirtio).findFirst().orElseThrow();
             PtpSeries s = g.ptpSeries(utc, 100).orElseThrow();
             assertThat(s.backwards()).as("steps back in %s", s).isBetween(45L, 50L);
@@ -80,14 +82,14 @@ class VirtioRtcGuestTest {
     @Test
     void aGuestWithoutTheDriverIsAOneLineBootError() {
         GuestImage noModule = new GuestImageBuilder().ensureBuilt();
-        assertThatThrownBy(() -> GuestSession.boot(TestImages.qemu111(), BOTH, noModule))
+        assertThatThrownBy(() -> QemuGuest.boot(TestImages.qemu111(), BOTH, noModule))
                 .isInstanceOfSatisfying(HarnessException.class, e -> {
                     assertThat(e.exitCode()).isEqualTo(ExitCode.GUEST_IMAGE);
                     assertThat(e.getMessage()).contains("cannot use virtio-rtc: the guest has no virtio_rtc driver")
                             .contains("CONFIG_VIRTIO_RTC").doesNotContain("\n");
                 });
         // Without the device nothing is required of the driver.
-        try (GuestSession g = GuestSession.boot(TestImages.qemu111(), MachineSpec.builder().build(), noModule)) {
+        try (QemuGuest g = QemuGuest.boot(TestImages.qemu111(), MachineSpec.builder().build(), noModule)) {
             assertThat(g.version().virtioRtc().devices()).isZero();
         }
     }
