@@ -31,21 +31,6 @@ import java.util.Optional;
  */
 public final class QemuGuest implements GuestAgent, AutoCloseable {
 
-    /**
-     * The image's command line plus two boot-time savings measured under TCG: no speculative-execution
-     * mitigations (about 1 s) and no loading of the distribution's X.509 certificate list (0.5 s; modules
-     * then load unverified, which taints the kernel and changes nothing the suite observes). And
-     * {@code tsc=reliable}: under TCG the kernel's clocksource watchdog, seeing the TSC and HPET disagree
-     * after the events the suite drives, marks the TSC unstable within a run and moves to the HPET (seen
-     * here); ptp_vmclock then refuses every read (check_tsc_unstable), whatever the device publishes.
-     * {@code no_timer_check}: on a loaded host the kernel's IO-APIC timer check can miss the emulated timer's
-     * ticks under TCG and panic ("IO-APIC + timer doesn't work", seen at load 18); it proves nothing here.
-     * And no crypto self-tests, audit or soft-lockup watchdog: about 0.5 s of a 4.9 s boot (mean of 7 boots each,
-     * interleaved, to the init's last line), none of them part of what the suite observes.
-     */
-    public static final String KERNEL_CMDLINE = GuestImage.DEFAULT_KERNEL_CMDLINE
-            + " mitigations=off initcall_blacklist=load_system_certificate_list tsc=reliable no_timer_check"
-            + " cryptomgr.notests audit=0 nowatchdog";
 
     /** Boots {@code image} on a machine like {@code template} and waits for the agent. */
     public static QemuGuest boot(QemuBinary qemu, MachineSpec template, GuestImage image) {
@@ -97,9 +82,9 @@ public final class QemuGuest implements GuestAgent, AutoCloseable {
      */
     public static String kernelCmdline(MachineSpec spec) {
         if (spec.machineType().startsWith("microvm") && spec.accelerator() == Accelerator.TCG) {
-            return KERNEL_CMDLINE + " tsc_early_khz=" + hostTscKhz();
+            return GuestSession.KERNEL_CMDLINE + " tsc_early_khz=" + hostTscKhz();
         }
-        return KERNEL_CMDLINE;
+        return GuestSession.KERNEL_CMDLINE;
     }
 
     /** The host's nominal CPU frequency from /proc/cpuinfo ("cpu MHz"), in kHz. */

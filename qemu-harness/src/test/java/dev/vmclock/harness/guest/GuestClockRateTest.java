@@ -23,7 +23,7 @@ class GuestClockRateTest {
     private static void withGuest(String extraKernelArgs, java.util.function.Consumer<GuestSession> check) {
         GuestImage image = new GuestImageBuilder().ensureBuilt();
         MachineSpec spec = MachineSpec.builder().cpus(2).agentPort(true).kernelBoot(new KernelBoot(image.kernel(),
-                image.initramfs(), QemuGuest.KERNEL_CMDLINE + extraKernelArgs)).build();
+                image.initramfs(), GuestSession.KERNEL_CMDLINE + extraKernelArgs)).build();
         try (Machine machine = Machine.start(Qemu.binary(), spec);
              QemuGuest guest = QemuGuest.attach(machine, GuestSession.BOOT_TIMEOUT)) {
             check.accept(guest.session());
