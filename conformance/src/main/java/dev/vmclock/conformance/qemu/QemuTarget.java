@@ -104,7 +104,7 @@ public final class QemuTarget implements VmTarget, AutoCloseable {
     @Override
     public Set<Capability> capabilities() {
         Set<Capability> c = EnumSet.of(Capability.HOST_MEMORY, Capability.SNAPSHOT, Capability.LIVE_MIGRATION,
-                Capability.FILE_RESTORE, Capability.PAUSE_RESUME, Capability.FRESH_MACHINE, Capability.GUEST_AGENT);
+                Capability.FILE_RESTORE, Capability.FRESH_MACHINE, Capability.GUEST_AGENT);
         if (spec.qtest()) {
             c.add(Capability.HYPERVISOR_WRITER);
         }
