@@ -39,6 +39,10 @@ final class TargetArgs {
     @Option(names = "--initrd", paramLabel = "FILE", description = "the initramfs that goes with --kernel")
     Path initrd;
 
+    @Option(names = "--without", paramLabel = "CAP", split = ",", description = "hide capabilities of the target (e.g."
+            + " LIVE_MIGRATION,SNAPSHOT,HOST_MEMORY: Firecracker's shape); the checks that need them are NOT_APPLICABLE")
+    List<String> without;
+
     /**
      * The options as given, nothing resolved or probed ({@code TargetConfig.resolve} does that), in the record the suite's
      * typed configuration is built from; what the command line has no option for stays stock.
@@ -69,6 +73,7 @@ final class TargetArgs {
         p.put(TargetOptions.PREFIX + "accel", accel);
         Optional.ofNullable(kernel).ifPresent(v -> p.put(TargetOptions.PREFIX + "kernel", v.toString()));
         Optional.ofNullable(initrd).ifPresent(v -> p.put(TargetOptions.PREFIX + "initrd", v.toString()));
+        Optional.ofNullable(without).ifPresent(v -> p.put(TargetOptions.PREFIX + "without", String.join(",", v)));
         return TargetOptions.from(k -> Optional.ofNullable(p.get(k)));
     }
 }

@@ -48,6 +48,7 @@ class GateCommandLineTest {
         "report --gate with one run|report --gate EMPTY|report --gate takes two RUN_DIRs",
         "expectations without an action|expectations frobnicate|expectations takes the action write",
         "expectations write without a run|expectations write|expectations write needs a RUN_DIR",
+        "--without an unknown capability|run --without SNAPSHOT,TELEPORT|unknown capability 'TELEPORT': give one or more of HOST_MEMORY",
     })
     void badInputIsOneLineAndExitTwoBeforeAnythingStarts(String what, String args, String message) throws Exception {
         Path empty = Files.createDirectories(dir.resolve("empty"));

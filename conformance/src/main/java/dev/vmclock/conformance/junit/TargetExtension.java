@@ -3,6 +3,8 @@ package dev.vmclock.conformance.junit;
 import dev.vmclock.conformance.vm.VmTarget;
 import dev.vmclock.conformance.view.VmclockView;
 import dev.vmclock.conformance.view.VirtioRtcGuestView;
+import dev.vmclock.conformance.view.TargetHistory;
+import dev.vmclock.conformance.vm.WithoutCapabilities;
 import dev.vmclock.conformance.vm.ResolvedTarget;
 import dev.vmclock.conformance.vm.TargetDecorator;
 import dev.vmclock.conformance.vm.TargetOptions;
@@ -81,16 +83,20 @@ public final class TargetExtension implements ParameterResolver, BeforeTestExecu
         private final ResolvedTarget resolved;
         private final VmTarget opened;
         private final VmTarget target;
-        private VmclockView vmclock;
-        private VirtioRtcGuestView virtioRtcGuest;
+        private final VmclockView vmclock;
+        private final VirtioRtcGuestView virtioRtcGuest;
         private VirtioRtcView virtioRtc;
         private boolean closed;
 
         public Targets(ResolvedTarget resolved) {
             this.resolved = resolved;
             this.opened = resolved.open();
-            this.target = resolved.options().fault().map(TargetDecorator::named).map(d -> d.decorate(opened))
-                    .orElse(opened);
+            this.target = WithoutCapabilities.of(resolved.options().fault().map(TargetDecorator::named)
+                    .map(d -> d.decorate(opened)).orElse(opened), resolved.options().without());
+            // One history per target, its host pages observed by the VMClock view from the start (see TargetHistory).
+            TargetHistory history = new TargetHistory(target);
+            this.vmclock = new VmclockView(target, history);
+            this.virtioRtcGuest = new VirtioRtcGuestView(target, history);
         }
 
         VmTarget target() {
@@ -104,17 +110,11 @@ public final class TargetExtension implements ParameterResolver, BeforeTestExecu
 
         /** The view is made, and the boot page read, before the first test that asks does anything. */
         synchronized VmclockView vmclock() {
-            if (vmclock == null) {
-                vmclock = new VmclockView(target);
-            }
             vmclock.captureBootPage();
             return vmclock;
         }
 
-        synchronized VirtioRtcGuestView virtioRtcGuest() {
-            if (virtioRtcGuest == null) {
-                virtioRtcGuest = new VirtioRtcGuestView(target);
-            }
+        VirtioRtcGuestView virtioRtcGuest() {
             return virtioRtcGuest;
         }
 

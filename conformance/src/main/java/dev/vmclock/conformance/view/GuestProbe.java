@@ -1,6 +1,7 @@
 package dev.vmclock.conformance.view;
 
 import dev.vmclock.conformance.NotApplicable;
+import dev.vmclock.conformance.vm.VmTarget;
 import dev.vmclock.conformance.view.VirtioRtcGuestView.HostBracketedReading;
 import dev.vmclock.harness.guest.AcpiEventCounts;
 import dev.vmclock.harness.guest.AgentException;
@@ -13,6 +14,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.LongSupplier;
 
 /**
  * What the guest saw at one moment of the run's history: the page through its read() of /dev/vmclock0
@@ -20,6 +22,7 @@ import java.util.Map;
  * right before and right after each event of the history, so that checks about what the guest sees across an
  * event need no event of their own.
  *
+ * @param hostSeqCountAtFailure the host's seq_count right after a failed read; -1 without a failure or the host's view
  * @param clocks CLOCK_MONOTONIC and each vCPU's TSC; more than one sample where the TSC phase is judged
  * @param acpiEvents SCI, GPE and GED counters: a notification raised by the event is counted in the interrupt
  *     handler, which runs before the guest's user space answers the probe's first call
@@ -31,22 +34,23 @@ public record GuestProbe(GuestPageRead read, AgentException readFailure, long ho
                          Map<PtpClock, HostBracketedReading> virtioRtc) {
 
     /**
-     * One read of the page, {@code clockSamples} readings of the clocks, the ACPI counters and, when {@code
-     * withVirtioRtc} and the machine has the device, a reading of each virtio_rtc clock, in that order.
+     * One read of the page, {@code clockSamples} readings of the clocks, the ACPI counters and, when {@code rtc} is
+     * given and the machine has the device, a reading of each virtio_rtc clock, in that order.
+     *
+     * @param hostSeqCount seq_count as the host reads it now, -1 when it cannot
      */
-    static GuestProbe take(VmclockView view, int clockSamples, boolean withVirtioRtc) {
-        GuestAgent guest = view.target().guest();
+    static GuestProbe take(VmTarget target, LongSupplier hostSeqCount, VirtioRtcGuestView rtc, int clockSamples) {
+        GuestAgent guest = target.guest();
         GuestAgent.Probe probe = guest.probe(clockSamples); // one round trip: read(), clocks, ACPI counters
         // No read (no /dev/vmclock0, or no consistent page): the checks that need it say which. The host's seq_count
         // right after (a few ms later: the clocks and counters came first) says whether an update held it odd.
-        long seq = probe.readFailure() == null ? -1 : view.seqCountNow();
-        Map<PtpClock, HostBracketedReading> rtc = new LinkedHashMap<>();
-        if (withVirtioRtc && view.target().devices().contains(Device.VIRTIO_RTC)) {
-            VirtioRtcGuestView v = new VirtioRtcGuestView(view.target());
-            guest.ptpClockList().stream().filter(PtpClock::isVirtio).forEach(c -> rtc.put(c, v.read(c)));
+        long seq = probe.readFailure() == null ? -1 : hostSeqCount.getAsLong();
+        Map<PtpClock, HostBracketedReading> readings = new LinkedHashMap<>();
+        if (rtc != null && target.devices().contains(Device.VIRTIO_RTC)) {
+            guest.ptpClockList().stream().filter(PtpClock::isVirtio).forEach(c -> readings.put(c, rtc.read(c)));
         }
         return new GuestProbe(probe.read(), probe.readFailure(), seq, probe.clocks(), probe.acpiEvents(),
-                Collections.unmodifiableMap(rtc));
+                Collections.unmodifiableMap(readings));
     }
 
     /**
@@ -55,7 +59,7 @@ public record GuestProbe(GuestPageRead read, AgentException readFailure, long ho
      */
     public GuestPageRead page(VmclockView view) {
         if (readFailure != null && readFailure.errno().filter("ETIMEDOUT"::equals).isPresent()
-                && (hostSeqCountAtFailure & 1) != 0) {
+                && hostSeqCountAtFailure >= 0 && (hostSeqCountAtFailure & 1) != 0) {
             throw NotApplicable.because("the guest could not read a consistent page: the host saw seq_count "
                     + hostSeqCountAtFailure + " (odd) when the guest gave up (see VMC-SEQ-06)");
         }

@@ -1,5 +1,7 @@
 package dev.vmclock.conformance.view;
 
+import dev.vmclock.conformance.NotApplicable;
+import dev.vmclock.conformance.vm.Capability;
 import dev.vmclock.conformance.vm.VmTarget;
 import dev.vmclock.conformance.vm.Event;
 import dev.vmclock.conformance.vm.SavedState;
@@ -9,9 +11,11 @@ import dev.vmclock.harness.events.HopRefusedException;
 import dev.vmclock.harness.page.VmclockPage;
 import java.util.ArrayList;
 import java.util.EnumMap;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.ToLongFunction;
 
 /**
@@ -24,36 +28,49 @@ import java.util.function.ToLongFunction;
  *   <li>loadvm of the snapshot of step 1 again: the guest goes back to an older point of its timeline (a branch).</li>
  * </ol>
  *
- * <p>Host pages and guest probes are taken right before and right after each event (with the guest's virtio-rtc
- * clocks around snapshot load, live migration and file restore, when the machine has the device). Clones restored from
- * the saved file beside the target are started only when a check asks. Because every kind of event the
- * suite drives is in the chain, and lifetime rules are judged against the boot page and every page of
- * the chain, no verdict depends on which check happened to run first.
+ * <p>Each kind of step needs a capability of the target; a step the target lacks is not offered (checks judged on it
+ * are NOT_APPLICABLE naming the capability) and the chain goes on with the steps it can do. Host pages (when the
+ * target has {@link Capability#HOST_MEMORY}) and guest probes are taken right before and right after each event (with
+ * the guest's virtio-rtc clocks around snapshot load, live migration and file restore, when the machine has the
+ * device). Clones restored from the saved file beside the target are started only when a check asks. Because every
+ * kind of event the suite drives is in the chain, and lifetime rules are judged against the boot page and every page
+ * of the chain, no verdict depends on which check happened to run first. The chain belongs to the target
+ * ({@link TargetHistory}); device views only observe its steps.
  */
 public final class RunHistory {
 
-    /** The kinds of step of the chain, in their order. */
+    /** The kinds of step of the chain, in their order, each with the capability it needs. */
     public enum Kind {
-        SNAPSHOT_SAVE(Event.SNAPSHOT_SAVE),
-        SNAPSHOT_LOAD(Event.SNAPSHOT_LOAD),
-        PAUSE_RESUME(Event.PAUSE_RESUME),
-        LIVE_MIGRATION(Event.LIVE_MIGRATION),
-        FILE_RESTORE(Event.FILE_RESTORE),
+        SNAPSHOT_SAVE(Event.SNAPSHOT_SAVE, Capability.SNAPSHOT),
+        SNAPSHOT_LOAD(Event.SNAPSHOT_LOAD, Capability.SNAPSHOT),
+        PAUSE_RESUME(Event.PAUSE_RESUME, Capability.PAUSE_RESUME),
+        LIVE_MIGRATION(Event.LIVE_MIGRATION, Capability.LIVE_MIGRATION),
+        FILE_RESTORE(Event.FILE_RESTORE, Capability.FILE_RESTORE),
         /** loadvm of the snapshot of step 1, after the later steps: a branch back to an older point. */
-        OLDER_SNAPSHOT_LOAD(Event.SNAPSHOT_LOAD);
+        OLDER_SNAPSHOT_LOAD(Event.SNAPSHOT_LOAD, Capability.SNAPSHOT);
 
         private final Event event;
+        private final Capability needs;
 
-        Kind(Event event) {
+        Kind(Event event, Capability needs) {
             this.event = event;
+            this.needs = needs;
         }
 
         public Event event() {
             return event;
         }
+
+        /** What the target must be able to do for this step to be in the chain. */
+        public Capability needs() {
+            return needs;
+        }
     }
 
-    /** One step: the host's pages and the guest's probes right before and right after it. */
+    /**
+     * One step: the host's pages and the guest's probes right before and right after it. Without the host's view
+     * ({@link Capability#HOST_MEMORY}) the pages are absent and asking for them is NOT_APPLICABLE naming it.
+     */
     public record Step(Kind kind, Observation observation, GuestProbe guestBefore, GuestProbe guestAfter) {
         public VmclockPage before() {
             return observation.before();
@@ -75,111 +92,183 @@ public final class RunHistory {
     /** Tag of the snapshot taken at the start of the history (loaded twice). */
     static final String SNAPSHOT_TAG = "history";
 
+    /** How the history sees the VMClock page from the host: null pages where the host cannot read it. */
+    interface HostPages {
+        /** The page at boot (read once, before any event). */
+        VmclockPage boot();
+
+        /** The page now: consistent if possible, else the raw copy. */
+        VmclockPage now();
+
+        /** seq_count as the host reads it now; -1 when the host cannot read it. */
+        long seqCountNow();
+
+        HostPages NONE = new HostPages() {
+            @Override
+            public VmclockPage boot() {
+                return null;
+            }
+
+            @Override
+            public VmclockPage now() {
+                return null;
+            }
+
+            @Override
+            public long seqCountNow() {
+                return -1;
+            }
+        };
+    }
+
     private final VmclockPage bootPage;
     private final Map<Kind, Step> steps = new EnumMap<>(Kind.class);
     private final Map<Kind, HopRefusedException> refused = new EnumMap<>(Kind.class);
+    private final Set<Kind> notOffered;
     private final SavedState savedState;
     private final List<List<Presented>> timelines;
 
     private RunHistory(VmclockPage bootPage, Map<Kind, Step> steps, Map<Kind, HopRefusedException> refused,
-            SavedState savedState) {
+            Set<Kind> notOffered, SavedState savedState) {
         this.bootPage = bootPage;
         this.steps.putAll(steps);
         this.refused.putAll(refused);
+        this.notOffered = notOffered.isEmpty() ? Set.of() : EnumSet.copyOf(notOffered);
         this.savedState = savedState;
-        this.timelines = timelines();
+        this.timelines = bootPage == null ? null : timelines();
     }
 
     /**
-     * Drives the chain on {@code view}'s target now. A step QEMU refuses across a cross-version hop is kept as
-     * that refusal (the checks that judge it are ERRORs quoting QEMU) and the chain goes on from the source.
+     * Drives the chain on {@code target} now, with the steps its capabilities offer. A step QEMU refuses across a
+     * cross-version hop is kept as that refusal (the checks that judge it are ERRORs quoting QEMU) and the chain goes
+     * on from the source.
      */
-    static RunHistory drive(VmclockView view, VmclockPage bootPage) {
-        VmTarget target = view.target();
+    static RunHistory drive(VmTarget target, HostPages pages, VirtioRtcGuestView rtc) {
+        VmclockPage bootPage = pages.boot();
         boolean migrationPhase = target.guest().clocks().tsc().size() >= 2;
+        Probes probes = new Probes(target, pages, rtc);
         Map<Kind, Step> steps = new EnumMap<>(Kind.class);
         Map<Kind, HopRefusedException> refused = new EnumMap<>(Kind.class);
-
-        target.prepareFor(Event.SNAPSHOT_SAVE);
-        GuestProbe g0 = GuestProbe.take(view, 1, true);
-        VmclockPage p0 = view.observeQuietly();
-        EventResult save = target.saveSnapshot(SNAPSHOT_TAG);
-        VmclockPage p1 = view.observeQuietly();
-        steps.put(Kind.SNAPSHOT_SAVE, new Step(Kind.SNAPSHOT_SAVE,
-                new Observation(Event.SNAPSHOT_SAVE, p0, p1, List.of(save)), g0, null));
-        try {
-            EventResult load = target.loadSnapshot(SNAPSHOT_TAG);
-            VmclockPage p2 = view.observeQuietly();
-            GuestProbe g2 = GuestProbe.take(view, 1, true);
-            steps.put(Kind.SNAPSHOT_LOAD, new Step(Kind.SNAPSHOT_LOAD,
-                    new Observation(Event.SNAPSHOT_LOAD, p0, p2, List.of(save, load)), g0, g2));
-        } catch (HopRefusedException e) {
-            refused.put(Kind.SNAPSHOT_LOAD, e);
+        Set<Kind> notOffered = EnumSet.noneOf(Kind.class);
+        for (Kind k : Kind.values()) {
+            if (!target.has(k.needs())) {
+                notOffered.add(k);
+            }
         }
 
-        steps.put(Kind.PAUSE_RESUME, inPlace(view, Kind.PAUSE_RESUME, GuestProbe.take(view, 1, false), 1));
-        // The TSC phase between vCPUs is judged across live migration: several samples on each side.
-        int samples = migrationPhase ? PHASE_SAMPLES : 1;
-        try {
-            target.prepareFor(Event.LIVE_MIGRATION);
-            GuestProbe beforeMigration = GuestProbe.take(view, samples, true);
-            steps.put(Kind.LIVE_MIGRATION, inPlace(view, Kind.LIVE_MIGRATION, beforeMigration, samples));
-        } catch (HopRefusedException e) {
-            refused.put(Kind.LIVE_MIGRATION, e);
+        if (!notOffered.contains(Kind.SNAPSHOT_SAVE)) {
+            target.prepareFor(Event.SNAPSHOT_SAVE);
+            GuestProbe g0 = probes.take(1, true);
+            VmclockPage p0 = pages.now();
+            EventResult save = target.saveSnapshot(SNAPSHOT_TAG);
+            VmclockPage p1 = pages.now();
+            steps.put(Kind.SNAPSHOT_SAVE, new Step(Kind.SNAPSHOT_SAVE,
+                    new Observation(Event.SNAPSHOT_SAVE, p0, p1, List.of(save)), g0, null));
+            try {
+                EventResult load = target.loadSnapshot(SNAPSHOT_TAG);
+                VmclockPage p2 = pages.now();
+                GuestProbe g2 = probes.take(1, true);
+                steps.put(Kind.SNAPSHOT_LOAD, new Step(Kind.SNAPSHOT_LOAD,
+                        new Observation(Event.SNAPSHOT_LOAD, p0, p2, List.of(save, load)), g0, g2));
+            } catch (HopRefusedException e) {
+                refused.put(Kind.SNAPSHOT_LOAD, e);
+            }
+        }
+
+        if (!notOffered.contains(Kind.PAUSE_RESUME)) {
+            steps.put(Kind.PAUSE_RESUME, inPlace(target, pages, probes, Kind.PAUSE_RESUME, probes.take(1, false), 1));
+        }
+        if (!notOffered.contains(Kind.LIVE_MIGRATION)) {
+            // The TSC phase between vCPUs is judged across live migration: several samples on each side.
+            int samples = migrationPhase ? PHASE_SAMPLES : 1;
+            try {
+                target.prepareFor(Event.LIVE_MIGRATION);
+                GuestProbe beforeMigration = probes.take(samples, true);
+                steps.put(Kind.LIVE_MIGRATION,
+                        inPlace(target, pages, probes, Kind.LIVE_MIGRATION, beforeMigration, samples));
+            } catch (HopRefusedException e) {
+                refused.put(Kind.LIVE_MIGRATION, e);
+            }
         }
 
         SavedState state = null;
-        try {
-            target.prepareFor(Event.FILE_RESTORE);
-            GuestProbe g4 = GuestProbe.take(view, 1, true);
-            VmclockPage p4 = view.observeQuietly();
-            state = target.saveState();
-            EventResult restore = target.restore(state);
-            VmclockPage p5 = view.observeQuietly();
-            GuestProbe g5 = GuestProbe.take(view, 1, true);
-            steps.put(Kind.FILE_RESTORE, new Step(Kind.FILE_RESTORE,
-                    new Observation(Event.FILE_RESTORE, p4, p5, List.of(state.save(), restore)), g4, g5));
-        } catch (HopRefusedException e) {
-            refused.put(Kind.FILE_RESTORE, e);
+        if (!notOffered.contains(Kind.FILE_RESTORE)) {
+            try {
+                target.prepareFor(Event.FILE_RESTORE);
+                GuestProbe g4 = probes.take(1, true);
+                VmclockPage p4 = pages.now();
+                state = target.saveState();
+                EventResult restore = target.restore(state);
+                VmclockPage p5 = pages.now();
+                GuestProbe g5 = probes.take(1, true);
+                steps.put(Kind.FILE_RESTORE, new Step(Kind.FILE_RESTORE,
+                        new Observation(Event.FILE_RESTORE, p4, p5, List.of(state.save(), restore)), g4, g5));
+            } catch (HopRefusedException e) {
+                refused.put(Kind.FILE_RESTORE, e);
+            }
         }
 
-        try {
-            target.prepareFor(Event.SNAPSHOT_LOAD);
-            VmclockPage before = view.observeQuietly();
-            GuestProbe gBefore = GuestProbe.take(view, 1, false);
-            EventResult older = target.loadSnapshot(SNAPSHOT_TAG);
-            VmclockPage p6 = view.observeQuietly();
-            GuestProbe g6 = GuestProbe.take(view, 1, false);
-            steps.put(Kind.OLDER_SNAPSHOT_LOAD, new Step(Kind.OLDER_SNAPSHOT_LOAD,
-                    new Observation(Event.SNAPSHOT_LOAD, before, p6, List.of(older)), gBefore, g6));
-        } catch (HopRefusedException e) {
-            refused.put(Kind.OLDER_SNAPSHOT_LOAD, e);
+        if (!notOffered.contains(Kind.OLDER_SNAPSHOT_LOAD)) {
+            try {
+                target.prepareFor(Event.SNAPSHOT_LOAD);
+                VmclockPage before = pages.now();
+                GuestProbe gBefore = probes.take(1, false);
+                EventResult older = target.loadSnapshot(SNAPSHOT_TAG);
+                VmclockPage p6 = pages.now();
+                GuestProbe g6 = probes.take(1, false);
+                steps.put(Kind.OLDER_SNAPSHOT_LOAD, new Step(Kind.OLDER_SNAPSHOT_LOAD,
+                        new Observation(Event.SNAPSHOT_LOAD, before, p6, List.of(older)), gBefore, g6));
+            } catch (HopRefusedException e) {
+                refused.put(Kind.OLDER_SNAPSHOT_LOAD, e);
+            }
         }
-        return new RunHistory(bootPage, steps, refused, state);
+        return new RunHistory(bootPage, steps, refused, notOffered, state);
+    }
+
+    /** The guest probe of each moment, with the host's seq_count and the virtio-rtc clocks beside it. */
+    private record Probes(VmTarget target, HostPages pages, VirtioRtcGuestView rtc) {
+        GuestProbe take(int clockSamples, boolean withVirtioRtc) {
+            return GuestProbe.take(target, pages::seqCountNow, withVirtioRtc ? rtc : null, clockSamples);
+        }
     }
 
     /** Samples of the vCPUs' TSCs on each side of the migration (the median resists one descheduled sample). */
     public static final int PHASE_SAMPLES = 7;
 
-    private static Step inPlace(VmclockView view, Kind kind, GuestProbe before, int samples) {
-        VmclockPage b = view.observeQuietly(); // the caller readied the machine before its probe
-        List<EventResult> results = view.target().undergo(kind.event());
-        VmclockPage a = view.observeQuietly();
-        GuestProbe after = GuestProbe.take(view, samples, kind == Kind.LIVE_MIGRATION);
+    private static Step inPlace(VmTarget target, HostPages pages, Probes probes, Kind kind, GuestProbe before,
+                                int samples) {
+        VmclockPage b = pages.now(); // the caller readied the machine before its probe
+        List<EventResult> results = target.undergo(kind.event());
+        VmclockPage a = pages.now();
+        GuestProbe after = probes.take(samples, kind == Kind.LIVE_MIGRATION);
         return new Step(kind, new Observation(kind.event(), b, a, results), before, after);
     }
 
+    /** The page at boot; NOT_APPLICABLE naming HOST_MEMORY when the host could not read it. */
     public VmclockPage bootPage() {
+        requireHostPages();
         return bootPage;
     }
 
-    /** The step of {@code kind}; an ERROR quoting QEMU when QEMU refused it across a cross-version hop. */
+    /**
+     * The step of {@code kind}: NOT_APPLICABLE naming the capability when the target does not offer it; an ERROR
+     * quoting QEMU when QEMU refused it across a cross-version hop.
+     */
     public Step step(Kind kind) {
+        if (notOffered.contains(kind)) {
+            throw NotApplicable.because("the target cannot " + kind.needs().description() + " (capability "
+                    + kind.needs() + "): the run's history has no " + kind + " step");
+        }
         HopRefusedException e = refused.get(kind);
         if (e != null) {
             throw e;
         }
         return steps.get(kind);
+    }
+
+    /** The kinds of step the target could not offer. */
+    public Set<Kind> notOffered() {
+        return notOffered;
     }
 
     /**
@@ -191,7 +280,7 @@ public final class RunHistory {
         return step.kind() == Kind.OLDER_SNAPSHOT_LOAD ? steps.get(Kind.SNAPSHOT_SAVE).guestBefore() : step.guestBefore();
     }
 
-    /** The steps that happened (a step QEMU refused is not among them; {@link #step} names the refusal). */
+    /** The steps that happened (a step not offered or refused is not among them; {@link #step} names why). */
     public List<Step> steps() {
         return List.copyOf(steps.values());
     }
@@ -205,26 +294,43 @@ public final class RunHistory {
     /**
      * The guest's timelines through the history, each from the boot page: the main one (the page when the
      * history began, then after loadvm, pause/resume, live migration and the restore); the one savevm left
-     * behind when loadvm went back to it; and the branch of the older snapshot loaded at the end.
+     * behind when loadvm went back to it; and the branch of the older snapshot loaded at the end. Only the steps
+     * that happened are on them.
      */
     public List<List<Presented>> timelinesOfPages() {
+        requireHostPages();
         return timelines;
+    }
+
+    private void requireHostPages() {
+        if (bootPage == null) {
+            throw NotApplicable.because(Observation.NO_HOST_PAGES);
+        }
     }
 
     private List<List<Presented>> timelines() {
         Presented boot = new Presented("at boot", bootPage);
-        Presented start = new Presented("when the history began (savevm " + SNAPSHOT_TAG + ")",
-                steps.get(Kind.SNAPSHOT_SAVE).before());
-        List<Presented> main = new ArrayList<>(List.of(boot, start));
+        List<Presented> main = new ArrayList<>(List.of(boot));
+        List<List<Presented>> all = new ArrayList<>();
+        if (steps.isEmpty()) {
+            all.add(List.copyOf(main));
+            return List.copyOf(all);
+        }
+        Step first = steps.values().iterator().next();
+        Presented start = new Presented(first.kind() == Kind.SNAPSHOT_SAVE
+                ? "when the history began (savevm " + SNAPSHOT_TAG + ")"
+                : "when the history began (before " + first.kind() + ")", first.before());
+        main.add(start);
         for (Kind k : List.of(Kind.SNAPSHOT_LOAD, Kind.PAUSE_RESUME, Kind.LIVE_MIGRATION, Kind.FILE_RESTORE)) {
             if (steps.containsKey(k)) {
                 main.add(new Presented("after " + k, steps.get(k).after()));
             }
         }
-        List<List<Presented>> all = new ArrayList<>();
         all.add(List.copyOf(main));
-        all.add(List.of(boot, start, new Presented("after savevm, until loadvm went back",
-                steps.get(Kind.SNAPSHOT_SAVE).after())));
+        if (steps.containsKey(Kind.SNAPSHOT_SAVE)) {
+            all.add(List.of(boot, start, new Presented("after savevm, until loadvm went back",
+                    steps.get(Kind.SNAPSHOT_SAVE).after())));
+        }
         if (steps.containsKey(Kind.OLDER_SNAPSHOT_LOAD)) {
             all.add(List.of(boot, start, new Presented("after loading snapshot " + SNAPSHOT_TAG + " again ("
                     + Kind.OLDER_SNAPSHOT_LOAD + ")", steps.get(Kind.OLDER_SNAPSHOT_LOAD).after())));
@@ -234,6 +340,7 @@ public final class RunHistory {
 
     /** The first value of {@code field} presented again on one timeline after another value was presented. */
     public Optional<String> firstRepeat(String field, ToLongFunction<VmclockPage> value) {
+        requireHostPages();
         for (List<Presented> timeline : timelines) {
             List<Presented> changes = new ArrayList<>();
             for (Presented p : timeline) {
@@ -257,6 +364,7 @@ public final class RunHistory {
 
     /** One line per timeline with the values {@code field} took on it. */
     public String describe(String field, ToLongFunction<VmclockPage> value) {
+        requireHostPages();
         StringBuilder b = new StringBuilder();
         for (List<Presented> timeline : timelines) {
             b.append(field).append(" along one timeline:");
@@ -270,17 +378,28 @@ public final class RunHistory {
     /** The chain in brief: per step, what it took and the marker, seq_count and generation counter it left. */
     @Override
     public String toString() {
-        StringBuilder b = new StringBuilder("the run's history (boot page: marker ")
-                .append(Long.toUnsignedString(bootPage.disruptionMarker())).append(", seq_count ")
-                .append(bootPage.seqCount()).append(")\n");
+        StringBuilder b = new StringBuilder("the run's history (");
+        if (bootPage == null) {
+            b.append("no host pages: the target cannot read guest memory from the host)\n");
+        } else {
+            b.append("boot page: marker ").append(Long.toUnsignedString(bootPage.disruptionMarker()))
+                    .append(", seq_count ").append(bootPage.seqCount()).append(")\n");
+        }
         for (Step s : steps.values()) {
+            long ms = s.observation().steps().stream().mapToLong(r -> r.elapsed().toMillis()).sum();
+            if (bootPage == null) {
+                b.append(String.format("%-20s %6d ms%n", s.kind(), ms));
+                continue;
+            }
             b.append(String.format("%-20s %6d ms  marker %s -> %s  seq_count %d -> %d  generation %d -> %d%n",
-                    s.kind(), s.observation().steps().stream().mapToLong(r -> r.elapsed().toMillis()).sum(),
+                    s.kind(), ms,
                     Long.toUnsignedString(s.before().disruptionMarker()), Long.toUnsignedString(s.after().disruptionMarker()),
                     s.before().seqCount(), s.after().seqCount(), s.before().vmGenerationCounter(),
                     s.after().vmGenerationCounter()));
         }
         refused.forEach((k, e) -> b.append(String.format("%-20s refused by QEMU: %s%n", k, e.getMessage())));
+        notOffered.forEach(k -> b.append(String.format("%-20s not offered: the target cannot %s (capability %s)%n", k,
+                k.needs().description(), k.needs())));
         return b.toString();
     }
 }

@@ -21,13 +21,24 @@ import java.util.List;
 public final class VirtioRtcGuestView {
 
     private final VmTarget target;
+    private final TargetHistory history;
 
-    public VirtioRtcGuestView(VmTarget target) {
+    public VirtioRtcGuestView(VmTarget target, TargetHistory history) {
         this.target = target;
+        this.history = history;
     }
 
     public VmTarget target() {
         return target;
+    }
+
+    /**
+     * The run's history of the target (driven by the first check that asks): its guest probes read these clocks
+     * around snapshot load, live migration and file restore. A step the target cannot do is NOT_APPLICABLE naming
+     * its capability ({@link RunHistory#step}).
+     */
+    public RunHistory history() {
+        return history.get();
     }
 
     public Evidence evidence() {

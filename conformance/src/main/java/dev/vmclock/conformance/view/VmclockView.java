@@ -7,8 +7,6 @@ import dev.vmclock.conformance.vm.Sibling;
 import dev.vmclock.conformance.vm.Evidence;
 
 import dev.vmclock.conformance.NotApplicable;
-import dev.vmclock.harness.ExitCode;
-import dev.vmclock.harness.HarnessException;
 import dev.vmclock.harness.acpi.AcpiDevice;
 import dev.vmclock.harness.acpi.AcpiTables;
 import dev.vmclock.harness.events.EventResult;
@@ -49,14 +47,34 @@ public final class VmclockView {
     private Boolean deviceFound;
     private Discovery discovery;
     private final Map<Event, Observation> shared = new EnumMap<>(Event.class);
-    private RunHistory history;
-    private RuntimeException historyFailure;
+    private final TargetHistory history;
     private RunHistory.Clones clones;
     private VmclockPage secondClone;
 
-    /** Boots the target's guest and keeps the page it first presents. */
-    public VmclockView(VmTarget target) {
+    /**
+     * The view of {@code target}'s VMClock device, observing the host page at each step of its {@code history} (so
+     * make it before the history is driven).
+     */
+    public VmclockView(VmTarget target, TargetHistory history) {
         this.target = target;
+        this.history = history;
+        history.observeHostPages(new RunHistory.HostPages() {
+            @Override
+            public VmclockPage boot() {
+                captureBootPage();
+                return bootPage;
+            }
+
+            @Override
+            public VmclockPage now() {
+                return target.has(Capability.HOST_MEMORY) ? observe() : null;
+            }
+
+            @Override
+            public long seqCountNow() {
+                return target.has(Capability.HOST_MEMORY) ? VmclockView.this.seqCountNow() : -1;
+            }
+        });
     }
 
     public VmTarget target() {
@@ -74,6 +92,7 @@ public final class VmclockView {
 
     /** Where the page is: from the firmware's ACPI tables (the QEMU default address only as a fallback). */
     public PageLocation location() {
+        target.require(Capability.HOST_MEMORY);
         synchronized (lock) {
             if (location == null) {
                 target.guest();
@@ -100,6 +119,9 @@ public final class VmclockView {
 
     /** Reads the boot page once, when the view is first used (the extension does so before any test's event). */
     public void captureBootPage() {
+        if (!target.has(Capability.HOST_MEMORY)) {
+            return; // no host view: the checks that need the boot page are NOT_APPLICABLE naming HOST_MEMORY
+        }
         synchronized (lock) {
             if (bootPage == null) {
                 target.guest();
@@ -110,6 +132,7 @@ public final class VmclockView {
 
     /** Page checks need a page: without any sign of a device they are NOT_APPLICABLE, the ACPI checks FAIL. */
     private void requireDevice() {
+        target.require(Capability.HOST_MEMORY);
         captureBootPage();
         synchronized (lock) {
             if (deviceFound == null) {
@@ -202,7 +225,7 @@ public final class VmclockView {
                         + "VMClock device (page at " + location() + ", ACPI devices " + acpiDevices() + "): ptp_vmclock "
                         + "did not bind, so the guest cannot observe this rule (VMC-DRIVER-01): " + e.getMessage(), e);
             }
-            if (errno.equals("ETIMEDOUT")) {
+            if (errno.equals("ETIMEDOUT") && target.has(Capability.HOST_MEMORY)) {
                 long seq = seqCountNow(); // lock-free: the reader may run beside the suite's own updates
                 if ((seq & 1) != 0) {
                     throw NotApplicable.because("the guest cannot read a consistent page: the host sees seq_count "
@@ -242,35 +265,16 @@ public final class VmclockView {
     }
 
     /**
-     * The run's history: one chain of every kind of event, driven by the first check that asks and judged
-     * by every check that compares the device before and after an event or over its lifetime (most events
-     * cost a second or more under TCG). Each asking check gets the chain in its own evidence.
+     * The run's history of the target ({@link TargetHistory}): one chain of every kind of event the target can do,
+     * driven by the first check that asks and judged by every check that compares the device before and after an
+     * event or over its lifetime (most events cost a second or more under TCG). Each asking check gets the chain in
+     * its own evidence. Without the host's view the chain has guest probes only (its pages are NOT_APPLICABLE).
      */
     public RunHistory history() {
-        requireDevice();
-        RunHistory h;
-        synchronized (lock) {
-            if (historyFailure != null) {
-                // One broken chain answers for the run: the checks that need it are ERRORs at once.
-                throw new HarnessException(ExitCode.HARNESS_ERROR, "the run's history broke earlier in this run: "
-                        + historyFailure.getMessage(), historyFailure);
-            }
-            if (history == null) {
-                try {
-                    history = RunHistory.drive(this, bootPage);
-                } catch (RuntimeException e) {
-                    historyFailure = e;
-                    throw e;
-                }
-                evidence().text("history.txt", history.toString());
-                return history;
-            }
-            h = history;
+        if (target.has(Capability.HOST_MEMORY)) {
+            requireDevice();
         }
-        evidence().note("the run's history was driven once, by the first check that needed it; its QMP lines are "
-                + "in that check's evidence");
-        evidence().text("history.txt", h.toString());
-        return h;
+        return history.get();
     }
 
     /**
@@ -327,19 +331,16 @@ public final class VmclockView {
     }
 
     private VmclockPage cloneOf(RunHistory h) {
+        location(); // seen from the host only: no clone without its view
         try (Sibling s = target.startSibling(h.savedState())) {
             return pageOf(s);
         }
     }
 
-    /** A page of the target now, for the history: consistent if possible, else the raw copy. */
-    VmclockPage observeQuietly() {
-        return observe();
-    }
-
     /** Puts the target through {@code event} now, reading the page right before and right after. */
     public Observation across(Event event) {
         requireDevice();
+        target.require(event.capability());
         if (event == Event.SYSTEM_RESET) {
             return acrossReset();
         }
@@ -378,6 +379,7 @@ public final class VmclockView {
 
     /** The AMZNC10C devices in the firmware's ACPI tables, read from guest memory by the host. */
     public List<AcpiDevice> acpiDevices() {
+        target.require(Capability.HOST_MEMORY);
         target.guest();
         List<AcpiDevice> devices = PageLocator.vmclockDevices(target.hostMemory(), Duration.ofSeconds(2));
         evidence().note("ACPI devices with _HID AMZNC10C: " + devices);
@@ -393,6 +395,7 @@ public final class VmclockView {
 
     /** The firmware's ACPI tables, read from guest memory by the host; empty when there are none. */
     public Optional<AcpiTables> acpiTables() {
+        target.require(Capability.HOST_MEMORY);
         target.guest();
         return AcpiTables.read(target.hostMemory());
     }

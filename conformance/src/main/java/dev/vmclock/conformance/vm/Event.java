@@ -13,5 +13,16 @@ public enum Event {
     /** stop then cont on the same host. */
     PAUSE_RESUME,
     /** system_reset: the machine reboots (observed on a firmware-only machine of the same configuration). */
-    SYSTEM_RESET
+    SYSTEM_RESET;
+
+    /** The capability a target needs to put its machine through this event (a reset: a fresh machine). */
+    public Capability capability() {
+        return switch (this) {
+            case SNAPSHOT_SAVE, SNAPSHOT_LOAD -> Capability.SNAPSHOT;
+            case LIVE_MIGRATION -> Capability.LIVE_MIGRATION;
+            case FILE_RESTORE -> Capability.FILE_RESTORE;
+            case PAUSE_RESUME -> Capability.PAUSE_RESUME;
+            case SYSTEM_RESET -> Capability.FRESH_MACHINE;
+        };
+    }
 }

@@ -80,10 +80,10 @@ class GuestClocksTest {
 
     @Test
     @Clause("VRTC-GUEST-03")
-    void clocksFollowHostTimeAfterSnapshotLoad(VirtioRtcGuestView rtc, VmclockView vmclock) {
+    void clocksFollowHostTimeAfterSnapshotLoad(VirtioRtcGuestView rtc) {
         VmTarget target = rtc.target();
         target.require(Capability.SNAPSHOT);
-        acrossEvent(rtc, vmclock, RunHistory.Kind.SNAPSHOT_LOAD, "loadvm", () -> {
+        acrossEvent(rtc, RunHistory.Kind.SNAPSHOT_LOAD, "loadvm", () -> {
             target.saveSnapshot("vrtc-guest");
             pause();
             target.loadSnapshot("vrtc-guest");
@@ -92,18 +92,18 @@ class GuestClocksTest {
 
     @Test
     @Clause("VRTC-GUEST-04")
-    void clocksFollowHostTimeAfterLiveMigration(VirtioRtcGuestView rtc, VmclockView vmclock) {
+    void clocksFollowHostTimeAfterLiveMigration(VirtioRtcGuestView rtc) {
         VmTarget target = rtc.target();
         target.require(Capability.LIVE_MIGRATION);
-        acrossEvent(rtc, vmclock, RunHistory.Kind.LIVE_MIGRATION, "live migration", () -> target.undergo(Event.LIVE_MIGRATION));
+        acrossEvent(rtc, RunHistory.Kind.LIVE_MIGRATION, "live migration", () -> target.undergo(Event.LIVE_MIGRATION));
     }
 
     @Test
     @Clause("VRTC-GUEST-05")
-    void clocksFollowHostTimeAfterRestoreFromFile(VirtioRtcGuestView rtc, VmclockView vmclock) {
+    void clocksFollowHostTimeAfterRestoreFromFile(VirtioRtcGuestView rtc) {
         VmTarget target = rtc.target();
         target.require(Capability.FILE_RESTORE);
-        acrossEvent(rtc, vmclock, RunHistory.Kind.FILE_RESTORE, "restore from file", () -> {
+        acrossEvent(rtc, RunHistory.Kind.FILE_RESTORE, "restore from file", () -> {
             SavedState state = target.saveState();
             pause();
             target.restore(state);
@@ -149,17 +149,17 @@ class GuestClocksTest {
 
     /**
      * Every clock read before {@code kind} and after it: the UTC-like and TAI clocks read the host's time again
-     * (within the round-trip bound), and no clock reads earlier than before the event. The readings are the run's
-     * history's (its probes around the step); a machine without VMClock has no history, and there {@code own}
-     * runs the event with a {@link #STALE_GAP} pause where a state is saved and restored.
+     * (within the round-trip bound), and no clock reads earlier than before the event. The readings are the target's
+     * history's (its probes around the step); on a machine without VMClock {@code own} runs the event with a
+     * {@link #STALE_GAP} pause where a state is saved and restored.
      */
-    private static void acrossEvent(VirtioRtcGuestView rtc, VmclockView vmclock, RunHistory.Kind kind, String event,
+    private static void acrossEvent(VirtioRtcGuestView rtc, RunHistory.Kind kind, String event,
                                     Runnable own) {
         List<PtpClock> clocks = rtc.clocks();
         Map<PtpClock, HostBracketedReading> before;
         Map<PtpClock, HostBracketedReading> after;
         if (rtc.target().devices().contains(Device.VMCLOCK)) {
-            RunHistory history = vmclock.history();
+            RunHistory history = rtc.history();
             RunHistory.Step step = history.step(kind);
             before = history.guestBeforeOnItsTimeline(step).virtioRtc();
             after = step.guestAfter().virtioRtc();
