@@ -4,6 +4,7 @@ import dev.vmclock.harness.qemu.QemuGuest;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.vmclock.conformance.qemu.QemuProvider;
 import dev.vmclock.conformance.qemu.TargetConfig;
 import dev.vmclock.harness.ExitCode;
 import dev.vmclock.harness.HarnessException;
@@ -60,6 +61,11 @@ final class PageCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        if (!target.vmm.equals(QemuProvider.NAME)) {
+            // page starts a QEMU machine of its own; any other VMM's page is read by the suite (run --select LAYOUT)
+            throw Main.usage("page reads the page of a QEMU machine; for --vmm " + target.vmm + " run the suite: run --vmm "
+                    + target.vmm + " --select LAYOUT");
+        }
         Optional<Path> outDir = Optional.ofNullable(this.outDir);
         outDir.ifPresent(Main::prepareOutput);
         // The VMClock page only: the machine gets no virtio-rtc even where QEMU has it.
