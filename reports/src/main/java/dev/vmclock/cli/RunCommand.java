@@ -138,15 +138,9 @@ final class RunCommand implements Callable<Integer> {
                 where, t.qemu().path(), t.hop().map(h -> " hopping to QEMU " + h.destination().version() + " ("
                         + h.where() + ", " + h.destination().path() + ")").orElse(""),
                 t.machine(), t.accelerator(), t.devices());
-        // The image too: two images (or an image and the host) of one QEMU version stay apart in a merged report.
-        String implementation = "QEMU " + t.qemu().version() + (t.qemu().host() instanceof QemuContainer c
-                ? " (" + c.image() + ")" : "")
-                + t.hop().map(h -> " -> " + h.destination().version()).orElse("") + ", " + t.machine() + ", "
-                + t.accelerator().accelerator().qemuName() + clock.map(c -> ", reference clock " + c).orElse("");
-        AllureResults allure = new AllureResults(outDir.resolve(AllureResults.DIRECTORY), implementation,
+        AllureResults allure = new AllureResults(outDir.resolve(AllureResults.DIRECTORY), impl, clock.orElse(null),
                 judging.expected());
-        allure.writeEnvironment(Map.of("qemu", t.qemu().path() + " " + t.qemu().version() + " (" + where + ")",
-                "machine", t.machine(), "accelerator", t.accelerator().toString()));
+        allure.writeEnvironment();
         judging.expected().ifPresent(e -> out.printf("expectations: %s (%d entries apply to %s)%n", e.file(), e.size(),
                 Subject.of(impl).describe()));
         judging.baseline().ifPresent(b -> out.printf("baseline: %s (%s)%n", b.name(),
@@ -167,7 +161,7 @@ final class RunCommand implements Callable<Integer> {
         summary(run, judged);
         Path report = ReportJson.write(judged.report(), outDir);
         HtmlReport.write(judged.report(), outDir);
-        Path junit = JunitXml.write(run, implementation, outDir, judged.report(), judging.failOn());
+        Path junit = JunitXml.write(run, judged.report(), outDir, judging.failOn());
         boolean ok = judged.holds();
         out.printf("gate (--fail-on %s%s): %s%nreport: %s%n        %s%n        %s (JUnit XML)%n"
                         + "        %s (Allure results; HTML: ./vmclock-conformance allure %s)%n",
@@ -207,11 +201,11 @@ final class RunCommand implements Callable<Integer> {
                 t.hop().map(h -> new Report.Hop(qemu(h.destination()), h.machineType())).orElse(null));
     }
 
-    /** A QEMU for the report: path, version, where it ran, and an image's recorded package versions. */
-    private static Report.Qemu qemu(QemuBinary q) {
+    /** A QEMU for the report: version, path, where it ran, and an image's recorded package versions as details. */
+    private static Report.Vmm qemu(QemuBinary q) {
         Optional<String> image = q.host() instanceof QemuContainer c ? Optional.of(c.image()) : Optional.empty();
         Map<String, String> packages = image.flatMap(DebianQemuImage::versions).map(ImageVersions::packages).orElse(Map.of());
-        return new Report.Qemu(q.path().toString(), q.version().toString(), image.orElse("local"), packages);
+        return new Report.Vmm("qemu", q.version().toString(), q.path().toString(), image.orElse("local"), packages);
     }
 
     private static String firstLine(String s) {
