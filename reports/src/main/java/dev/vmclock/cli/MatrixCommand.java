@@ -256,8 +256,9 @@ final class MatrixCommand implements Callable<Integer> {
             throw Main.notWritable(dir, e);
         }
         String cause = o.cause().orElse("the cell did not run");
-        Report.Implementation impl = new Report.Implementation(
-                new Report.Qemu(o.qemu().orElse(c.implementation().spec()), "unknown", o.where().orElse(c.implementation().spec()), Map.of()),
+        // A matrix's implementations are QEMUs (MatrixImplementation): the record names its binary or image, version unknown.
+        Report.Implementation impl = new Report.Implementation(new Report.Vmm("qemu", "unknown",
+                o.qemu().orElse(c.implementation().spec()), o.where().orElse(c.implementation().spec()), Map.of()),
                 c.machine(), new Report.Accelerator(c.accel(), "the cell did not run"), null, Implementations.currentHost());
         RunContext ctx = new RunContext(impl, Instant.now(), Implementations.suiteVersion(), Optional.empty(),
                 c.select(), FailOn.parse(failOn, System.getenv()).strength(), dir);

@@ -17,15 +17,10 @@ import dev.vmclock.harness.ExitCode;
 import dev.vmclock.harness.HarnessException;
 import dev.vmclock.conformance.qemu.Hop;
 import dev.vmclock.conformance.qemu.QemuProvider;
-import dev.vmclock.conformance.qemu.TargetConfig;
 import dev.vmclock.conformance.vm.Implementation;
 import dev.vmclock.conformance.vm.ResolvedTarget;
 import dev.vmclock.conformance.vm.VmmProvider;
 import dev.vmclock.conformance.vm.TargetOptions;
-import dev.vmclock.harness.qemu.DebianQemuImage;
-import dev.vmclock.harness.qemu.ImageVersions;
-import dev.vmclock.harness.qemu.QemuBinary;
-import dev.vmclock.harness.qemu.QemuContainer;
 import dev.vmclock.report.HtmlReport;
 import dev.vmclock.report.Implementations;
 import dev.vmclock.report.Report;
@@ -145,12 +140,9 @@ final class RunCommand implements Callable<Integer> {
                         + " (" + h.where() + ", " + h.path() + ")").orElse(""), i.machine(), i.accelerator(),
                 i.acceleratorReason(), t.devices(), t.options().without().isEmpty() ? ""
                         : ", without " + t.options().without());
-        // The image too: two images (or an image and the host) of one version stay apart in a merged report.
-        String implementation = i.describe() + clock.map(c -> ", reference clock " + c).orElse("");
-        AllureResults allure = new AllureResults(outDir.resolve(AllureResults.DIRECTORY), implementation,
+        AllureResults allure = new AllureResults(outDir.resolve(AllureResults.DIRECTORY), impl, clock.orElse(null),
                 judging.expected());
-        allure.writeEnvironment(Map.of(i.vmm(), i.path() + " " + i.version() + " (" + i.where() + ")",
-                "machine", i.machine(), "accelerator", i.accelerator() + " (" + i.acceleratorReason() + ")"));
+        allure.writeEnvironment();
         judging.expected().ifPresent(e -> out.printf("expectations: %s (%d entries apply to %s)%n", e.file(), e.size(),
                 Subject.of(impl).describe()));
         judging.baseline().ifPresent(b -> out.printf("baseline: %s (%s)%n", b.name(),
@@ -171,7 +163,7 @@ final class RunCommand implements Callable<Integer> {
         summary(run, judged);
         Path report = ReportJson.write(judged.report(), outDir);
         HtmlReport.write(judged.report(), outDir);
-        Path junit = JunitXml.write(run, implementation, outDir, judged.report(), judging.failOn());
+        Path junit = JunitXml.write(run, judged.report(), outDir, judging.failOn());
         boolean ok = judged.holds();
         out.printf("gate (--fail-on %s%s): %s%nreport: %s%n        %s%n        %s (JUnit XML)%n"
                         + "        %s (Allure results; HTML: ./vmclock-conformance allure %s)%n",
@@ -202,23 +194,8 @@ final class RunCommand implements Callable<Integer> {
 
     /** The implementation record: the console's first line, report.json, JUnit XML and Allure name it. */
     private static Report.Implementation implementation(ResolvedTarget resolved) {
-        if (!(resolved instanceof TargetConfig t)) {
-            throw new IllegalStateException("report.json v1 records QEMU only, not " + resolved.implementation().vmm());
-        }
-        return new Report.Implementation(
-                qemu(t.qemu()),
-                t.machine(),
-                new Report.Accelerator(t.accelerator().accelerator().qemuName(), t.accelerator().reason()),
-                Implementations.guestImage(t.image()),
-                Implementations.currentHost(),
-                t.hop().map(h -> new Report.Hop(qemu(h.destination()), h.machineType())).orElse(null));
-    }
-
-    /** A QEMU for the report: path, version, where it ran, and an image's recorded package versions. */
-    private static Report.Qemu qemu(QemuBinary q) {
-        Optional<String> image = q.host() instanceof QemuContainer c ? Optional.of(c.image()) : Optional.empty();
-        Map<String, String> packages = image.flatMap(DebianQemuImage::versions).map(ImageVersions::packages).orElse(Map.of());
-        return new Report.Qemu(q.path().toString(), q.version().toString(), image.orElse("local"), packages);
+        return Report.Implementation.of(resolved.implementation(), Implementations.guestImage(resolved.image()),
+                Implementations.currentHost());
     }
 
     private static String firstLine(String s) {

@@ -5,7 +5,7 @@ import dev.vmclock.report.Report;
 /**
  * What an expectation's condition ({@code when:}) is matched against: the implementation record of a run.
  *
- * @param vmm         the VMM family ({@code qemu}; providers for other VMMs name theirs)
+ * @param vmm         the VMM as its provider names it ({@code qemu}, {@code firecracker}, ...)
  * @param version     the VMM's version as the run recorded it
  * @param machine     the machine type
  * @param accelerator {@code tcg}, {@code kvm}, ...
@@ -14,7 +14,7 @@ import dev.vmclock.report.Report;
 public record Subject(String vmm, String version, String machine, String accelerator, String image) {
 
     public static Subject of(Report.Implementation i) {
-        return new Subject("qemu", i.qemu().version(), i.machine(), i.accelerator().name(), i.qemu().where());
+        return new Subject(i.vmm().name(), i.vmm().version(), i.machine(), i.accelerator().name(), i.vmm().where());
     }
 
     /** One line, for the console and for messages. */

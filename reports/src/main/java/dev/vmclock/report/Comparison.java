@@ -11,7 +11,7 @@ import java.util.Map;
  * the runs list them. A row {@code differs} when the runs that checked the clause do not all give the same
  * verdict; a run that did not check it (another {@code --select}) shows {@value #NOT_RUN}, which alone is
  * no difference between implementations. A run that could not run at all (a matrix cell whose image did not
- * build or whose QEMU did not start: no clause, a {@code container_failure}) shows ERROR on every row and its cause
+ * build or whose VMM did not start: no clause, a {@code container_failure}) shows ERROR on every row and its cause
  * in its column.
  */
 public record Comparison(List<Column> columns, List<Row> rows) {
@@ -21,10 +21,11 @@ public record Comparison(List<Column> columns, List<Row> rows) {
     /**
      * One run: where it is, a label naming the implementation, and its gate.
      *
-     * @param where  {@code local} or the container image QEMU ran in
+     * @param vmm    the VMM's name ({@code qemu}, ...)
+     * @param where  {@code local} or the container image the VMM ran in
      * @param error  why the run could not run at all, null when it ran
      */
-    public record Column(String runDir, String label, String qemuVersion, String machine, String accelerator,
+    public record Column(String runDir, String label, String vmm, String version, String machine, String accelerator,
                          String referenceClock, String date, boolean gateHolds, String gate,
                          Map<String, Integer> byVerdict, String where, String error) {
     }
@@ -61,13 +62,12 @@ public record Comparison(List<Column> columns, List<Row> rows) {
     private static Column column(Path dir, Report r) {
         Report.Implementation i = r.implementation();
         String clock = r.run().referenceClock();
-        String label = (couldNotRun(r) ? i.qemu().path() : "QEMU " + i.qemu().version())
-                + (i.hop() == null ? "" : " → " + i.hop().destination().version())
+        String label = (couldNotRun(r) ? i.vmm().path() : i.vmm().displayName() + " " + i.vmm().version())
+                + (i.hop() == null ? "" : " → " + i.hop().vmm().version())
                 + " · " + i.machine() + " · " + i.accelerator().name()
                 + (clock == null ? "" : " · clock " + clock);
-        String where = i.qemu().where() == null ? "local" : i.qemu().where();
-        return new Column(dir.toString(), label, i.qemu().version(), i.machine(), i.accelerator().name(), clock,
-                r.run().date(), r.gateResult().holds(), r.gateResult().gate(), r.totals().byVerdict(), where,
+        return new Column(dir.toString(), label, i.vmm().name(), i.vmm().version(), i.machine(), i.accelerator().name(), clock,
+                r.run().date(), r.gateResult().holds(), r.gateResult().gate(), r.totals().byVerdict(), i.vmm().where(),
                 couldNotRun(r) ? r.gateResult().containerFailure() : null);
     }
 

@@ -8,8 +8,12 @@ public final class HtmlReport {
 
     public static final String FILE_NAME = "index.html";
 
-    /** What the page's script reads: its heading, the report as in report.json, and the evidence by directory. */
-    record Data(String kind, String title, Report report, Map<String, EvidenceView> evidence) {
+    /**
+     * What the page's script reads: its heading, the report as in report.json, the evidence by directory, and how
+     * the VMM and the hop's destination spell their names (null without a hop).
+     */
+    record Data(String kind, String title, Report report, Map<String, EvidenceView> evidence, String vmmName,
+                String hopVmmName) {
     }
 
     private HtmlReport() {
@@ -18,11 +22,12 @@ public final class HtmlReport {
     public static String render(Report report, Path runDir) {
         String specs = Specs.names(report.clauses().stream().map(Report.ClauseReport::id).toList());
         Report.Implementation impl = report.implementation();
-        String title = specs + " conformance: " + impl.qemu().version()
-                + (impl.hop() == null ? "" : " → " + impl.hop().destination().version()) + " ("
+        String title = specs + " conformance: " + impl.vmm().displayName() + " " + impl.vmm().version()
+                + (impl.hop() == null ? "" : " → " + impl.hop().vmm().version()) + " ("
                 + (report.gateResult().holds() ? "gate holds" : "gate fails") + ")";
         return HtmlPage.render(title, "report.js", new Data("run", specs + " conformance report", report,
-                EvidenceView.forReport(report, runDir)));
+                EvidenceView.forReport(report, runDir), impl.vmm().displayName(),
+                impl.hop() == null ? null : impl.hop().vmm().displayName()));
     }
 
     /** Writes {@code runDir/index.html} next to report.json. */

@@ -8,44 +8,83 @@ import java.util.Map;
 /**
  * report.json, schema {@value #SCHEMA}: what was tested, how, and the verdict on every clause with the
  * evidence behind it. Field names are written in snake_case (see REPORT-FORMAT.md and
- * report-v1.schema.json, which a test keeps in step with this model).
+ * report-v2.schema.json, which a test keeps in step with this model).
  */
 public record Report(String schema, Implementation implementation, RunInfo run, List<ClauseReport> clauses,
                      Totals totals, GateResult gateResult) {
 
-    public static final String SCHEMA = "vmclock-conformance/report/v1";
+    public static final String SCHEMA = "vmclock-conformance/report/v2";
+    /** The schema before the VMM became a field: still read ({@link ReportJson#read}), never written. */
+    public static final String SCHEMA_V1 = "vmclock-conformance/report/v1";
 
-    /** The implementation under test and the machine that tested it. */
     /**
+     * The implementation under test and the machine that tested it.
+     *
      * @param hop the cross-version hop's destination ({@code run --hop-to}), null when every event stayed on
-     *            {@code qemu}; {@code machine} is then the versioned machine type both accept
+     *            {@code vmm}; {@code machine} is then the versioned machine type both accept
      */
-    public record Implementation(Qemu qemu, String machine, Accelerator accelerator, GuestImageInfo guestImage,
+    public record Implementation(Vmm vmm, String machine, Accelerator accelerator, GuestImageInfo guestImage,
                                  Host host, Hop hop) {
 
-        public Implementation(Qemu qemu, String machine, Accelerator accelerator, GuestImageInfo guestImage, Host host) {
-            this(qemu, machine, accelerator, guestImage, host, null);
+        public Implementation(Vmm vmm, String machine, Accelerator accelerator, GuestImageInfo guestImage, Host host) {
+            this(vmm, machine, accelerator, guestImage, host, null);
+        }
+
+        /** The report's record of what a provider resolved, with the guest image and the host it ran on. */
+        public static Implementation of(dev.vmclock.conformance.vm.Implementation i, GuestImageInfo guestImage,
+                                        Host host) {
+            return new Implementation(new Vmm(i.vmm(), i.version(), i.path(), i.where(), i.details()), i.machine(),
+                    new Accelerator(i.accelerator(), i.acceleratorReason()), guestImage, host,
+                    i.hop().map(h -> new Hop(new Vmm(i.vmm(), h.version(), h.path(), h.where(), h.details()),
+                            h.machineType())).orElse(null));
+        }
+
+        /**
+         * "QEMU 11.1.3 (image) -> 11.2.0, q35, tcg": the console, JUnit XML and Allure name the implementation so,
+         * as {@link dev.vmclock.conformance.vm.Implementation#describe()} does.
+         */
+        public String describe() {
+            return vmm.displayName() + " " + vmm.version() + (vmm.isLocal() ? "" : " (" + vmm.where() + ")")
+                    + (hop == null ? "" : " -> " + hop.vmm().version()) + ", " + machine + ", " + accelerator.name();
+        }
+
+        /** {@link #describe()} and the run's reference clock: two runs of one implementation stay apart. */
+        public String describe(String referenceClock) {
+            return describe() + (referenceClock == null ? "" : ", reference clock " + referenceClock);
         }
     }
 
     /**
-     * A cross-version hop: every event that started a new QEMU process (live migration, restore from a file,
-     * snapshot load) started it from {@code destination}, on {@code machine}, after a return hop to the source.
+     * A cross-version hop: every event that started a new VMM process (live migration, restore from a file,
+     * snapshot load) started it from {@code vmm}, on {@code machineType}, after a return hop to the source.
      */
-    public record Hop(Qemu destination, String machine) {
+    public record Hop(Vmm vmm, String machineType) {
     }
 
     /**
-     * @param where    {@code local}, or the container image QEMU ran in
-     * @param packages the image's recorded package versions (Debian images), empty otherwise
+     * The VMM under test.
+     *
+     * @param name    the provider's name: {@code qemu}, {@code firecracker}, an adapter's own
+     * @param where   {@code local}, or the container image it ran in
+     * @param details further facts naming it, e.g. an image's package versions; empty when none
      */
-    public record Qemu(String path, String version, String where, Map<String, String> packages) {
-        public Qemu {
-            packages = Map.copyOf(packages);
+    public record Vmm(String name, String version, String path, String where, Map<String, String> details) {
+        public Vmm {
+            where = where == null ? "local" : where;
+            details = details == null ? Map.of() : Map.copyOf(details);
         }
 
-        public Qemu(String path, String version) {
-            this(path, version, "local", Map.of());
+        public Vmm(String name, String version, String path) {
+            this(name, version, path, "local", Map.of());
+        }
+
+        /** QEMU, Firecracker, ...: the spelling of the conformance record, so every output agrees. */
+        public String displayName() {
+            return dev.vmclock.conformance.vm.Implementation.displayName(name);
+        }
+
+        boolean isLocal() {
+            return "local".equals(where);
         }
     }
 

@@ -3,15 +3,20 @@
   const r = DATA.report, evidence = DATA.evidence, app = document.getElementById('app');
   const impl = r.implementation, run = r.run, gate = r.gate_result;
 
+  // "11.1.3 (/usr/bin/qemu-system-x86_64 in IMAGE)": the version, the binary and where it ran.
+  function vmm(v) {
+    return v.version + ' (' + v.path + (v.where && v.where !== 'local' ? ' in ' + v.where : '') + ')';
+  }
+
   function header() {
     const gi = impl.guest_image;
     const left = el('div', {},
       el('h1', {}, DATA.title),
       facts([
-        ['QEMU', impl.qemu.version + ' (' + impl.qemu.path + ')'],
-        ['cross-version hop', impl.hop ? 'every new process of an event started from QEMU ' + impl.hop.destination.version
-          + ' (' + impl.hop.destination.path + (impl.hop.destination.where && impl.hop.destination.where !== 'local'
-            ? ' in ' + impl.hop.destination.where : '') + ')' : null],
+        [DATA.vmm_name, vmm(impl.vmm)],
+        ['details', Object.entries(impl.vmm.details || {}).map(([k, v]) => k + ' ' + v).join(', ') || null],
+        ['cross-version hop', impl.hop ? 'every new process of an event started from ' + DATA.hop_vmm_name + ' '
+          + vmm(impl.hop.vmm) : null],
         ['machine', impl.machine],
         ['accelerator', impl.accelerator.name + (impl.accelerator.reason ? ' — ' + impl.accelerator.reason : '')],
         ['guest kernel', gi ? (gi.kernel_release || '?') + ' (' + gi.kernel + ')' : 'none recorded'],

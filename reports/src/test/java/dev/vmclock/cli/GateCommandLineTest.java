@@ -4,7 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.vmclock.report.ReportJson;
 import dev.vmclock.report.ReportSchemaTest;
+import dev.vmclock.report.ReportV1Test;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -64,6 +67,32 @@ class GateCommandLineTest {
         assertThat(r.code()).as(r.err()).isEqualTo(2);
         assertThat(r.err().strip()).contains(message).doesNotContain("\n");
         assertThat(out).as("nothing started, no output written").doesNotExist();
+    }
+
+    @Test
+    void aV1BaselineGatesAV2RunOffline() throws Exception {
+        Path v1 = ReportV1Test.copyInto(dir.resolve("v1"));
+        // The same run as v2, one check worse: written by this version from the v1 report.
+        ObjectNode now = (ObjectNode) new ObjectMapper().readTree(Files.readString(
+                ReportJson.write(ReportJson.read(v1), Files.createDirectories(dir.resolve("v2")))));
+        assertThat(now.path("schema").asText()).isEqualTo("vmclock-conformance/report/v2");
+        ObjectNode op05 = (ObjectNode) now.path("clauses").get(2);
+        assertThat(op05.path("id").asText()).isEqualTo("VRTC-OP-05");
+        op05.put("verdict", "FAIL");
+        ((ObjectNode) op05.path("tests").get(0)).put("verdict", "FAIL");
+        Files.writeString(dir.resolve("v2/report.json"), now.toString());
+
+        Result gate = run("report", "--gate", v1.toString(), dir.resolve("v2").toString());
+        assertThat(gate.code()).as(gate.out() + gate.err()).isEqualTo(1);
+        assertThat(gate.out()).contains("worse      VRTC-OP-05").contains("breaking the gate: VRTC-OP-05");
+        Result same = run("report", "--gate", v1.toString(), v1.toString());
+        assertThat(same.code()).as(same.out() + same.err()).isZero();
+
+        Path expectations = dir.resolve("expected.yaml");
+        Result written = run("expectations", "write", v1.toString(), "--out", expectations.toString());
+        assertThat(written.code()).as(written.err()).isZero();
+        assertThat(Files.readString(expectations)).startsWith("# Expected results of qemu 10.0.2, pc-q35-10.0, tcg, "
+                + "vmclock-conformance/qemu-debian:trixie-0").contains("clause: VRTC-OP-08");
     }
 
     @Test

@@ -156,7 +156,7 @@ class MatrixTest {
         assertThat(Files.readString(good.resolve("cell.argv"))).contains("--qemu " + HOST, "--hop-to vmclock-conformance/qemu-debian:trixie-backports-");
         Report hop = ReportJson.read(good);
         assertThat(hop.implementation().hop()).as("report.json names the hop").isNotNull();
-        assertThat(hop.implementation().hop().destination().version()).startsWith("11.1.");
+        assertThat(hop.implementation().hop().vmm().version()).startsWith("11.1.");
         assertThat(hop.clauses()).extracting(Report.ClauseReport::id, Report.ClauseReport::verdict)
                 .containsExactly(org.assertj.core.groups.Tuple.tuple("VMC-DISRUPT-01", "PASS"));
         assertThat(stdout.lines()).filteredOn(l -> l.startsWith("ERROR ")).singleElement().asString()

@@ -69,7 +69,7 @@ class ReportCommandTest {
         Files.writeString(bad.resolve("report.json"), "{\"schema\": \"vmclock-conformance/report/v0\", \"clauses\": []}");
         assertThat(run("report", bad.toString())).isEqualTo(2);
         assertThat(err.toString(StandardCharsets.UTF_8)).contains("schema 'vmclock-conformance/report/v0'")
-                .contains("report/v1").hasLineCount(1);
+                .contains("report/v2 and vmclock-conformance/report/v1").hasLineCount(1);
     }
 
     @Test

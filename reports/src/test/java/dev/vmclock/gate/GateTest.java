@@ -130,6 +130,24 @@ class GateTest {
     }
 
     @Test
+    void aV1BaselineGatesAV2Run() throws Exception {
+        // The fixture is the baseline above ("master") as a v1 report.json of QEMU 10.0.2 in an image.
+        Baseline v1 = Baseline.read(dev.vmclock.report.ReportV1Test.copyInto(dir.resolve("v1")));
+        assertThat(Subject.of(v1.report().implementation()))
+                .isEqualTo(new Subject("qemu", "10.0.2", "pc-q35-10.0", "tcg", "vmclock-conformance/qemu-debian:trixie-0"));
+        Report patched = Runs.run().check("VRTC-OP-08", TOO_SHORT, "FAIL").check("VRTC-OP-08", CUT_SHORT, "FAIL")
+                .check("VMC-FLAGS-03", "FlagsTest#taiOffsetValidIsSet", "PASS")
+                .check("VRTC-OP-05", "StatusTest#unknownHwCounterIsEopnotsupp", "NOT_APPLICABLE").report();
+        Gate.Judged j = Gate.judge(patched, MUST, Optional.empty(), Optional.of(v1));
+        Report.BaselineResult b = j.report().gateResult().baseline();
+        assertThat(b.implementation()).isEqualTo("qemu 10.0.2, pc-q35-10.0, tcg, vmclock-conformance/qemu-debian:trixie-0");
+        assertThat(b.worse()).containsExactly("VRTC-OP-08 " + TOO_SHORT + ": PASS -> FAIL");
+        assertThat(b.better()).containsExactly("VMC-FLAGS-03 FlagsTest#taiOffsetValidIsSet: FAIL -> PASS");
+        assertThat(b.notJudged()).containsExactly("VMC-DISRUPT-01");
+        assertThat(j.holds()).isFalse();
+    }
+
+    @Test
     void theWrittenFileIsOneTheRunPassesWithAndKeepsReasons() throws Exception {
         Report run = stock11().report();
         Path written = Files.writeString(dir.resolve("w.yaml"), ExpectationsWriter.write(run, "run1", Optional.empty(),

@@ -42,7 +42,7 @@ final class Runs {
                     tests.stream().map(Report.TestReport::message).filter(m -> !m.isEmpty()).findFirst().orElse(""),
                     tests));
         });
-        Report.Implementation impl = new Report.Implementation(new Report.Qemu("/usr/bin/qemu-system-x86_64", version),
+        Report.Implementation impl = new Report.Implementation(new Report.Vmm("qemu", version, "/usr/bin/qemu-system-x86_64"),
                 "q35", new Report.Accelerator("tcg", "no KVM"), null, new Report.Host("h", "k", 2));
         return new Report(Report.SCHEMA, impl, new Report.RunInfo("2026-12-07T00:00:00Z", "test", null, List.of(), "must",
                 1), cs, new Report.Totals(cs.size(), Map.of(), Map.of()),

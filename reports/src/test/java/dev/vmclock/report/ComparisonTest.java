@@ -43,6 +43,21 @@ class ComparisonTest {
     }
 
     @Test
+    void eachColumnNamesItsOwnVmm() {
+        Report qemu = report(good, false);
+        Report.Implementation i = qemu.implementation();
+        Report firecracker = new Report(qemu.schema(), new Report.Implementation(new Report.Vmm("firecracker", "1.15.0",
+                "/usr/local/bin/firecracker"), "microvm", new Report.Accelerator("kvm", "the only one"), null, i.host()),
+                qemu.run(), qemu.clauses(), qemu.totals(), qemu.gateResult());
+        Map<Path, Report> runs = new LinkedHashMap<>();
+        runs.put(good, qemu);
+        runs.put(bad, firecracker);
+        assertThat(Comparison.of(runs).columns()).extracting(Comparison.Column::label, Comparison.Column::vmm)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple("QEMU 10.0.2 · q35 · tcg", "qemu"),
+                        org.assertj.core.groups.Tuple.tuple("Firecracker 1.15.0 · microvm · kvm", "firecracker"));
+    }
+
+    @Test
     void aClauseOneRunDidNotCheckIsNotRunThereWithoutCountingAsADifference() {
         Report full = report(good, false);
         Report partial = new Report(full.schema(), full.implementation(), full.run(), full.clauses().subList(0, 1),

@@ -60,6 +60,10 @@ class HtmlReportBrowserTest {
         assertThat(browser.eval("document.querySelector('#gate').textContent").asText())
                 .isEqualTo("Gate (--fail-on must): FAILS");
         assertThat(browser.eval("document.querySelectorAll('tr.clause').length").asInt()).isEqualTo(4);
+        assertThat(browser.eval("document.querySelector('dl.facts dt').textContent + ' ' "
+                + "+ document.querySelector('dl.facts dd').textContent").asText())
+                .as("the header names the VMM as its record spells it")
+                .isEqualTo("QEMU 10.0.2 (/usr/bin/qemu-system-x86_64)");
         assertThat(browser.eval("performance.getEntriesByType('resource').length").asInt())
                 .as("resources fetched: the page is self-contained").isZero();
         assertThat(visible(EVIDENCE)).as("evidence before the click").isFalse();

@@ -23,7 +23,7 @@ class ReportBuilderTest {
     @Test
     void clausesCarryVerdictStrengthSourceAndTests() {
         Report r = build(SuiteRun.Gate.MUST);
-        assertThat(r.schema()).isEqualTo("vmclock-conformance/report/v1");
+        assertThat(r.schema()).isEqualTo("vmclock-conformance/report/v2");
         assertThat(r.clauses()).extracting(Report.ClauseReport::id)
                 .containsExactly("VMC-CONST-02", "VMC-FLAGS-03", "VMC-SEQ-01", "VMC-TIME-06");
         Report.ClauseReport c = r.clauses().get(0);
@@ -93,7 +93,7 @@ class ReportBuilderTest {
         assertThatThrownBy(() -> ReportJson.read(other)).isInstanceOfSatisfying(HarnessException.class, e -> {
             assertThat(e.exitCode().code()).isEqualTo(2);
             assertThat(e.getMessage()).contains("schema 'vmclock-conformance/report/v0'")
-                    .contains("reads only vmclock-conformance/report/v1").doesNotContain("\n");
+                    .contains("reads vmclock-conformance/report/v2 and vmclock-conformance/report/v1").doesNotContain("\n");
         });
     }
 }

@@ -21,7 +21,9 @@ import org.junit.jupiter.api.io.TempDir;
 /** Generated reports validate against the published schema, and the schema does reject what it should. */
 public class ReportSchemaTest {
 
-    public static final String SCHEMA = "/dev/vmclock/report/report-v1.schema.json";
+    public static final String SCHEMA = "/dev/vmclock/report/report-v2.schema.json";
+    /** The schema reports were written in before v2; {@code report} still reads them. */
+    public static final String SCHEMA_V1 = "/dev/vmclock/report/report-v1.schema.json";
     private static JsonSchema schema;
 
     @TempDir
@@ -32,10 +34,14 @@ public class ReportSchemaTest {
         schema = load();
     }
 
-    /** The published v1 schema, for any test that checks a report.json. */
+    /** The published schema reports are written in, for any test that checks a report.json. */
     public static JsonSchema load() throws Exception {
-        try (InputStream in = ReportSchemaTest.class.getResourceAsStream(SCHEMA)) {
-            assertThat(in).as(SCHEMA + " on the classpath").isNotNull();
+        return load(SCHEMA);
+    }
+
+    static JsonSchema load(String resource) throws Exception {
+        try (InputStream in = ReportSchemaTest.class.getResourceAsStream(resource)) {
+            assertThat(in).as(resource + " on the classpath").isNotNull();
             return JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012).getSchema(in);
         }
     }
@@ -58,7 +64,7 @@ public class ReportSchemaTest {
         Report.GuestImageInfo image = new Report.GuestImageInfo("/cache/vmlinux", "/cache/initramfs.cpio.gz",
                 "7.3.4+deb13-cloud-amd64", ReportJson.MAPPER.readTree("{\"format\":1,\"kernel_release\":\"7.3.4\"}"));
         Report.Implementation base = SyntheticRun.implementation();
-        RunContext ctx = new RunContext(new Report.Implementation(base.qemu(), base.machine(), base.accelerator(), image,
+        RunContext ctx = new RunContext(new Report.Implementation(base.vmm(), base.machine(), base.accelerator(), image,
                 Implementations.currentHost()), java.time.Instant.now(), Implementations.suiteVersion(),
                 Optional.of("time-off"), java.util.List.of("VMC-CONST-02", "FLAGS"), SuiteRun.Gate.SHOULD, runDir);
         Report r = ReportBuilder.build(broken, ctx);
@@ -69,16 +75,39 @@ public class ReportSchemaTest {
     @Test
     void reportOfACrossVersionHopValidatesAndNamesTheDestination() throws Exception {
         Report.Implementation base = SyntheticRun.implementation();
-        Report.Hop hop = new Report.Hop(new Report.Qemu("qemu-system-x86_64", "11.1.3",
+        Report.Hop hop = new Report.Hop(new Report.Vmm("qemu", "11.1.3", "qemu-system-x86_64",
                 "vmclock-conformance/qemu-debian:trixie-backports-0", java.util.Map.of("qemu-system-x86", "1:11.1.3")),
                 "pc-q35-10.0");
-        RunContext ctx = new RunContext(new Report.Implementation(base.qemu(), "pc-q35-10.0", base.accelerator(),
+        RunContext ctx = new RunContext(new Report.Implementation(base.vmm(), "pc-q35-10.0", base.accelerator(),
                 base.guestImage(), base.host(), hop), java.time.Instant.now(), Implementations.suiteVersion(),
                 Optional.empty(), java.util.List.of(), SuiteRun.Gate.MUST, runDir);
         JsonNode doc = written(ReportBuilder.build(SyntheticRun.write(runDir, true), ctx));
         assertThat(schema.validate(doc)).isEmpty();
-        assertThat(doc.at("/implementation/hop/destination/version").asText()).isEqualTo("11.1.3");
-        assertThat(doc.at("/implementation/hop/machine").asText()).isEqualTo("pc-q35-10.0");
+        assertThat(doc.at("/implementation/hop/vmm/version").asText()).isEqualTo("11.1.3");
+        assertThat(doc.at("/implementation/hop/vmm/details/qemu-system-x86").asText()).isEqualTo("1:11.1.3");
+        assertThat(doc.at("/implementation/hop/machine_type").asText()).isEqualTo("pc-q35-10.0");
+    }
+
+    @Test
+    void theVmmRecordIsWrittenWhole() throws Exception {
+        JsonNode vmm = written(ReportBuilder.build(SyntheticRun.write(runDir, true),
+                SyntheticRun.context(runDir, SuiteRun.Gate.MUST))).at("/implementation/vmm");
+        assertThat(vmm.path("name").asText()).isEqualTo("qemu");
+        assertThat(vmm.path("where").asText()).isEqualTo("local");
+        assertThat(vmm.path("details").isObject()).isTrue();
+        assertThat(vmm.has("display_name")).as("the display is derived, not stored").isFalse();
+    }
+
+    @Test
+    void schemaRejectsAV1ImplementationAndAVmmWithoutName() throws Exception {
+        JsonNode doc = written(ReportBuilder.build(SyntheticRun.write(runDir, true),
+                SyntheticRun.context(runDir, SuiteRun.Gate.MUST)));
+        ObjectNode impl = (ObjectNode) doc.path("implementation");
+        ((ObjectNode) impl.path("vmm")).remove("name");
+        impl.set("qemu", ReportJson.MAPPER.readTree("{\"path\": \"/usr/bin/qemu-system-x86_64\", \"version\": \"10.0.2\"}"));
+        assertThat(schema.validate(doc)).extracting(ValidationMessage::getMessage)
+                .anySatisfy(m -> assertThat(m).contains("name"))
+                .anySatisfy(m -> assertThat(m).contains("qemu"));
     }
 
     @Test

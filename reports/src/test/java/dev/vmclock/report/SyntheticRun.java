@@ -49,7 +49,7 @@ public final class SyntheticRun {
         r.file(ev, "live_migration-before.bin", before);
         r.file(ev, "live_migration-after.bin", after);
         r.file(ev, "boot-page.bin", page(2, 1));
-        r.file(ev, "qmp.txt", ("## LIVE_MIGRATION in 634 ms via QMP migrate over unix to a second QEMU\n"
+        r.file(ev, "transcript.txt", ("## LIVE_MIGRATION in 634 ms via QMP migrate over unix to a second QEMU\n"
                 + "2026-11-22T02:56:01Z -> {\"execute\":\"migrate\",\"arguments\":{\"uri\":\"unix:/tmp/m.sock\"},\"id\":\"c7\"}\n"
                 + "2026-11-22T02:56:01Z <- {\"return\": {}, \"id\": \"c7\"}\n"
                 + "## full transcript\n2026-11-22T02:56:00Z <- {\"QMP\": {}}\n").getBytes());
@@ -109,8 +109,8 @@ public final class SyntheticRun {
                 Optional.empty(), List.of(), gate, runDir);
     }
 
-    static Report.Implementation implementation() {
-        return new Report.Implementation(new Report.Qemu("/usr/bin/qemu-system-x86_64", "10.0.2"), "q35",
+    public static Report.Implementation implementation() {
+        return new Report.Implementation(new Report.Vmm("qemu", "10.0.2", "/usr/bin/qemu-system-x86_64"), "q35",
                 new Report.Accelerator("tcg", "KVM cannot boot a Linux guest here"), null,
                 new Report.Host("ci-host", "Linux 6.1.0", 2));
     }

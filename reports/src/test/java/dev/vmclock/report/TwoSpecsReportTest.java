@@ -52,7 +52,8 @@ class TwoSpecsReportTest {
     @Test
     void pagesAreTitledByTheSpecsTheyReport(@TempDir Path other) {
         Report r = build();
-        assertThat(HtmlReport.render(r, runDir)).contains("<title>VMClock and virtio-rtc conformance: 10.0.2 (gate fails)")
+        assertThat(HtmlReport.render(r, runDir)).contains("<title>VMClock and virtio-rtc conformance: QEMU 10.0.2 (gate fails)")
+                .contains("\"vmm_name\" : \"QEMU\"")
                 .contains("\"title\" : \"VMClock and virtio-rtc conformance report\"").contains("VRTC-READ-02");
         Report vmcOnly = ReportBuilder.build(SyntheticRun.write(other, true), SyntheticRun.context(other, SuiteRun.Gate.MUST));
         assertThat(HtmlReport.render(vmcOnly, other)).contains("<title>VMClock conformance: ");

@@ -41,6 +41,11 @@ public record Implementation(String vmm, String version, String path, String whe
 
     /** The VMM's own spelling: QEMU, Firecracker, Cloud Hypervisor; an adapter's name as it gave it. */
     public String displayName() {
+        return displayName(vmm);
+    }
+
+    /** How {@code vmm} (a provider's name) is spelt in every output. */
+    public static String displayName(String vmm) {
         return switch (vmm) {
             case "qemu" -> "QEMU";
             case "firecracker" -> "Firecracker";

@@ -1,6 +1,7 @@
 package dev.vmclock.report.allure;
 
 import dev.vmclock.conformance.spec.SpecMap;
+import dev.vmclock.report.Report;
 import io.qameta.allure.AllureLifecycle;
 import io.qameta.allure.FileSystemResultsWriter;
 import io.qameta.allure.junitplatform.AllureJunitPlatform;
@@ -13,16 +14,19 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
+import java.util.TreeMap;
 import java.util.UUID;
 import org.junit.platform.launcher.TestExecutionListener;
 
 /**
  * Allure results for one run: the stock allure-junit-platform listener writing into {@code dir} (not the
  * working directory, and not through the process-wide default lifecycle), plus {@link ClauseResults} for
- * the spec's labels and the evidence. The directories of many runs (a CI matrix over QEMU versions and
+ * the spec's labels and the evidence. The directories of many runs (a CI matrix over VMM versions and
  * machines) merge into one report: {@link AllureCommandLine#generate}.
  */
 public final class AllureResults {
@@ -32,20 +36,34 @@ public final class AllureResults {
 
     private final Path dir;
     private final AllureLifecycle lifecycle;
+    /** The line naming the run: the parent suite of every result, so merged runs stay apart. */
     private final String implementation;
+    /** The implementation record, null for a matrix cell that never ran (it has no environment). */
+    private final Report.Implementation record;
 
     /**
-     * @param implementation one line naming the implementation under test; it becomes the parent suite,
-     *                       so merged runs stay apart
+     * A matrix cell that never ran: it has no implementation record, only the cell's label.
+     *
+     * @param label one line naming the cell; it becomes the parent suite, so merged runs stay apart
      */
-    public AllureResults(Path dir, String implementation) {
-        this(dir, implementation, java.util.Optional.empty());
+    public AllureResults(Path dir, String label) {
+        this(dir, label, null, Optional.empty());
     }
 
-    /** @param expected the run's expectations: each result is tagged expected or unexpected as it is written */
-    public AllureResults(Path dir, String implementation, java.util.Optional<dev.vmclock.gate.Expected> expected) {
+    /**
+     * @param referenceClock the run's reference clock, null when none: named with the implementation
+     * @param expected       the run's expectations: each result is tagged expected or unexpected as it is written
+     */
+    public AllureResults(Path dir, Report.Implementation implementation, String referenceClock,
+                         Optional<dev.vmclock.gate.Expected> expected) {
+        this(dir, implementation.describe(referenceClock), implementation, expected);
+    }
+
+    private AllureResults(Path dir, String implementation, Report.Implementation record,
+                          Optional<dev.vmclock.gate.Expected> expected) {
         this.dir = dir;
         this.implementation = implementation;
+        this.record = record;
         FileSystemResultsWriter files = new FileSystemResultsWriter(dir);
         this.lifecycle = new AllureLifecycle(expected.<io.qameta.allure.AllureResultsWriter>map(e -> new HeldResults(files, e))
                 .orElse(files));
@@ -62,12 +80,12 @@ public final class AllureResults {
     }
 
     /**
-     * The implementation's description (Allure's Environment widget) and how verdicts map onto Allure's
-     * categories. Allure merges environment entries of several result directories.
+     * The implementation record (Allure's Environment widget) and how verdicts map onto Allure's categories.
+     * Allure merges environment entries of several result directories: each key names its run.
      */
-    public void writeEnvironment(Map<String, String> environment) {
+    public void writeEnvironment() {
         Properties p = new Properties();
-        environment.forEach((k, v) -> p.setProperty(k + " [" + implementation + "]", v));
+        environment().forEach((k, v) -> p.setProperty(k + " [" + implementation + "]", v));
         try {
             Files.createDirectories(dir);
             try (var w = Files.newBufferedWriter(dir.resolve("environment.properties"), StandardCharsets.UTF_8)) {
@@ -79,8 +97,30 @@ public final class AllureResults {
         }
     }
 
+    /** vmm "QEMU 10.0.2 (/usr/bin/qemu-system-x86_64, local)", then its details, machine, accelerator and hop. */
+    Map<String, String> environment() {
+        Map<String, String> e = new LinkedHashMap<>();
+        if (record == null) {
+            return e;
+        }
+        Report.Vmm vmm = record.vmm();
+        e.put("vmm", vmm.displayName() + " " + vmm.version() + " (" + vmm.path() + ", " + vmm.where() + ")");
+        if (!vmm.details().isEmpty()) {
+            e.put("details", new TreeMap<>(vmm.details()).entrySet().stream().map(d -> d.getKey() + " " + d.getValue())
+                    .collect(java.util.stream.Collectors.joining(", ")));
+        }
+        e.put("machine", record.machine());
+        e.put("accelerator", record.accelerator().name() + " (" + record.accelerator().reason() + ")");
+        if (record.hop() != null) {
+            Report.Vmm to = record.hop().vmm();
+            e.put("hop", to.displayName() + " " + to.version() + " (" + to.path() + ", " + to.where() + "), machine "
+                    + record.hop().machineType());
+        }
+        return e;
+    }
+
     /**
-     * A run that never ran (a matrix cell whose image did not build or whose QEMU did not start): one "broken"
+     * A run that never ran (a matrix cell whose image did not build or whose VMM did not start): one "broken"
      * result, under the implementation's parent suite, whose message is the cause; Allure counts it as ERROR.
      */
     public void writeNotRun(String cause) {
@@ -105,7 +145,7 @@ public final class AllureResults {
               {"name": "Expected FAIL or ERROR (run --expectations)", "matchedStatuses": ["failed", "broken"],
                "messageRegex": "(?s)\\[expected .*"},
               {"name": "FAIL: the implementation breaks the clause", "matchedStatuses": ["failed"]},
-              {"name": "ERROR: the harness or QEMU broke (see the evidence)", "matchedStatuses": ["broken"]},
+              {"name": "ERROR: the harness or the VMM broke (see the evidence)", "matchedStatuses": ["broken"]},
               {"name": "NOT_APPLICABLE: feature not advertised", "matchedStatuses": ["skipped"],
                "messageRegex": "(?s)NOT_APPLICABLE.*"}
             ]

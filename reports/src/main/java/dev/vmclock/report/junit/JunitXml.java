@@ -67,19 +67,26 @@ public final class JunitXml {
     }
 
     /** @param reportDir evidence paths are written relative to it */
-    public static Path write(SuiteRun run, String implementation, Path reportDir) {
-        return write(run, implementation, reportDir, null, null);
+    public static Path write(SuiteRun run, Report.Implementation implementation, Path reportDir) {
+        return write(run, implementation, null, reportDir, null, null);
     }
 
     /**
-     * @param judged the run's report as the gate judged it (its expectations per check), null without one
+     * The run as the gate judged it: its implementation record, reference clock and expectations per check.
+     *
      * @param failOn the gate's rule: whether a result better than expected is a failure
      */
-    public static Path write(SuiteRun run, String implementation, Path reportDir, Report judged, FailOn failOn) {
+    public static Path write(SuiteRun run, Report judged, Path reportDir, FailOn failOn) {
+        return write(run, judged.implementation(), judged.run().referenceClock(), reportDir, judged, failOn);
+    }
+
+    private static Path write(SuiteRun run, Report.Implementation implementation, String referenceClock,
+                              Path reportDir, Report judged, FailOn failOn) {
         Path file = reportDir.resolve(FILE);
         try (Writer w = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
             XMLStreamWriter x = XMLOutputFactory.newFactory().createXMLStreamWriter(w);
-            new JunitXml(x, run, reportDir, judged, failOn != null && failOn.unexpectedPass()).document(run, implementation);
+            new JunitXml(x, run, reportDir, judged, failOn != null && failOn.unexpectedPass())
+                    .document(run, implementation, referenceClock);
             x.close();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write " + file, e);
@@ -89,18 +96,21 @@ public final class JunitXml {
         return file;
     }
 
-    private void document(SuiteRun run, String implementation) throws XMLStreamException {
+    private void document(SuiteRun run, Report.Implementation implementation, String referenceClock)
+            throws XMLStreamException {
         Map<String, List<TestOutcome>> bySection = new LinkedHashMap<>();
         for (TestOutcome t : run.tests()) {
             String section = entries(t).map(ClauseEntry::section).findFirst().orElse("(no section)");
             bySection.computeIfAbsent(section, k -> new ArrayList<>()).add(t);
         }
+        String label = implementation.describe(referenceClock);
         x.writeStartDocument("UTF-8", "1.0");
         x.writeCharacters("\n");
         x.writeStartElement("testsuites");
-        x.writeAttribute("name", safe("vmclock-conformance: " + implementation));
+        x.writeAttribute("name", safe("vmclock-conformance: " + label));
         counts(run.tests(), run.elapsed().toMillis());
         x.writeCharacters("\n");
+        Map<String, String> properties = properties(implementation, label, referenceClock);
         for (Map.Entry<String, List<TestOutcome>> s : bySection.entrySet()) {
             x.writeCharacters("  ");
             x.writeStartElement("testsuite");
@@ -108,9 +118,11 @@ public final class JunitXml {
             counts(s.getValue(), s.getValue().stream().mapToLong(t -> t.duration().toMillis()).sum());
             x.writeCharacters("\n    ");
             x.writeStartElement("properties");
-            x.writeEmptyElement("property");
-            x.writeAttribute("name", "implementation");
-            x.writeAttribute("value", safe(implementation));
+            for (Map.Entry<String, String> p : properties.entrySet()) {
+                x.writeEmptyElement("property");
+                x.writeAttribute("name", p.getKey());
+                x.writeAttribute("value", safe(p.getValue()));
+            }
             x.writeEndElement();
             x.writeCharacters("\n");
             for (TestOutcome t : s.getValue()) {
@@ -123,6 +135,27 @@ public final class JunitXml {
         x.writeEndElement();
         x.writeCharacters("\n");
         x.writeEndDocument();
+    }
+
+    /** The implementation record field by field, after the line naming it, for a CI system's test-suite view. */
+    private static Map<String, String> properties(Report.Implementation i, String label, String referenceClock) {
+        Map<String, String> p = new LinkedHashMap<>();
+        p.put("implementation", label);
+        p.put("vmm", i.vmm().name());
+        p.put("vmm.version", i.vmm().version());
+        p.put("vmm.path", i.vmm().path());
+        p.put("vmm.where", i.vmm().where());
+        new java.util.TreeMap<>(i.vmm().details()).forEach((k, v) -> p.put("vmm.details." + k, v));
+        p.put("machine", i.machine());
+        p.put("accelerator", i.accelerator().name());
+        if (i.hop() != null) {
+            p.put("hop.version", i.hop().vmm().version());
+            p.put("hop.where", i.hop().vmm().where());
+        }
+        if (referenceClock != null) {
+            p.put("reference_clock", referenceClock);
+        }
+        return p;
     }
 
     private void testcase(TestOutcome t) throws XMLStreamException {

@@ -3,11 +3,19 @@ package dev.vmclock.report.junit;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.vmclock.conformance.run.SuiteRun;
+import dev.vmclock.gate.FailOn;
+import dev.vmclock.report.Report;
+import dev.vmclock.report.ReportBuilder;
+import dev.vmclock.report.RunContext;
 import dev.vmclock.report.SyntheticRun;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import javax.xml.parsers.DocumentBuilderFactory;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -21,14 +29,19 @@ class JunitXmlTest {
     @TempDir
     Path dir;
 
-    private Document parse(SuiteRun run, String implementation) throws Exception {
-        Path file = JunitXml.write(run, implementation, dir);
+    private static final Report.Implementation QEMU = SyntheticRun.implementation();
+
+    private Document parse(SuiteRun run, Report.Implementation implementation) throws Exception {
+        return read(JunitXml.write(run, implementation, dir));
+    }
+
+    private static Document read(Path file) throws Exception {
         return DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(file.toFile());
     }
 
     @Test
     void oneSuitePerSectionOneCasePerTestWithVerdictElements() throws Exception {
-        Document doc = parse(SyntheticRun.write(dir, true), "QEMU 10.0.2, q35, tcg");
+        Document doc = parse(SyntheticRun.write(dir, true), QEMU);
         Element root = doc.getDocumentElement();
         assertThat(root.getTagName()).isEqualTo("testsuites");
         assertThat(root.getAttribute("name")).isEqualTo("vmclock-conformance: QEMU 10.0.2, q35, tcg");
@@ -57,7 +70,7 @@ class JunitXmlTest {
 
     @Test
     void anySpecsClausesGetTheirSectionsAndStrengths() throws Exception {
-        Document doc = parse(SyntheticRun.writeTwoSpecs(dir), "QEMU 10.0.2, q35, tcg");
+        Document doc = parse(SyntheticRun.writeTwoSpecs(dir), QEMU);
         assertThat(names(doc, "testsuite")).containsExactly("Constant fields", "virtio-rtc: clock reads",
                 "virtio-rtc: configuration");
         Element vrtc = testcase(doc, "VRTC-READ-02 clockReadIsMonotonic");
@@ -69,9 +82,41 @@ class JunitXmlTest {
     @Test
     void controlCharactersXmlCannotCarryAreDropped() throws Exception {
         SuiteRun run = SyntheticRun.write(dir, true);
-        Document doc = parse(run, "QEMU \u0001 10.0.2\u001b[0m\ttcg");
-        assertThat(doc.getDocumentElement().getAttribute("name")).as("a tab in an attribute reads back as a space").isEqualTo("vmclock-conformance: QEMU  10.0.2[0m tcg");
+        Report.Implementation odd = new Report.Implementation(new Report.Vmm("qemu", "\u0001 10.0.2\u001b[0m\t",
+                "/usr/bin/qemu-system-x86_64"), "q35", QEMU.accelerator(), null, QEMU.host());
+        Document doc = parse(run, odd);
+        assertThat(doc.getDocumentElement().getAttribute("name")).as("a tab in an attribute reads back as a space")
+                .isEqualTo("vmclock-conformance: QEMU  10.0.2[0m , q35, tcg");
         assertThat(Files.readString(dir.resolve(JunitXml.FILE))).startsWith("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites ");
+    }
+
+    @Test
+    void theImplementationRecordIsTheSuitesNameAndProperties() throws Exception {
+        Report.Implementation imaged = new Report.Implementation(new Report.Vmm("qemu", "10.0.2", "/usr/bin/qemu-system-x86_64",
+                "vmclock-conformance/qemu-debian:trixie-0", Map.of("qemu-system-x86", "1:10.0.2+ds-2")), "pc-q35-10.0",
+                QEMU.accelerator(), null, QEMU.host(), new Report.Hop(new Report.Vmm("qemu", "11.1.3",
+                "/usr/bin/qemu-system-x86_64", "vmclock-conformance/qemu-debian:trixie-backports-0", Map.of()), "pc-q35-10.0"));
+        SuiteRun run = SyntheticRun.write(dir, true);
+        Report judged = ReportBuilder.build(run, new RunContext(imaged, Instant.parse("2026-11-22T03:00:00Z"), "test",
+                Optional.of("time-off"), List.of(), SuiteRun.Gate.MUST, dir));
+        Document doc = read(JunitXml.write(run, judged, dir, new FailOn(SuiteRun.Gate.MUST, false)));
+        String line = "QEMU 10.0.2 (vmclock-conformance/qemu-debian:trixie-0) -> 11.1.3, pc-q35-10.0, tcg, "
+                + "reference clock time-off";
+        assertThat(doc.getDocumentElement().getAttribute("name")).isEqualTo("vmclock-conformance: " + line);
+        Element first = (Element) doc.getElementsByTagName("properties").item(0);
+        Map<String, String> properties = new LinkedHashMap<>();
+        NodeList ps = first.getElementsByTagName("property");
+        for (int i = 0; i < ps.getLength(); i++) {
+            Element p = (Element) ps.item(i);
+            properties.put(p.getAttribute("name"), p.getAttribute("value"));
+        }
+        assertThat(properties).containsExactly(Map.entry("implementation", line), Map.entry("vmm", "qemu"),
+                Map.entry("vmm.version", "10.0.2"), Map.entry("vmm.path", "/usr/bin/qemu-system-x86_64"),
+                Map.entry("vmm.where", "vmclock-conformance/qemu-debian:trixie-0"),
+                Map.entry("vmm.details.qemu-system-x86", "1:10.0.2+ds-2"), Map.entry("machine", "pc-q35-10.0"),
+                Map.entry("accelerator", "tcg"), Map.entry("hop.version", "11.1.3"),
+                Map.entry("hop.where", "vmclock-conformance/qemu-debian:trixie-backports-0"),
+                Map.entry("reference_clock", "time-off"));
     }
 
     private static List<String> names(Document doc, String tag) {
