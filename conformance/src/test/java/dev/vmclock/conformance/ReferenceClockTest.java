@@ -2,8 +2,10 @@ package dev.vmclock.conformance;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.vmclock.conformance.clock.ReferenceClock;
 import dev.vmclock.conformance.run.SuiteRun;
 import dev.vmclock.conformance.run.SuiteRunner;
+import dev.vmclock.conformance.vm.TargetOptions;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -38,7 +40,7 @@ public class ReferenceClockTest {
     }
 
     private static SuiteRun run(String clock) {
-        return SuiteRunner.run(Map.of("vmclock.clock", clock), CLOCK_AREAS, o -> { });
+        return SuiteRunner.run(TargetOptions.defaults().with(b -> b.clock(ReferenceClock.parse(clock))), CLOCK_AREAS, o -> { });
     }
 
     private static String failures(SuiteRun r) {

@@ -77,6 +77,6 @@ class CommandLineTest {
         assertThat(o.kernel()).contains(Path.of("/k"));
         assertThat(o.initrd()).contains(Path.of("/i"));
         assertThat(o.vmclock()).as("stock: the device present").isTrue();
-        assertThat(o.fault()).isEmpty();
+        assertThat(o.hypervisorWriter()).isFalse();
     }
 }

@@ -11,6 +11,8 @@ import dev.vmclock.conformance.vm.TargetOptions;
 import dev.vmclock.conformance.vm.VmmProvider;
 import dev.vmclock.conformance.view.VirtioRtcView;
 
+import java.util.List;
+import java.util.Objects;
 import org.junit.jupiter.api.extension.AfterTestExecutionCallback;
 import org.junit.jupiter.api.extension.BeforeTestExecutionCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -32,6 +34,8 @@ public final class TargetExtension implements ParameterResolver, BeforeTestExecu
     /** Where the runner leaves the resolved {@link TargetConfig} in the Launcher session's store. */
     public static final ExtensionContext.Namespace NS = ExtensionContext.Namespace.create(TargetExtension.class);
     public static final Class<ResolvedTarget> CONFIG = ResolvedTarget.class;
+    /** Where the runner leaves the decorator it was given beside {@link #CONFIG} (none: the target as it is). */
+    public static final Class<TargetDecorator> DECORATOR = TargetDecorator.class;
     /** Where the runner may leave the run's {@link Targets}, made before JUnit starts (see {@link Targets#bootEarly}). */
     public static final Class<Targets> TARGETS = Targets.class;
 
@@ -51,14 +55,21 @@ public final class TargetExtension implements ParameterResolver, BeforeTestExecu
     }
 
     static Targets targets(ExtensionContext context) {
-        Targets prepared = context.getStore(StoreScope.LAUNCHER_SESSION, NS).get(TARGETS, Targets.class);
+        ExtensionContext.Store session = context.getStore(StoreScope.LAUNCHER_SESSION, NS);
+        Targets prepared = session.get(TARGETS, Targets.class);
         if (prepared != null) {
             return prepared;
         }
-        ResolvedTarget carried = context.getStore(StoreScope.LAUNCHER_SESSION, NS).get(CONFIG, ResolvedTarget.class);
-        Object key = carried != null ? carried : TargetOptions.from(context::getConfigurationParameter);
-        return context.getRoot().getStore(NS).getOrComputeIfAbsent(key, k -> new Targets(carried != null ? carried
-                : VmmProvider.named(((TargetOptions) k).vmm()).resolve((TargetOptions) k)), Targets.class);
+        ResolvedTarget carried = session.get(CONFIG, ResolvedTarget.class);
+        if (carried != null) {
+            TargetDecorator decorator = Objects.requireNonNullElse(session.get(DECORATOR, TargetDecorator.class),
+                    TargetDecorator.NONE);
+            return context.getRoot().getStore(NS).getOrComputeIfAbsent(List.of(carried, decorator),
+                    k -> new Targets(carried, decorator), Targets.class);
+        }
+        TargetOptions options = TargetOptions.from(context::getConfigurationParameter);
+        return context.getRoot().getStore(NS).getOrComputeIfAbsent(options,
+                k -> new Targets(VmmProvider.named(options.vmm()).resolve(options), TargetDecorator.NONE), Targets.class);
     }
 
     @Override
@@ -75,7 +86,7 @@ public final class TargetExtension implements ParameterResolver, BeforeTestExecu
     }
 
     /**
-     * The target of one configuration (decorated when the configuration names a fault) and its views. Made by
+     * The target of one configuration (wrapped by the run's decorator, if it has one) and its views. Made by
      * the first test that asks, in the run's root store; or by the runner before JUnit starts, left in the
      * Launcher session's store ({@link #TARGETS}) and closed by the runner.
      */
@@ -88,11 +99,13 @@ public final class TargetExtension implements ParameterResolver, BeforeTestExecu
         private VirtioRtcView virtioRtc;
         private boolean closed;
 
-        public Targets(ResolvedTarget resolved) {
+        public Targets(ResolvedTarget resolved, TargetDecorator decorator) {
             this.resolved = resolved;
             this.opened = resolved.open();
-            this.target = WithoutCapabilities.of(resolved.options().fault().map(TargetDecorator::named)
-                    .map(d -> d.decorate(opened)).orElse(opened), resolved.options().without());
+            // The decorator is part of the implementation (a broken device); --without is what the suite is shown of
+            // it. So the decorator sits inside: its own page reads and writes reach the real target whatever is
+            // hidden, and nothing it forwards can bring a hidden capability back.
+            this.target = WithoutCapabilities.of(decorator.decorate(opened), resolved.options().without());
             // One history per target, its host pages observed by the VMClock view from the start (see TargetHistory).
             TargetHistory history = new TargetHistory(target);
             this.vmclock = new VmclockView(target, history);

@@ -1,19 +1,12 @@
 package dev.vmclock.conformance.qemu;
 
-import dev.vmclock.conformance.view.VirtioRtcFault;
 import dev.vmclock.conformance.vm.DeviceBus;
 import dev.vmclock.harness.Device;
-import dev.vmclock.harness.ExitCode;
-import dev.vmclock.harness.HarnessException;
-import dev.vmclock.harness.memory.IoBus;
 import dev.vmclock.harness.memory.QtestMemory;
 import dev.vmclock.harness.qemu.MachineSpec;
 import dev.vmclock.harness.qemu.QemuBinary;
 import dev.vmclock.harness.qemu.QemuDevices;
 import dev.vmclock.harness.qemu.QemuVm;
-import java.util.List;
-import java.util.Optional;
-import java.util.ServiceLoader;
 
 /** A guest-less QEMU with one device, reached over its qtest socket: QEMU's {@link DeviceBus}. */
 final class DeviceMachine implements AutoCloseable {
@@ -28,14 +21,12 @@ final class DeviceMachine implements AutoCloseable {
         this.bus = bus;
     }
 
-    static DeviceMachine start(QemuBinary qemu, Device device, Optional<String> fault) {
+    static DeviceMachine start(QemuBinary qemu, Device device) {
         QemuVm vm = QemuVm.start(qemu, MachineSpec.deviceOnly(device).build());
         try {
             QtestMemory qtest = QtestMemory.connect(vm.runDirectory().resolve("qtest.sock"));
-            IoBus io = fault.map(id -> fault(id).wrap(qtest)).orElse(qtest);
             String name = QemuDevices.name(device);
-            return new DeviceMachine(vm, qtest, new DeviceBus(io, "QEMU " + qemu + " with " + name + " over qtest"
-                    + fault.map(f -> "; fault: " + f).orElse("")));
+            return new DeviceMachine(vm, qtest, new DeviceBus(qtest, "QEMU " + qemu + " with " + name + " over qtest"));
         } catch (RuntimeException e) {
             vm.close();
             throw e;
@@ -44,13 +35,6 @@ final class DeviceMachine implements AutoCloseable {
 
     DeviceBus bus() {
         return bus;
-    }
-
-    private static VirtioRtcFault fault(String id) {
-        List<VirtioRtcFault> all = ServiceLoader.load(VirtioRtcFault.class).stream().map(ServiceLoader.Provider::get).toList();
-        return all.stream().filter(f -> f.id().equals(id)).findFirst().orElseThrow(() -> new HarnessException(
-                ExitCode.USAGE, "unknown vmclock.vrtcFault '" + id + "'; on the classpath: "
-                        + all.stream().map(VirtioRtcFault::id).toList()));
     }
 
     @Override

@@ -82,8 +82,9 @@ public final class QemuTarget implements VmTarget, AutoCloseable {
         boolean tcg = config.accelerator().accelerator() == Accelerator.TCG;
         MachineSpec.Builder b = MachineSpec.builder().machineType(config.machine())
                 .accelerator(config.accelerator().accelerator()).devices(config.devices()).cpus(2)
-                // The qtest socket lets the suite play the hypervisor's writer (driver checks, faults); it needs TCG.
-                .qtest(tcg || o.fault().isPresent() || o.clock().isPresent());
+                // The qtest socket lets the suite play the hypervisor's writer (driver checks, the reference clock);
+                // under KVM only when asked for (a decorator writing the page as the device).
+                .qtest(tcg || o.hypervisorWriter() || o.clock().isPresent());
         o.pageOverride().ifPresent(p -> b.pageOverride(new PageOverride(p, PageLocation.QEMU_DEFAULT.address())));
         o.qemuArgs().forEach(b::extraArg);
         return b.build();
@@ -447,7 +448,7 @@ public final class QemuTarget implements VmTarget, AutoCloseable {
             }
             if (bus == null) {
                 try {
-                    bus = DeviceMachine.start(config.qemu(), device, config.options().vrtcFault());
+                    bus = DeviceMachine.start(config.qemu(), device);
                 } catch (HarnessException e) {
                     busFailure = e;
                     throw e;

@@ -3,7 +3,6 @@ package dev.vmclock.conformance.qemu;
 import dev.vmclock.conformance.vm.TargetOptions;
 import dev.vmclock.conformance.vm.Implementation;
 import dev.vmclock.conformance.vm.ResolvedTarget;
-import dev.vmclock.conformance.vm.TargetDecorator;
 import dev.vmclock.conformance.vm.VmTarget;
 import dev.vmclock.harness.qemu.DebianQemuImage;
 import dev.vmclock.harness.qemu.ImageVersions;
@@ -30,7 +29,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.ServiceLoader;
 
 /**
  * The implementation under test, resolved once per run: the QEMU found and probed, the guest image built,
@@ -74,7 +72,6 @@ public record TargetConfig(
         if (o.kernel().isPresent() != o.initrd().isPresent()) {
             throw new HarnessException(ExitCode.USAGE, "a guest kernel and initramfs go together (--kernel with --initrd)");
         }
-        o.fault().ifPresent(TargetDecorator::named); // an unknown fault is bad input, before anything starts
         List<Path> ownFiles = new ArrayList<>();
         o.kernel().ifPresent(ownFiles::add);
         o.initrd().ifPresent(ownFiles::add);

@@ -7,9 +7,9 @@ import dev.vmclock.conformance.spec.SpecMap;
 import java.lang.reflect.Method;
 import java.util.Arrays;
 import java.util.Map;
-import java.util.Optional;
 import dev.vmclock.conformance.junit.TargetExtension;
 import dev.vmclock.conformance.vm.ResolvedTarget;
+import dev.vmclock.conformance.vm.TargetDecorator;
 import dev.vmclock.conformance.vm.TargetOptions;
 import dev.vmclock.conformance.vm.VmmProvider;
 import org.junit.platform.engine.support.store.Namespace;
@@ -36,16 +36,19 @@ public final class SuiteRunner {
     private SuiteRunner() {
     }
 
-    /** Resolves {@code vmclock.*} parameters (see {@link TargetOptions}) once, then runs the suite on that target. */
-    public static SuiteRun run(Map<String, String> config, Set<String> select, Consumer<TestOutcome> progress,
-                               TestExecutionListener... listeners) {
-        return run(TargetOptions.from(k -> Optional.ofNullable(config.get(k))), select, progress, listeners);
-    }
-
     /** Resolves {@code options} once through the provider they name ({@code --vmm}), then runs the suite on that target. */
     public static SuiteRun run(TargetOptions options, Set<String> select, Consumer<TestOutcome> progress,
                                TestExecutionListener... listeners) {
-        return launch(VmmProvider.named(options.vmm()).resolve(options), select, progress, listeners);
+        return run(options, TargetDecorator.NONE, select, progress, listeners);
+    }
+
+    /**
+     * As {@link #run(TargetOptions, Set, Consumer, TestExecutionListener...)} on the target wrapped by {@code decorator}:
+     * how the project's own tests run the suite against deliberately broken implementations.
+     */
+    public static SuiteRun run(TargetOptions options, TargetDecorator decorator, Set<String> select,
+                               Consumer<TestOutcome> progress, TestExecutionListener... listeners) {
+        return launch(VmmProvider.named(options.vmm()).resolve(options), decorator, select, progress, listeners);
     }
 
     /**
@@ -57,11 +60,11 @@ public final class SuiteRunner {
      */
     public static SuiteRun run(ResolvedTarget target, Set<String> select, Consumer<TestOutcome> progress,
                                TestExecutionListener... listeners) {
-        return launch(target, select, progress, listeners);
+        return launch(target, TargetDecorator.NONE, select, progress, listeners);
     }
 
-    private static SuiteRun launch(ResolvedTarget target, Set<String> select, Consumer<TestOutcome> progress,
-                                   TestExecutionListener... listeners) {
+    private static SuiteRun launch(ResolvedTarget target, TargetDecorator decorator, Set<String> select,
+                                   Consumer<TestOutcome> progress, TestExecutionListener... listeners) {
         // The typed configuration travels in the Launcher session; the parameters only name the run in its report.
         Map<String, String> params = target.options().parameters();
         SpecMap map = SpecMap.load();
@@ -80,12 +83,13 @@ public final class SuiteRunner {
         LauncherConfig launcher = LauncherConfig.builder().enableTestExecutionListenerAutoRegistration(false)
                 .enablePostDiscoveryFilterAutoRegistration(false).build();
         try (LauncherSession session = LauncherFactory.openSession(launcher);
-             TargetExtension.Targets targets = new TargetExtension.Targets(target)) {
+             TargetExtension.Targets targets = new TargetExtension.Targets(target, decorator)) {
             if (needsGuest(select)) {
                 targets.bootEarly(); // overlaps discovery and class loading
             }
             Namespace ns = Namespace.create(TargetExtension.NS.getParts().toArray());
             session.getStore().put(ns, TargetExtension.CONFIG, target);
+            session.getStore().put(ns, TargetExtension.DECORATOR, decorator);
             session.getStore().put(ns, TargetExtension.TARGETS, targets);
             session.getLauncher().execute(request, all);
         }

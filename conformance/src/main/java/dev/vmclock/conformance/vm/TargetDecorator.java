@@ -1,27 +1,15 @@
 package dev.vmclock.conformance.vm;
 
-import dev.vmclock.harness.ExitCode;
-import dev.vmclock.harness.HarnessException;
-import java.util.List;
-import java.util.ServiceLoader;
-
 /**
- * Wraps a target to change what it does: how the self-test builds deliberately broken implementations
- * (test sources register theirs through {@link java.util.ServiceLoader}; production code has none).
- * Selected by id with the configuration parameter {@code vmclock.fault}.
+ * Wraps a target to change what it does: how the self-test builds deliberately broken implementations. The
+ * decorators live with the project's own tests and reach a run as values ({@code SuiteRunner.run(options,
+ * decorator, ...)}); production code names none, and no configuration key selects one.
  */
+@FunctionalInterface
 public interface TargetDecorator {
 
-    /** The id {@code vmclock.fault} names. */
-    String id();
+    /** Leaves the target as it is: a run of the implementation itself. */
+    TargetDecorator NONE = target -> target;
 
     VmTarget decorate(VmTarget target);
-
-    /** The self-test's decorator named {@code id}, from the class path; an unknown one is bad input. */
-    static TargetDecorator named(String id) {
-        List<TargetDecorator> known = ServiceLoader.load(TargetDecorator.class).stream().map(ServiceLoader.Provider::get)
-                .toList();
-        return known.stream().filter(d -> d.id().equals(id)).findFirst().orElseThrow(() -> new HarnessException(
-                ExitCode.USAGE, "unknown fault '" + id + "'; known here: " + known.stream().map(TargetDecorator::id).toList()));
-    }
 }

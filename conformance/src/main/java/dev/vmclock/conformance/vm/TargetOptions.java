@@ -12,6 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Consumer;
 import java.util.function.Function;
 
 /**
@@ -30,9 +31,10 @@ import java.util.function.Function;
  *                    ({@code vmclock.virtioRtc=auto}, the default); the built guest image then
  *                    carries virtio_rtc.ko, compiled in {@code kbuildImage}
  * @param kbuildImage the Docker image virtio_rtc.ko is built in (default {@code $VMCLOCK_KBUILD_IMAGE})
- * @param fault       a {@link TargetDecorator} id from the self-test (deliberately broken implementations)
- * @param vrtcFault   a {@code VirtioRtcFault} id from the self-test, between the device bus and the suite's driver
  * @param clock       a reference writer publishing clock data (QEMU publishes none), good or deliberately bad
+ * @param hypervisorWriter whether the target offers the hypervisor's writer ({@link Capability#HYPERVISOR_WRITER})
+ *                    where it costs extra (QEMU: the qtest socket under KVM; TCG and a reference clock have it
+ *                    anyway): what a decorator writing the page as the device needs
  * @param hopTo       a cross-version hop's destination QEMU ({@code vmclock.hopTo}, {@code run --hop-to}): a path to a
  *                    qemu-system-x86_64, a local container image tag, or a name {@code ./vmclock-conformance images}
  *                    lists ({@code host}, {@code bookworm-backports}, {@code trixie}, {@code trixie-backports}; built
@@ -50,13 +52,12 @@ public record TargetOptions(
         Optional<String> kbuildImage,
         Optional<Path> pageOverride,
         List<String> qemuArgs,
-        Optional<String> fault,
         Optional<ReferenceClock> clock,
+        boolean hypervisorWriter,
         Optional<Path> evidenceDir,
         Optional<String> hopTo,
         String vmm,
-        Set<Capability> without,
-        Optional<String> vrtcFault) {
+        Set<Capability> without) {
 
     public static final String PREFIX = "vmclock.";
     /** The provider a run uses unless told otherwise. */
@@ -87,13 +88,12 @@ public record TargetOptions(
                 param.apply(PREFIX + "pageOverride").map(Path::of),
                 param.apply(PREFIX + "qemuArgs").filter(s -> !s.isBlank()).map(s -> Arrays.asList(s.trim().split("\\s+")))
                         .orElse(List.of()),
-                param.apply(PREFIX + "fault").filter(s -> !s.isBlank()),
                 param.apply(PREFIX + "clock").map(ReferenceClock::parse),
+                param.apply(PREFIX + "hypervisorWriter").map(Boolean::parseBoolean).orElse(false),
                 param.apply(PREFIX + "evidenceDir").map(Path::of),
                 param.apply(PREFIX + "hopTo").filter(s -> !s.isBlank()),
                 param.apply(PREFIX + "vmm").filter(s -> !s.isBlank()).orElse(DEFAULT_VMM),
-                param.apply(PREFIX + "without").map(Capability::parseList).orElse(Set.of()),
-                param.apply(PREFIX + "vrtcFault").filter(s -> !s.isBlank()));
+                param.apply(PREFIX + "without").map(Capability::parseList).orElse(Set.of()));
     }
 
     /** The same options as {@code vmclock.*} parameters: what {@link #from} reads back. */
@@ -112,14 +112,15 @@ public record TargetOptions(
         if (!qemuArgs.isEmpty()) {
             p.put(PREFIX + "qemuArgs", String.join(" ", qemuArgs));
         }
-        fault.ifPresent(v -> p.put(PREFIX + "fault", v));
         clock.ifPresent(v -> p.put(PREFIX + "clock", v.id()));
+        if (hypervisorWriter) {
+            p.put(PREFIX + "hypervisorWriter", "true");
+        }
         evidenceDir.ifPresent(v -> p.put(PREFIX + "evidenceDir", v.toString()));
         hopTo.ifPresent(v -> p.put(PREFIX + "hopTo", v));
         if (!vmm.equals(DEFAULT_VMM)) {
             p.put(PREFIX + "vmm", vmm);
         }
-        vrtcFault.ifPresent(v -> p.put(PREFIX + "vrtcFault", v));
         if (!without.isEmpty()) {
             p.put(PREFIX + "without", without.stream().map(Enum::name).collect(Collectors.joining(",")));
         }
@@ -128,10 +129,133 @@ public record TargetOptions(
 
     /** The same options with no time device asked for: what {@code doctor} probes, so it reports what is missing. */
     public TargetOptions withoutDevices() {
-        Map<String, String> p = parameters();
-        p.put(PREFIX + "device", "false");
-        p.put(PREFIX + "virtioRtc", "false");
-        return from(k -> Optional.ofNullable(p.get(k)));
+        return with(b -> b.vmclock(false).virtioRtc(Optional.of(false)));
+    }
+
+    /** A copy with what {@code change} sets on a builder holding these options changed: {@code o.with(b -> b.machine("microvm"))}. */
+    public TargetOptions with(Consumer<Builder> change) {
+        Builder b = new Builder(this);
+        change.accept(b);
+        return b.build();
+    }
+
+    /** The options' components, to change some of them ({@link #with}). */
+    public static final class Builder {
+        private Optional<String> qemu;
+        private Optional<String> container;
+        private String machine;
+        private String accel;
+        private Optional<Path> kernel;
+        private Optional<Path> initrd;
+        private boolean vmclock;
+        private Optional<Boolean> virtioRtc;
+        private Optional<String> kbuildImage;
+        private Optional<Path> pageOverride;
+        private List<String> qemuArgs;
+        private Optional<ReferenceClock> clock;
+        private boolean hypervisorWriter;
+        private Optional<Path> evidenceDir;
+        private Optional<String> hopTo;
+        private String vmm;
+        private Set<Capability> without;
+
+        private Builder(TargetOptions o) {
+            qemu = o.qemu;
+            container = o.container;
+            machine = o.machine;
+            accel = o.accel;
+            kernel = o.kernel;
+            initrd = o.initrd;
+            vmclock = o.vmclock;
+            virtioRtc = o.virtioRtc;
+            kbuildImage = o.kbuildImage;
+            pageOverride = o.pageOverride;
+            qemuArgs = o.qemuArgs;
+            clock = o.clock;
+            hypervisorWriter = o.hypervisorWriter;
+            evidenceDir = o.evidenceDir;
+            hopTo = o.hopTo;
+            vmm = o.vmm;
+            without = o.without;
+        }
+
+        public Builder qemu(String path) {
+            qemu = Optional.of(path);
+            return this;
+        }
+
+        public Builder container(String image) {
+            container = Optional.of(image);
+            return this;
+        }
+
+        public Builder machine(String type) {
+            machine = type;
+            return this;
+        }
+
+        public Builder accel(String accelerator) {
+            accel = accelerator;
+            return this;
+        }
+
+        /** A user's guest: kernel and initramfs go together. */
+        public Builder guest(Path kernelImage, Path initramfs) {
+            kernel = Optional.of(kernelImage);
+            initrd = Optional.of(initramfs);
+            return this;
+        }
+
+        public Builder vmclock(boolean on) {
+            vmclock = on;
+            return this;
+        }
+
+        /** Empty: the default ({@code auto}). */
+        public Builder virtioRtc(Optional<Boolean> on) {
+            virtioRtc = on;
+            return this;
+        }
+
+        public Builder pageOverride(Path page) {
+            pageOverride = Optional.of(page);
+            return this;
+        }
+
+        public Builder qemuArgs(List<String> args) {
+            qemuArgs = args;
+            return this;
+        }
+
+        public Builder clock(ReferenceClock writer) {
+            clock = Optional.of(writer);
+            return this;
+        }
+
+        public Builder hypervisorWriter(boolean on) {
+            hypervisorWriter = on;
+            return this;
+        }
+
+        public Builder evidenceDir(Path dir) {
+            evidenceDir = Optional.of(dir);
+            return this;
+        }
+
+        public Builder hopTo(String destination) {
+            hopTo = Optional.of(destination);
+            return this;
+        }
+
+        public Builder without(Set<Capability> hidden) {
+            without = hidden;
+            return this;
+        }
+
+        public TargetOptions build() {
+            return new TargetOptions(qemu, container, machine, accel, kernel, initrd, vmclock, virtioRtc, kbuildImage,
+                    pageOverride, qemuArgs, clock, hypervisorWriter, evidenceDir, hopTo, vmm, without);
+        }
     }
 
     /** A one-line description for reports: machine, accelerator and whatever was changed from stock. */
@@ -146,8 +270,10 @@ public record TargetOptions(
         if (!qemuArgs.isEmpty()) {
             sb.append(" qemuArgs=").append(String.join(" ", qemuArgs));
         }
-        fault.ifPresent(f -> sb.append(" fault=").append(f));
         clock.ifPresent(c -> sb.append(" clock=").append(c.id()));
+        if (hypervisorWriter) {
+            sb.append(" hypervisorWriter");
+        }
         hopTo.ifPresent(h -> sb.append(" hopTo=").append(h));
         if (!without.isEmpty()) {
             sb.append(" without=").append(without.stream().map(Enum::name).collect(Collectors.joining(",")));

@@ -1,12 +1,14 @@
 package dev.vmclock.conformance.faults;
 
+import dev.vmclock.conformance.clock.ReferenceClock;
+import dev.vmclock.conformance.vm.TargetDecorator;
+import dev.vmclock.conformance.vm.TargetOptions;
 import dev.vmclock.harness.page.PageField;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
-import java.util.Map;
+import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.Consumer;
@@ -14,9 +16,15 @@ import java.util.function.Consumer;
 /**
  * A deliberately broken implementation: stock QEMU plus one fault, and the clauses that must then FAIL.
  * Static faults replace the page at reset (QEMU's generic loader) or change QEMU's options; run-time
- * faults are decorators of the target (RuntimeFaults), injected through the qtest socket.
+ * faults are decorators of the target ({@link RuntimeFault}), injected through the qtest socket.
+ *
+ * @param options   the implementation's options (stock QEMU's, changed by a static fault)
+ * @param decorator what wraps the target ({@link TargetDecorator#NONE} for a static fault)
  */
-record Fault(String name, Map<String, String> config, Set<String> expectedFailures) {
+record Fault(String name, TargetOptions options, TargetDecorator decorator, Set<String> expectedFailures) {
+
+    /** Stock QEMU from PATH, as a run given no options finds it. */
+    static final TargetOptions STOCK = TargetOptions.defaults();
 
     /**
      * What stock QEMU 10.0.x fails under UAPI.13 v1.1 (SHOULD level only): no TAI offset (so no -37 to
@@ -30,8 +38,18 @@ record Fault(String name, Map<String, String> config, Set<String> expectedFailur
         return name;
     }
 
-    static Fault runtime(String name, String fault, String... fails) {
-        return new Fault(name, Map.of("vmclock.fault", fault), withStock(fails));
+    static Fault runtime(String name, RuntimeFault fault, String... fails) {
+        return decorated(name, STOCK, fault, withStock(fails));
+    }
+
+    /** A run-time fault writes the page as the device: the target must offer the writer, under KVM too. */
+    private static Fault decorated(String name, TargetOptions options, RuntimeFault fault, Set<String> fails) {
+        return new Fault(name, options.with(b -> b.hypervisorWriter(true)), fault, fails);
+    }
+
+    /** A static fault: options only. */
+    private static Fault of(String name, TargetOptions options, Set<String> fails) {
+        return new Fault(name, options, TargetDecorator.NONE, fails);
     }
 
     /**
@@ -41,27 +59,27 @@ record Fault(String name, Map<String, String> config, Set<String> expectedFailur
     static final Set<String> CLOCK_STOCK_DEVIATIONS = Set.of("VMC-DISRUPT-05");
 
     /** The reference clock (correct data) with a run-time fault on top of what it publishes. */
-    static Fault clock(String name, String fault, String... fails) {
+    static Fault clock(String name, RuntimeFault fault, String... fails) {
         Set<String> s = new TreeSet<>(CLOCK_STOCK_DEVIATIONS);
         s.addAll(Set.of(fails));
-        return new Fault(name, Map.of("vmclock.clock", "good", "vmclock.fault", fault), s);
+        return decorated(name, STOCK.with(b -> b.clock(ReferenceClock.GOOD)), fault, s);
     }
 
-    static Fault qemuArgs(String name, String args, String... fails) {
-        return new Fault(name, Map.of("vmclock.qemuArgs", args), withStock(fails));
+    static Fault qemuArgs(String name, List<String> args, String... fails) {
+        return of(name, STOCK.with(b -> b.qemuArgs(args)), withStock(fails));
     }
 
     /** Stock QEMU with one more ACPI table, which QEMU appends after its own (a file in {@code dir}). */
     static Fault acpiTable(Path dir, String name, IdentityOverride table, String... fails) {
-        return qemuArgs(name, "-acpitable file=" + table.write(dir), fails);
+        return qemuArgs(name, List.of("-acpitable", "file=" + table.write(dir)), fails);
     }
 
     static Fault machine(String name, String machineType, String... fails) {
-        return new Fault(name, Map.of("vmclock.machine", machineType), withStock(fails));
+        return of(name, STOCK.with(b -> b.machine(machineType)), withStock(fails));
     }
 
     static Fault noDevice(String... fails) {
-        return new Fault("no vmclock device", Map.of("vmclock.device", "false"), Set.of(fails));
+        return of("no vmclock device", STOCK.with(b -> b.vmclock(false)), Set.of(fails));
     }
 
     /** A fault written into the page QEMU presents at boot; {@code stock} says which stock deviations remain. */
@@ -74,18 +92,14 @@ record Fault(String name, Map<String, String> config, Set<String> expectedFailur
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        Map<String, String> config = new LinkedHashMap<>();
-        config.put("vmclock.pageOverride", file.toString());
         Set<String> expected = new TreeSet<>(stock);
         expected.addAll(Set.of(fails));
-        return new Fault(name, config, expected);
+        return of(name, STOCK.with(b -> b.pageOverride(file)), expected);
     }
 
     /** This fault's page plus a run-time fault on top of it. */
-    Fault withRuntime(String runtimeFault, String name, String... fails) {
-        Map<String, String> c = new LinkedHashMap<>(config);
-        c.put("vmclock.fault", runtimeFault);
-        return new Fault(name, c, withStock(fails));
+    Fault withRuntime(RuntimeFault runtimeFault, String name, String... fails) {
+        return decorated(name, options, runtimeFault, withStock(fails));
     }
 
     private static Set<String> withStock(String... fails) {

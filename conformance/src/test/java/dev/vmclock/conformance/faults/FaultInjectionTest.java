@@ -12,7 +12,6 @@ import dev.vmclock.harness.page.Flag;
 import dev.vmclock.harness.page.PageField;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -99,24 +98,24 @@ class FaultInjectionTest {
                 // Bumped after every event the suite drives in place; a clone restored elsewhere gets none (GEN-04).
                 Fault.page(PAGES, "generation counter advertised",
                         p -> PageField.FLAGS.write(p, Flag.VM_GEN_COUNTER_PRESENT.mask()), stock)
-                        .withRuntime("generation-on-every-event", "generation counter bumped by every event",
+                        .withRuntime(new GenerationFaults.GenerationOnEveryEvent(), "generation counter bumped by every event",
                                 "VMC-GEN-04", "VMC-GEN-06", "VMC-GEN-09", "VMC-GEN-11", "VMC-GEN-12"),
                 // Each restore toggles the counter's low bit: it changes every time, but back to a value the guest
                 // saw. Clones and siblings, restored beside the target, get no change (GEN-04, GEN-11).
                 Fault.page(PAGES, "generation counter advertised",
                         p -> PageField.FLAGS.write(p, Flag.VM_GEN_COUNTER_PRESENT.mask()), stock)
-                        .withRuntime("generation-alternates", "generation counter alternating between two values",
+                        .withRuntime(new GenerationFaults.GenerationAlternates(), "generation counter alternating between two values",
                                 "VMC-GEN-04", "VMC-GEN-11", "VMC-GEN-13"),
                 // v1.0's offset: the counter bumped at 0x64, inside time_maxerror_nanosec; 0x68 never moves.
                 Fault.page(PAGES, "generation counter advertised",
                         p -> PageField.FLAGS.write(p, Flag.VM_GEN_COUNTER_PRESENT.mask()), stock)
-                        .withRuntime("generation-at-v1.0-offset", "generation counter at 0x64 (UAPI.13 v1.0's offset)",
+                        .withRuntime(new GenerationFaults.GenerationAtV10Offset(), "generation counter at 0x64 (UAPI.13 v1.0's offset)",
                                 "VMC-LAYOUT-07", "VMC-GEN-01", "VMC-GEN-02", "VMC-GEN-03", "VMC-GEN-04", "VMC-GEN-10",
                                 "VMC-GEN-11"),
                 // v1.0's flag table: the counter runs (bumped by every event) but is announced by bit 7.
                 Fault.page(PAGES, "bit 7 set",
                         p -> PageField.FLAGS.write(p, Flag.TIME_MONOTONIC.mask()), stock)
-                        .withRuntime("generation-on-every-event",
+                        .withRuntime(new GenerationFaults.GenerationOnEveryEvent(),
                                 "generation counter announced by bit 7 (UAPI.13 v1.0's flag table)", "VMC-FLAGS-01"),
                 Fault.page(PAGES, "unknown flag bits", p -> PageField.FLAGS.write(p, 1L << 40), stock,
                         "VMC-FLAGS-01"),
@@ -128,27 +127,27 @@ class FaultInjectionTest {
                 Fault.noDevice("VMC-ACPI-04", "VMC-ACPI-06", "VMC-ACPI-07", "VMC-ACPI-08", "VMC-ACPI-09", "VMC-DRIVER-01"),
                 // The host sees the page, the guest finds no device: the discovery clauses FAIL, and every check that
                 // needs the guest's view is NOT_APPLICABLE naming them (spec-map.md Errata 18).
-                Fault.qemuArgs("machine whose guest cannot find the device (no ACPI)", "-machine acpi=off",
+                Fault.qemuArgs("machine whose guest cannot find the device (no ACPI)", List.of("-machine", "acpi=off"),
                         undiscovered()),
                 // QEMU 10.0 accepts -device vmclock on microvm but leaves it out of microvm's DSDT.
                 Fault.machine("microvm machine whose guest cannot find the device", "microvm", undiscovered()),
                 // The device is described, under identities no driver matches (an SSDT stores them over QEMU's).
                 Fault.acpiTable(PAGES, "ACPI _HID and _CID of the device wrong (AMZNC10D, VMCLOCKX)",
                         new IdentityOverride("AMZNC10D", "VMCLOCKX"), undiscovered()),
-                Fault.runtime("field changed without seq_count change", "field-without-seq-count", "VMC-SEQ-05"),
+                Fault.runtime("field changed without seq_count change", new SeqCountFaults.FieldWithoutSeqCount(), "VMC-SEQ-05"),
                 // QEMU's own restore moves seq_count on to an even value again, so VMC-SEQ-03 holds
-                Fault.runtime("seq_count left odd", "seq-count-left-odd", "VMC-SEQ-01", "VMC-SEQ-06"),
-                Fault.runtime("constant field rewritten after an event", "constant-rewritten-after-event", "VMC-CONST-02"),
-                Fault.runtime("seq_count put back after an update", "seq-count-kept-across-update", "VMC-SEQ-02",
+                Fault.runtime("seq_count left odd", new SeqCountFaults.SeqCountLeftOdd(), "VMC-SEQ-01", "VMC-SEQ-06"),
+                Fault.runtime("constant field rewritten after an event", new ConstantFaults.ConstantRewrittenAfterEvent(), "VMC-CONST-02"),
+                Fault.runtime("seq_count put back after an update", new SeqCountFaults.SeqCountKeptAcrossUpdate(), "VMC-SEQ-02",
                         "VMC-SEQ-03"),
-                Fault.runtime("marker on the wrong events", "marker-on-wrong-events", "VMC-DISRUPT-01",
+                Fault.runtime("marker on the wrong events", new DisruptionFaults.MarkerOnWrongEvents(), "VMC-DISRUPT-01",
                         "VMC-DISRUPT-04", "VMC-DISRUPT-06", "VMC-DISRUPT-07"),
-                Fault.runtime("marker rolled back after a restore", "marker-rolled-back-after-restore",
+                Fault.runtime("marker rolled back after a restore", new DisruptionFaults.MarkerRolledBackAfterRestore(),
                         "VMC-DISRUPT-02", "VMC-DISRUPT-03", "VMC-DISRUPT-04"),
                 // Every change differs from the value before it (DISRUPT-04 holds), but goes back to an earlier one.
-                Fault.runtime("marker alternating between two values", "marker-alternates", "VMC-DISRUPT-09"),
+                Fault.runtime("marker alternating between two values", new DisruptionFaults.MarkerAlternates(), "VMC-DISRUPT-09"),
                 // The guest sees no change at 0x10 (DISRUPT-01 to -04); loadvm's change lands in a clock field.
-                Fault.runtime("marker written at the wrong offset", "marker-at-wrong-offset", "VMC-LAYOUT-07",
+                Fault.runtime("marker written at the wrong offset", new DisruptionFaults.MarkerAtWrongOffset(), "VMC-LAYOUT-07",
                         "VMC-DISRUPT-01", "VMC-DISRUPT-02", "VMC-DISRUPT-03", "VMC-DISRUPT-04"),
                 // The magic's bytes in big-endian order: "KLCV" in memory.
                 Fault.page(PAGES, "magic stored big-endian",
@@ -160,31 +159,31 @@ class FaultInjectionTest {
                         "VMC-COUNTER-02", "VMC-TIME-03", "VMC-TIME-04", "VMC-TIME-07", "VMC-TIME-08"),
                 // Between any two host copies time_type changed with seq_count unchanged: SEQ-05 compares whole
                 // copies, constants included (noticed, left as it is), and every event's before/after differ (CONST-02).
-                Fault.runtime("constant field changed while running", "constant-changed-while-running",
+                Fault.runtime("constant field changed while running", new ConstantFaults.ConstantChangedWhileRunning(),
                         "VMC-CONST-01", "VMC-CONST-02", "VMC-SEQ-05"),
-                Fault.runtime("seq_count decreasing across chained events", "seq-count-decreases", "VMC-SEQ-04"),
+                Fault.runtime("seq_count decreasing across chained events", new SeqCountFaults.SeqCountDecreases(), "VMC-SEQ-04"),
                 // A correct counter everywhere else (new values on every restore, in place and in clones).
                 Fault.page(PAGES, "generation counter advertised",
                         p -> PageField.FLAGS.write(p, Flag.VM_GEN_COUNTER_PRESENT.mask()), stock)
-                        .withRuntime("generation-changed-by-reset", "generation counter changed by system_reset",
+                        .withRuntime(new GenerationFaults.GenerationChangedByReset(), "generation counter changed by system_reset",
                                 "VMC-GEN-07"),
-                Fault.clock("error fields flagged valid but out of range", "error-fields-out-of-range",
+                Fault.clock("error fields flagged valid but out of range", new ClockDataFaults.ErrorFieldsOutOfRange(),
                         "VMC-FLAGS-06", "VMC-FLAGS-07", "VMC-FLAGS-08", "VMC-FLAGS-09"),
-                Fault.clock("leap indicator POS outside a leap second", "leap-indicator-wrong", "VMC-LEAP-02"),
-                Fault.clock("time stepped out of its bounds by live migration", "time-stepped-out-of-bounds",
+                Fault.clock("leap indicator POS outside a leap second", new ClockDataFaults.LeapIndicatorWrong(), "VMC-LEAP-02"),
+                Fault.clock("time stepped out of its bounds by live migration", new ClockDataFaults.TimeSteppedOutOfBounds(),
                         "VMC-ERR-03"),
                 // Two minutes is also far outside the 5 ms maximum error the page declares (ERR-02).
-                Fault.clock("free-running clock two minutes ahead", "freerunning-two-minutes-ahead", "VMC-STATUS-03",
+                Fault.clock("free-running clock two minutes ahead", new ClockDataFaults.FreerunningTwoMinutesAhead(), "VMC-STATUS-03",
                         "VMC-TIME-05", "VMC-ERR-02"),
-                Fault.clock("TIME_MONOTONIC advertised, time stepped back", "monotonic-time-steps-back", "VMC-FLAGS-10",
+                Fault.clock("TIME_MONOTONIC advertised, time stepped back", new ClockDataFaults.MonotonicTimeStepsBack(), "VMC-FLAGS-10",
                         "VMC-FLAGS-11", "VMC-ERR-03"),
                 // Fields change under the old even seq_count: racing readers take torn copies (SEQ-08 read(), ERR-04
                 // seqlock loop), and a held-odd update is never odd for the driver to wait on (SEQ-08, DRIVER-06).
-                Fault.runtime("update without an odd seq_count", "fields-before-seq-count", "VMC-SEQ-08",
+                Fault.runtime("update without an odd seq_count", new SeqCountFaults.FieldsBeforeSeqCount(), "VMC-SEQ-08",
                         "VMC-DRIVER-06", "VMC-ERR-04"),
                 // Each update holds seq_count odd 300 ms: the sampler sees it (SEQ-06); a guest read() racing such
                 // updates gives up, which SEQ-06 judges (NOT_APPLICABLE there).
-                Fault.runtime("update holding seq_count odd for 300 ms", "slow-odd-window", "VMC-SEQ-06"));
+                Fault.runtime("update holding seq_count odd for 300 ms", new SeqCountFaults.SlowOddWindow(), "VMC-SEQ-06"));
     }
 
     /**
@@ -205,7 +204,7 @@ class FaultInjectionTest {
 
     @Test
     void stockQemuFailsOnlyTheShouldLevelDeviationsItHas() {
-        SuiteRun run = SuiteRunner.run(Map.of(), Set.of(), o -> { });
+        SuiteRun run = SuiteRunner.run(Fault.STOCK, Set.of(), o -> { });
         assertThat(run.ids(Verdict.ERROR)).as("ERRORs: %s", describe(run, Verdict.ERROR)).isEmpty();
         assertThat(run.ids(Verdict.FAIL)).as("FAILs: %s", describe(run, Verdict.FAIL))
                 .containsExactlyInAnyOrderElementsOf(Fault.STOCK_DEVIATIONS);
@@ -219,8 +218,7 @@ class FaultInjectionTest {
     @Execution(ExecutionMode.CONCURRENT)
     @Tag(FULL_TIER)
     void brokenImplementationFailsExactlyItsClauses(Fault fault) {
-        Map<String, String> config = new HashMap<>(fault.config());
-        SuiteRun run = SuiteRunner.run(config, Set.of(), o -> { });
+        SuiteRun run = SuiteRunner.run(fault.options(), fault.decorator(), Set.of(), o -> { });
         assertThat(run.containerFailure()).as("the suite ran").isEmpty();
         assertThat(run.ids(Verdict.ERROR)).as("ERRORs under '%s': %s", fault, describe(run, Verdict.ERROR)).isEmpty();
         assertThat(run.ids(Verdict.FAIL)).as("FAILs under '%s': %s", fault, describe(run, Verdict.FAIL))

@@ -5,15 +5,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.vmclock.conformance.GuestSlots;
 import dev.vmclock.conformance.Shards;
 import dev.vmclock.conformance.Verdict;
+import dev.vmclock.conformance.clock.ReferenceClock;
 import dev.vmclock.conformance.run.SuiteRun;
 import dev.vmclock.conformance.run.SuiteRunner;
+import dev.vmclock.conformance.vm.TargetOptions;
 import dev.vmclock.harness.qemu.DebianQemuImage;
 import dev.vmclock.harness.qemu.DebianSuite;
 import dev.vmclock.images.GuestImage;
 import dev.vmclock.images.GuestImageBuilder;
 import dev.vmclock.images.VirtioRtcModule;
-import java.util.HashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
@@ -65,17 +67,14 @@ class VirtioRtcGuestFaultTest {
         assertThat(run.ids(Verdict.FAIL)).as("FAILs: %s", describe(run, Verdict.FAIL)).containsExactlyInAnyOrderElementsOf(GUEST);
     }
 
-    private static Map<String, String> config(GuestImage userImage) {
-        Map<String, String> c = new HashMap<>();
-        c.put("vmclock.container", DebianQemuImage.shipped().ensureBuilt(DebianSuite.TRIXIE_BACKPORTS));
-        c.put("vmclock.virtioRtc", "true");
-        c.put("vmclock.accel", "tcg");
-        c.put("vmclock.clock", "good");
-        if (userImage != null) {
-            c.put("vmclock.kernel", userImage.kernel().toString());
-            c.put("vmclock.initrd", userImage.initramfs().toString());
-        }
-        return c;
+    private static TargetOptions config(GuestImage userImage) {
+        return TargetOptions.defaults().with(b -> {
+            b.container(DebianQemuImage.shipped().ensureBuilt(DebianSuite.TRIXIE_BACKPORTS)).virtioRtc(Optional.of(true))
+                    .accel("tcg").clock(ReferenceClock.GOOD);
+            if (userImage != null) {
+                b.guest(userImage.kernel(), userImage.initramfs());
+            }
+        });
     }
 
     private static String describe(SuiteRun run, Verdict v) {

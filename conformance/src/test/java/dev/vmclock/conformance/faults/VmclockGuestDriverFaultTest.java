@@ -5,8 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.vmclock.conformance.GuestSlots;
 import dev.vmclock.conformance.Shards;
 import dev.vmclock.conformance.Verdict;
+import dev.vmclock.conformance.clock.ReferenceClock;
 import dev.vmclock.conformance.run.SuiteRun;
 import dev.vmclock.conformance.run.SuiteRunner;
+import dev.vmclock.conformance.vm.TargetDecorator;
+import dev.vmclock.conformance.vm.TargetOptions;
 import dev.vmclock.harness.page.Flag;
 import dev.vmclock.harness.page.PageField;
 import dev.vmclock.images.GuestImage;
@@ -19,6 +22,7 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
@@ -37,7 +41,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * suite as a user's kernel and initramfs. One image carries every defect, each off until QEMU names it in the
  * SMBIOS OEM string the module reads at probe, so each run below boots the same image with one defect on (two
  * pages need a second run of a defect, since what the driver does depends on the page; the defects in what the
- * driver does with clock data run with the reference writer's clock, {@code vmclock.clock=good}) and asserts that exactly
+ * driver does with clock data run with the reference writer's good clock) and asserts that exactly
  * the clauses of that defect FAIL, plus what stock QEMU 10.0 fails anyway, and that nothing ERRORs.
  */
 @Tag(FaultInjectionTest.FULL_TIER)
@@ -52,7 +56,7 @@ class VmclockGuestDriverFaultTest {
      * added). Defects share a run only when they change different code paths that different checks exercise, so
      * every FAIL is still attributable to one defect.
      */
-    record GuestFault(String name, List<String> defects, Fault page, Map<String, String> extraConfig,
+    record GuestFault(String name, List<String> defects, Fault page, Optional<ReferenceClock> clock,
                       Set<String> expectedFailures) {
 
         @Override
@@ -60,13 +64,12 @@ class VmclockGuestDriverFaultTest {
             return name;
         }
 
-        Map<String, String> config(GuestImage broken) {
-            Map<String, String> c = new LinkedHashMap<>(page.config());
-            c.putAll(extraConfig);
-            c.put("vmclock.kernel", broken.kernel().toString());
-            c.put("vmclock.initrd", broken.initramfs().toString());
-            c.put("vmclock.qemuArgs", "-smbios " + PtpVmclockModule.smbiosArgument(defects.toArray(String[]::new)));
-            return c;
+        TargetOptions options(GuestImage broken) {
+            return page.options().with(b -> {
+                clock.ifPresent(b::clock);
+                b.guest(broken.kernel(), broken.initramfs());
+                b.qemuArgs(List.of("-smbios", PtpVmclockModule.smbiosArgument(defects.toArray(String[]::new))));
+            });
         }
     }
 
@@ -77,11 +80,12 @@ class VmclockGuestDriverFaultTest {
     private static GuestFault onPage(String name, List<String> defects, Fault page, String... fails) {
         Set<String> expected = new TreeSet<>(page.expectedFailures());
         expected.addAll(Set.of(fails));
-        return new GuestFault(name, defects, page, Map.of(), expected);
+        return new GuestFault(name, defects, page, Optional.empty(), expected);
     }
 
     /** Stock QEMU's page: the deviations it has are {@link Fault#STOCK_DEVIATIONS}. */
-    private static final Fault STOCK_PAGE = new Fault("stock page", Map.of(), Fault.STOCK_DEVIATIONS);
+    private static final Fault STOCK_PAGE = new Fault("stock page", Fault.STOCK, TargetDecorator.NONE,
+            Fault.STOCK_DEVIATIONS);
 
     static Stream<GuestFault> faults() {
         String only = System.getProperty("vmclock.faults", "");
@@ -134,7 +138,7 @@ class VmclockGuestDriverFaultTest {
     private static GuestFault withReferenceClock(String name, List<String> defects, String... fails) {
         Set<String> expected = new TreeSet<>(Fault.CLOCK_STOCK_DEVIATIONS);
         expected.addAll(Set.of(fails));
-        return new GuestFault(name, defects, STOCK_PAGE, Map.of("vmclock.clock", "good"), expected);
+        return new GuestFault(name, defects, STOCK_PAGE, Optional.of(ReferenceClock.GOOD), expected);
     }
 
     /** Fault name -> the exact FAIL set of its run (the whole suite). */
@@ -152,7 +156,7 @@ class VmclockGuestDriverFaultTest {
     @Execution(ExecutionMode.CONCURRENT)
     void brokenGuestDriverFailsExactlyItsClauses(GuestFault fault) {
         GuestImage broken = new GuestImageBuilder().withPtpVmclock(PtpVmclockModule.BROKEN).ensureBuilt();
-        SuiteRun run = SuiteRunner.run(fault.config(broken), Set.of(), o -> { });
+        SuiteRun run = SuiteRunner.run(fault.options(broken), Set.of(), o -> { });
         assertThat(run.containerFailure()).as("the suite ran").isEmpty();
         assertThat(run.ids(Verdict.ERROR)).as("ERRORs under '%s': %s", fault, describe(run, Verdict.ERROR)).isEmpty();
         assertThat(run.ids(Verdict.FAIL)).as("FAILs under '%s': %s", fault, describe(run, Verdict.FAIL))

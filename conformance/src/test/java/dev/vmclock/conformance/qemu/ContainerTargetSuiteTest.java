@@ -7,6 +7,7 @@ import dev.vmclock.conformance.Verdict;
 import dev.vmclock.conformance.run.ClauseResult;
 import dev.vmclock.conformance.run.SuiteRun;
 import dev.vmclock.conformance.run.SuiteRunner;
+import dev.vmclock.conformance.vm.TargetOptions;
 import dev.vmclock.harness.qemu.HostQemuImage;
 import dev.vmclock.harness.qemu.QemuBinary;
 import java.util.Map;
@@ -27,8 +28,9 @@ class ContainerTargetSuiteTest {
     @Test
     void containerTargetGivesTheLocalVerdicts() {
         String image = HostQemuImage.ensureBuilt(QemuBinary.locate(null));
-        SuiteRun local = SuiteRunner.run(Map.of("vmclock.accel", "tcg"), AREAS, t -> { });
-        SuiteRun container = SuiteRunner.run(Map.of("vmclock.accel", "tcg", "vmclock.container", image), AREAS, t -> { });
+        SuiteRun local = SuiteRunner.run(TargetOptions.defaults().with(b -> b.accel("tcg")), AREAS, t -> { });
+        SuiteRun container = SuiteRunner.run(TargetOptions.defaults().with(b -> b.accel("tcg").container(image)),
+                AREAS, t -> { });
 
         assertThat(container.ids(Verdict.ERROR)).as("errors in the container run").isEmpty();
         assertThat(verdicts(container)).isEqualTo(verdicts(local)).isNotEmpty();

@@ -7,13 +7,13 @@ import dev.vmclock.conformance.Shards;
 import dev.vmclock.conformance.Verdict;
 import dev.vmclock.conformance.run.SuiteRun;
 import dev.vmclock.conformance.run.SuiteRunner;
+import dev.vmclock.conformance.vm.TargetOptions;
 import dev.vmclock.harness.qemu.DebianQemuImage;
 import dev.vmclock.harness.qemu.DebianSuite;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
@@ -48,16 +48,16 @@ class CrossVersionHopTest {
 
     @Test
     void hopsFromQemu10ToQemu11KeepStockVerdicts() throws IOException {
-        SuiteRun run = timed("10.0.2 -> 11.1.3", Map.of("vmclock.qemu", HOST_QEMU, "vmclock.accel", "tcg",
-                "vmclock.hopTo", DebianSuite.TRIXIE_BACKPORTS.suite()));
+        SuiteRun run = timed("10.0.2 -> 11.1.3", TargetOptions.defaults().with(b -> b.qemu(HOST_QEMU).accel("tcg")
+                .hopTo(DebianSuite.TRIXIE_BACKPORTS.suite())));
         assertStock(run, VMCLOCK_STOCK);
     }
 
     @Test
     void hopsFromQemu11ToQemu10KeepStockVerdicts() throws IOException {
         String image = DebianQemuImage.shipped().ensureBuilt(DebianSuite.TRIXIE_BACKPORTS);
-        SuiteRun run = timed("11.1.3 -> 10.0.2", Map.of("vmclock.container", image, "vmclock.accel", "tcg",
-                "vmclock.hopTo", HOST_QEMU));
+        SuiteRun run = timed("11.1.3 -> 10.0.2", TargetOptions.defaults().with(b -> b.container(image).accel("tcg")
+                .hopTo(HOST_QEMU)));
         Set<String> expected = new TreeSet<>(VMCLOCK_STOCK);
         expected.addAll(VIRTIO_RTC_11_1_STOCK);
         assertStock(run, expected);
@@ -73,7 +73,7 @@ class CrossVersionHopTest {
                 "VMC-CONST-02", "VMC-CONT-01", "VMC-CONT-02", "VMC-CONT-03", "VMC-DISRUPT-09");
     }
 
-    private static SuiteRun timed(String hop, Map<String, String> config) throws IOException {
+    private static SuiteRun timed(String hop, TargetOptions config) throws IOException {
         long t0 = System.nanoTime();
         SuiteRun run = SuiteRunner.run(config, Set.of(), t -> { });
         long ms = (System.nanoTime() - t0) / 1_000_000;

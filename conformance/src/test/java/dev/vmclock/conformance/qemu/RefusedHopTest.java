@@ -7,10 +7,10 @@ import dev.vmclock.conformance.Verdict;
 import dev.vmclock.conformance.run.ClauseResult;
 import dev.vmclock.conformance.run.SuiteRun;
 import dev.vmclock.conformance.run.SuiteRunner;
+import dev.vmclock.conformance.vm.TargetOptions;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -45,8 +45,8 @@ class RefusedHopTest {
                 """.formatted(CrossVersionHopTest.HOST_QEMU));
         withoutVmclock.toFile().setExecutable(true);
 
-        SuiteRun run = SuiteRunner.run(Map.of("vmclock.qemu", CrossVersionHopTest.HOST_QEMU, "vmclock.accel", "tcg",
-                "vmclock.hopTo", withoutVmclock.toString()), SELECTED, t -> { });
+        SuiteRun run = SuiteRunner.run(TargetOptions.defaults().with(b -> b.qemu(CrossVersionHopTest.HOST_QEMU).accel("tcg")
+                .hopTo(withoutVmclock.toString())), SELECTED, t -> { });
 
         assertThat(run.ids(Verdict.FAIL)).as("FAILs: %s", CrossVersionHopTest.describe(run, Verdict.FAIL)).isEmpty();
         assertThat(run.ids(Verdict.ERROR)).as("ERRORs: %s", CrossVersionHopTest.describe(run, Verdict.ERROR))

@@ -9,6 +9,7 @@ import dev.vmclock.conformance.run.SuiteRun;
 import dev.vmclock.conformance.run.SuiteRunner;
 import dev.vmclock.conformance.run.TestOutcome;
 import dev.vmclock.conformance.vm.Capability;
+import dev.vmclock.conformance.vm.TargetOptions;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
@@ -82,20 +83,19 @@ class CapabilityProfilesTest {
 
     @BeforeAll
     void fullRun() {
-        full = run(Map.of());
+        full = run(Set.of());
         assertThat(full.ids(Verdict.ERROR)).as("ERRORs of the full run").isEmpty();
     }
 
-    private static SuiteRun run(Map<String, String> more) {
-        Map<String, String> config = new java.util.HashMap<>(Map.of("vmclock.qemu", HOST_QEMU, "vmclock.accel", "tcg"));
-        config.putAll(more);
+    private static SuiteRun run(Set<Capability> without) {
+        TargetOptions config = TargetOptions.defaults().with(b -> b.qemu(HOST_QEMU).accel("tcg").without(without));
         return SuiteRunner.run(config, Set.of(), o -> { });
     }
 
     @ParameterizedTest(name = "--without {0}")
     @MethodSource("profiles")
     void hiddenCapabilitiesTurnExactlyTheirChecksNotApplicable(Profile profile) {
-        SuiteRun run = run(Map.of("vmclock.without", profile.without()));
+        SuiteRun run = run(Capability.parseList(profile.without()));
         Map<String, ClauseResult> before = byId(full);
         Map<String, ClauseResult> after = byId(run);
 

@@ -5,9 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.vmclock.conformance.GuestSlots;
 import dev.vmclock.conformance.Verdict;
 import dev.vmclock.conformance.run.SuiteRun;
+import dev.vmclock.conformance.vm.TargetDecorator;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Assumptions;
@@ -29,7 +29,7 @@ class VirtioRtcStockTest {
     @Test
     void stockQemuFailsOnlyItsKnownDeviations() throws Exception {
         long t0 = System.nanoTime();
-        SuiteRun run = VrtcRun.run(Map.of());
+        SuiteRun run = VrtcRun.run(TargetDecorator.NONE);
         long ms = (System.nanoTime() - t0) / 1_000_000;
         String table = run.clauses().stream().filter(c -> c.clause().id().startsWith("VRTC-"))
                 .map(c -> c.clause().id() + "\t" + c.clause().strength() + "\t" + c.verdict() + "\t"

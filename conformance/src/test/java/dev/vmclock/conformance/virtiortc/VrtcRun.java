@@ -7,9 +7,9 @@ import dev.vmclock.conformance.Verdict;
 import dev.vmclock.conformance.run.ClauseResult;
 import dev.vmclock.conformance.run.SuiteRun;
 import dev.vmclock.conformance.run.SuiteRunner;
-import java.util.HashMap;
+import dev.vmclock.conformance.vm.TargetDecorator;
+import dev.vmclock.conformance.vm.TargetOptions;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
@@ -33,16 +33,15 @@ final class VrtcRun {
     static final Set<String> DEVICE_LEVEL = Set.of("VRTC-ID", "VRTC-FEAT", "VRTC-VQ", "VRTC-VIRTIO", "VRTC-OP",
             "VRTC-CTRL", "VRTC-READ", "VRTC-ALARM", "VRTC-ALREQ", "VRTC-NOTIF", "VRTC-DRV");
 
-    static SuiteRun run(Map<String, String> extra) {
-        Map<String, String> config = new HashMap<>(extra);
-        config.put("vmclock.container", image());
-        config.putIfAbsent("vmclock.virtioRtc", "false");
-        return SuiteRunner.run(config, DEVICE_LEVEL, o -> { });
+    /** The device-level areas on the image's QEMU, its device bus wrapped by {@code device} (a broken device, or none). */
+    static SuiteRun run(TargetDecorator device) {
+        TargetOptions options = TargetOptions.defaults().with(b -> b.container(image()).virtioRtc(Optional.of(false)));
+        return SuiteRunner.run(options, device, DEVICE_LEVEL, o -> { });
     }
 
     /** The VRTC area on this machine's own QEMU (10.0: no virtio-rtc-pci). */
     static SuiteRun runOnHost() {
-        return SuiteRunner.run(Map.of(), Set.of("VRTC"), o -> { });
+        return SuiteRunner.run(TargetOptions.defaults(), Set.of("VRTC"), o -> { });
     }
 
     static List<String> ids(SuiteRun run, Verdict v) {

@@ -1,12 +1,11 @@
 package dev.vmclock.conformance.virtiortc.faults;
 
-import dev.vmclock.conformance.view.VirtioRtcFault;
 import dev.vmclock.harness.memory.IoBus;
 import dev.vmclock.harness.virtio.rtc.Status;
 import java.util.function.Function;
 
 /** The alarm device ({@link AlarmDevice}) as it should be, and broken in one alarm rule at a time. */
-final class AlarmFaults {
+public final class AlarmFaults {
 
     private AlarmFaults() {
     }

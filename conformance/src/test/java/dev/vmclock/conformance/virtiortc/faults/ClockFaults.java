@@ -2,7 +2,6 @@ package dev.vmclock.conformance.virtiortc.faults;
 
 import static dev.vmclock.conformance.virtiortc.faults.RequestFaults.is;
 
-import dev.vmclock.conformance.view.VirtioRtcFault;
 import dev.vmclock.harness.memory.IoBus;
 import dev.vmclock.harness.virtio.Le;
 import dev.vmclock.harness.virtio.rtc.ClockType;
@@ -16,7 +15,7 @@ import java.util.function.LongUnaryOperator;
  * READ's clock_reading through a function of the real reading, so the checks for TAI, MONOTONIC and smeared
  * clocks run against a device that has such a clock.
  */
-final class ClockFaults {
+public final class ClockFaults {
 
     private ClockFaults() {
     }

@@ -1,6 +1,5 @@
 package dev.vmclock.conformance.virtiortc.faults;
 
-import dev.vmclock.conformance.view.VirtioRtcFault;
 import dev.vmclock.harness.memory.IoBus;
 import dev.vmclock.harness.virtio.Le;
 import dev.vmclock.harness.virtio.rtc.HwCounter;
@@ -10,7 +9,7 @@ import java.time.Instant;
 import java.util.Optional;
 
 /** Broken devices whose fault is in how they answer requests: statuses, buffer sizes, control answers. */
-final class RequestFaults {
+public final class RequestFaults {
 
     private RequestFaults() {
     }

@@ -1,6 +1,5 @@
 package dev.vmclock.conformance.virtiortc.faults;
 
-import dev.vmclock.conformance.view.VirtioRtcFault;
 import dev.vmclock.harness.memory.IoBus;
 import dev.vmclock.harness.virtio.PciConfig;
 import dev.vmclock.harness.virtio.VirtioPciDevice;
@@ -9,7 +8,7 @@ import dev.vmclock.harness.virtio.rtc.Status;
 import java.util.List;
 
 /** Broken devices whose fault is in the virtio transport: PCI ids, feature bits, reset, descriptors, used ring. */
-final class TransportFaults {
+public final class TransportFaults {
 
     private TransportFaults() {
     }

@@ -1,13 +1,12 @@
 package dev.vmclock.conformance.virtiortc.faults;
 
-import dev.vmclock.conformance.view.VirtioRtcFault;
 import dev.vmclock.harness.memory.IoBus;
 import dev.vmclock.harness.virtio.Le;
 import dev.vmclock.harness.virtio.rtc.MsgType;
 import java.util.List;
 
-/** The broken virtio-rtc devices the project's own tests run the VRTC area against (ServiceLoader providers). */
-final class VrtcFaults {
+/** The broken virtio-rtc devices the project's own tests run the VRTC area against. */
+public final class VrtcFaults {
 
     private VrtcFaults() {
     }
