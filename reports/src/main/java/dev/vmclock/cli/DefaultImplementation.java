@@ -7,8 +7,6 @@ import dev.vmclock.harness.Device;
 import dev.vmclock.harness.qemu.QemuDevices;
 import dev.vmclock.harness.qemu.QemuBinary;
 import java.io.PrintStream;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.Optional;
 import dev.vmclock.conformance.vm.TargetOptions;
 
@@ -55,8 +53,6 @@ final class DefaultImplementation {
         String tag = images.ensureBuilt(NEWEST);
         out.printf("vmclock-conformance: %s, so Debian %s's QEMU runs, in the container image %s (--qemu PATH selects"
                 + " a local one)%n", hostSays, NEWEST.suite(), tag);
-        Map<String, String> p = new LinkedHashMap<>(given.parameters());
-        p.put(TargetOptions.PREFIX + "container", tag);
-        return TargetOptions.from(k -> Optional.ofNullable(p.get(k)));
+        return given.with(b -> b.container(tag));
     }
 }

@@ -69,7 +69,7 @@ final class PageCommand implements Callable<Integer> {
         Optional<Path> outDir = Optional.ofNullable(this.outDir);
         outDir.ifPresent(Main::prepareOutput);
         // The VMClock page only: the machine gets no virtio-rtc even where QEMU has it.
-        TargetConfig t = TargetConfig.resolve(target.options(Map.of("virtioRtc", "false")),
+        TargetConfig t = TargetConfig.resolve(target.options().with(b -> b.virtioRtc(Optional.of(false))),
                 guest ? TargetConfig.GuestNeed.BOOT : TargetConfig.GuestNeed.NONE);
         if (guest) {
             return guestPage(t, asJson, outDir);

@@ -1,6 +1,7 @@
 package dev.vmclock.cli;
 
 import dev.vmclock.conformance.Verdict;
+import dev.vmclock.conformance.clock.ReferenceClock;
 import dev.vmclock.conformance.run.SuiteRun;
 import dev.vmclock.conformance.run.SuiteRunner;
 import dev.vmclock.conformance.run.TestOutcome;
@@ -34,7 +35,6 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -125,11 +125,11 @@ final class RunCommand implements Callable<Integer> {
 
     /** The command line's target options with the run's own: resolved once, then carried to every check. */
     private TargetOptions suiteOptions(TargetOptions o, Optional<String> clock) {
-        Map<String, String> p = new LinkedHashMap<>(o.parameters());
-        clock.ifPresent(c -> p.put(TargetOptions.PREFIX + "clock", c));
-        Optional.ofNullable(hopTo).ifPresent(h -> p.put(TargetOptions.PREFIX + "hopTo", h));
-        p.put(TargetOptions.PREFIX + "evidenceDir", outDir.resolve("evidence").toAbsolutePath().toString());
-        return TargetOptions.from(k -> Optional.ofNullable(p.get(k)));
+        return o.with(b -> {
+            clock.map(ReferenceClock::parse).ifPresent(b::clock);
+            Optional.ofNullable(hopTo).ifPresent(b::hopTo);
+            b.evidenceDir(outDir.resolve("evidence").toAbsolutePath());
+        });
     }
 
     private int run(ResolvedTarget t, Report.Implementation impl, Judging judging, Set<String> select,

@@ -1,12 +1,12 @@
 package dev.vmclock.cli;
 
+import dev.vmclock.conformance.vm.Capability;
 import dev.vmclock.conformance.vm.TargetOptions;
 import dev.vmclock.harness.qemu.Accelerator;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.HashMap;
-import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import picocli.CommandLine.Option;
 
 /** The options that choose the implementation under test, shared by run, page and doctor. */
@@ -44,16 +44,10 @@ final class TargetArgs {
     List<String> without;
 
     /**
-     * The options as given, nothing resolved or probed ({@code TargetConfig.resolve} does that), in the record the suite's
-     * typed configuration is built from; what the command line has no option for stays stock.
+     * The options as given, typed, nothing resolved or probed (the provider does that); what the command line has no
+     * option for stays stock. Bad input found before anything is probed is a usage error in the command line's words.
      */
     TargetOptions options() {
-        return options(Map.of());
-    }
-
-    /** As {@link #options()}, with further {@code vmclock.*} parameters (names without the prefix) set as given. */
-    TargetOptions options(Map<String, String> further) {
-        // Bad input found before QEMU is probed, in the command line's words.
         if ((kernel == null) != (initrd == null)) {
             throw Main.usage("--kernel and --initrd go together");
         }
@@ -64,16 +58,14 @@ final class TargetArgs {
                 throw Main.usage("--accel must be auto, kvm or tcg, not " + accel);
             }
         }
-        Map<String, String> p = new HashMap<>();
-        further.forEach((k, v) -> p.put(TargetOptions.PREFIX + k, v));
-        Optional.ofNullable(qemu).ifPresent(v -> p.put(TargetOptions.PREFIX + "qemu", v));
-        Optional.ofNullable(container).ifPresent(v -> p.put(TargetOptions.PREFIX + "container", v));
-        p.put(TargetOptions.PREFIX + "vmm", vmm);
-        p.put(TargetOptions.PREFIX + "machine", machine);
-        p.put(TargetOptions.PREFIX + "accel", accel);
-        Optional.ofNullable(kernel).ifPresent(v -> p.put(TargetOptions.PREFIX + "kernel", v.toString()));
-        Optional.ofNullable(initrd).ifPresent(v -> p.put(TargetOptions.PREFIX + "initrd", v.toString()));
-        Optional.ofNullable(without).ifPresent(v -> p.put(TargetOptions.PREFIX + "without", String.join(",", v)));
-        return TargetOptions.from(k -> Optional.ofNullable(p.get(k)));
+        Set<Capability> hidden = without == null ? Set.of() : Capability.parseList(String.join(",", without));
+        return TargetOptions.defaults().with(b -> {
+            b.vmm(vmm).machine(machine).accel(accel).without(hidden);
+            Optional.ofNullable(qemu).ifPresent(b::qemu);
+            Optional.ofNullable(container).ifPresent(b::container);
+            if (kernel != null) {
+                b.guest(kernel, initrd);
+            }
+        });
     }
 }

@@ -247,6 +247,11 @@ public record TargetOptions(
             return this;
         }
 
+        public Builder vmm(String provider) {
+            vmm = provider;
+            return this;
+        }
+
         public Builder without(Set<Capability> hidden) {
             without = hidden;
             return this;
