@@ -29,7 +29,7 @@ public record AdapterAnswer(JsonNode body) {
         return lines;
     }
 
-    public Optional<AgentEndpoint> agent() {
-        return AgentEndpoint.of(body);
+    public Optional<AgentAddress> agent() {
+        return AgentAddress.of(body);
     }
 }
