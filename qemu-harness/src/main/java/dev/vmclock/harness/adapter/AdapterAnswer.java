@@ -32,4 +32,10 @@ public record AdapterAnswer(JsonNode body) {
     public Optional<AgentAddress> agent() {
         return AgentAddress.of(body);
     }
+
+    /** The guest console's log file the adapter keeps, when it names one (optional in v1). */
+    public Optional<java.nio.file.Path> console() {
+        JsonNode c = body.path("console");
+        return c.isTextual() && !c.asText().isEmpty() ? Optional.of(java.nio.file.Path.of(c.asText())) : Optional.empty();
+    }
 }
