@@ -72,4 +72,15 @@ class ExecProviderTest {
         assertThat(e.exitCode()).isEqualTo(ExitCode.USAGE);
         assertThat(e).hasMessageContaining("chmod +x");
     }
+
+    @Test
+    void aBuiltInOnlyOptionIsBadInputBeforeTheAdapterStarts(@TempDir Path dir) {
+        Path missing = dir.resolve("never-started");
+        Map<String, String> p = Map.of("vmclock.vmm", "exec:" + missing, "vmclock.hopTo", "/usr/bin/qemu-system-x86_64");
+        HarnessException e = catchThrowableOfType(() -> VmmProvider.named("exec:" + missing)
+                .resolve(TargetOptions.from(k -> Optional.ofNullable(p.get(k)))), HarnessException.class);
+        assertThat(e.exitCode()).isEqualTo(ExitCode.USAGE);
+        // The adapter's path does not exist: the option is refused first, before any attempt to start it.
+        assertThat(e).hasMessageContaining("--hop-to is an option of the built-in QEMU provider");
+    }
 }
