@@ -327,7 +327,7 @@ class Adapter:
         self.qemu_img = shutil.which("qemu-img", path=os.path.dirname(self.qemu)) or shutil.which("qemu-img")
         self.machine = opts.machine
         self.accel = opts.accel
-        self.accel_reason = "asked for with --accel" if opts.accel_given else "the adapter's default (TCG runs anywhere)"
+        self.accel_reason = "asked for with --accel" if opts.accel_given else "the adapter's default: TCG runs anywhere"
         self.keep = opts.keep
         self.root = tempfile.mkdtemp(prefix="vmclock-qemu-adapter-")
         self.machines = {}
