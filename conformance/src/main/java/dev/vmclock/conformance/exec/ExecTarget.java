@@ -165,21 +165,21 @@ final class ExecTarget implements VmTarget {
     }
 
     private void boot() {
-        Map<String, Object> boot = new LinkedHashMap<>();
-        boot.put("kernel", resolved.guestImage().kernel().toString());
+        Map<String, Object> args = new LinkedHashMap<>();
+        args.put("kernel", resolved.guestImage().kernel().toString());
         if (resolved.guestImage().initramfs() != null) {
-            boot.put("initrd", resolved.guestImage().initramfs().toString());
+            args.put("initrd", resolved.guestImage().initramfs().toString());
         }
-        boot.put("cmdline", GuestSession.KERNEL_CMDLINE);
-        boot.put("memory_mib", 256);
-        boot.put("cpus", 2);
-        boot.put("devices", resolved.devices().stream().map(ExecTarget::protocolName).toList());
+        args.put("cmdline", GuestSession.KERNEL_CMDLINE);
+        args.put("memory_mib", 256);
+        args.put("cpus", 2);
+        args.put("devices", resolved.devices().stream().map(ExecTarget::protocolName).toList());
         boolean agent = agentOffered();
         if (agent) {
-            boot.put("agent", AgentAddress.UNIX);
+            args.put("agent", AgentAddress.UNIX);
         }
         long t0 = System.nanoTime();
-        AdapterAnswer a = call("boot", boot);
+        AdapterAnswer a = call("boot", args);
         String id = a.text("machine");
         try {
             endpoint.follow(id, a);
