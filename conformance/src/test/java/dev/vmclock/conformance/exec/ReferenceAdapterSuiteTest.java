@@ -39,14 +39,14 @@ class ReferenceAdapterSuiteTest {
         Files.writeString(wrapper, "#!/bin/sh\nexec " + ExecProviderTest.ADAPTER + " --qemu " + HOST_QEMU + " \"$@\"\n");
         Files.setPosixFilePermissions(wrapper, PosixFilePermissions.fromString("rwxr-xr-x"));
 
-        // Resolved here (as SuiteRunner.run(Map, ...) would) to see that the run goes through the adapter.
+        // Resolved here (as SuiteRunner.run(TargetOptions, ...) would) to see that the run goes through the adapter.
         ResolvedTarget adapter = resolve(Map.of("vmclock.vmm", "exec:" + wrapper,
                 "vmclock.evidenceDir", dir.resolve("exec").toString()));
         assertThat(adapter.implementation().details()).containsEntry("adapter", wrapper.toString());
         assertThat(adapter.implementation().version()).startsWith("10.0");
         SuiteRun exec = SuiteRunner.run(adapter, Set.of(), o -> { });
-        SuiteRun builtIn = SuiteRunner.run(Map.of("vmclock.qemu", HOST_QEMU, "vmclock.accel", "tcg",
-                "vmclock.evidenceDir", dir.resolve("qemu").toString()), Set.of(), o -> { });
+        SuiteRun builtIn = SuiteRunner.run(TargetOptions.defaults().with(b -> b.qemu(HOST_QEMU).accel("tcg")
+                .evidenceDir(dir.resolve("qemu"))), Set.of(), o -> { });
 
         for (SuiteRun run : new SuiteRun[] {exec, builtIn}) {
             assertThat(run.tests().stream().filter(t -> t.verdict() == Verdict.ERROR)
