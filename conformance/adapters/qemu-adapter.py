@@ -205,6 +205,9 @@ class Vm:
     def agent_endpoint(self):
         return {"transport": "unix", "path": os.path.join(self.dir, "agent.sock")}
 
+    def console_log(self):
+        return os.path.join(self.dir, "console.log")
+
     def stderr_first_line(self):
         try:
             with open(self.stderr_path, errors="replace") as f:
@@ -324,7 +327,7 @@ class Adapter:
         self.qemu_img = shutil.which("qemu-img", path=os.path.dirname(self.qemu)) or shutil.which("qemu-img")
         self.machine = opts.machine
         self.accel = opts.accel
-        self.accel_reason = "asked for with --accel" if opts.accel_given else "the adapter's default (TCG runs anywhere)"
+        self.accel_reason = "asked for with --accel" if opts.accel_given else "the adapter's default: TCG runs anywhere"
         self.keep = opts.keep
         self.root = tempfile.mkdtemp(prefix="vmclock-qemu-adapter-")
         self.machines = {}
@@ -395,7 +398,7 @@ class Adapter:
                   "memory_mib": int(req.get("memory_mib", 256)), "cpus": int(req.get("cpus", 2)),
                   "devices": devices, "agent": agent}
         m = self.new_machine(config, deadline)
-        r = {"machine": m.id}
+        r = {"machine": m.id, "console": m.vm.console_log()}
         if agent:
             r["agent"] = m.vm.agent_endpoint()
         return r
@@ -452,7 +455,8 @@ class Adapter:
             raise
         m.vm = target
         source.quit()
-        return {"machine": m.id, "agent": target.agent_endpoint() if m.config.get("agent") else None}
+        return {"machine": m.id, "agent": target.agent_endpoint() if m.config.get("agent") else None,
+                "console": target.console_log()}
 
     def op_state_save(self, req, deadline):
         m = self.machine_of(req)
@@ -483,7 +487,8 @@ class Adapter:
                 m.vm.kill()
                 del self.machines[m.id]
             raise
-        return {"machine": m.id, "agent": m.vm.agent_endpoint() if m.config.get("agent") else None}
+        return {"machine": m.id, "agent": m.vm.agent_endpoint() if m.config.get("agent") else None,
+                "console": m.vm.console_log()}
 
     def op_fresh_machine(self, req, deadline):
         m = self.new_machine(self.machine_of(req).config, deadline, firmware_only=True)

@@ -39,7 +39,8 @@ import picocli.CommandLine.UnmatchedArgumentException;
             " 0:ok (for run: the gate holds)",
             " 1:run, report --gate: the gate failed (a clause FAILed it; with --expectations an unexpected result,"
                 + " with --baseline a check that got worse; matrix: a cell's gate failed, or a cell could not run)",
-            " 2:usage: unknown command or option, bad option value, a bad expectations file or baseline",
+            " 2:usage: unknown command or option, bad option value, a bad expectations file or baseline, an unknown"
+                + " --vmm or --without capability, an exec: adapter that is not executable or speaks another protocol",
             " 3:no QEMU at the given or default path",
             " 4:the QEMU has no vmclock device (QEMU < 10.0)",
             " 5:the accelerator forced with --accel does not work here",

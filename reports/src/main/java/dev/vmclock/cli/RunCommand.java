@@ -108,11 +108,25 @@ final class RunCommand implements Callable<Integer> {
         TargetOptions given = target.options();
         VmmProvider provider = VmmProvider.named(given.vmm());
         TargetOptions chosen = provider instanceof QemuProvider ? DefaultImplementation.choose(given, out) : given;
+        boolean newOutDir = !java.nio.file.Files.exists(outDir);
         Main.prepareOutput(outDir);
         if (hopTo != null && Hop.needsBuild(hopTo)) {
             out.printf("vmclock-conformance: building Debian %s's QEMU image once for the hop (a few minutes)...%n", hopTo);
         }
-        ResolvedTarget config = provider.resolve(suiteOptions(chosen, Optional.ofNullable(referenceClock)));
+        ResolvedTarget config;
+        try {
+            config = provider.resolve(suiteOptions(chosen, Optional.ofNullable(referenceClock)));
+        } catch (RuntimeException e) {
+            // Nothing ran: a directory made only for this run goes too (an exec: adapter is refused only once started).
+            if (newOutDir) {
+                try {
+                    java.nio.file.Files.deleteIfExists(outDir);
+                } catch (java.io.IOException notEmpty) {
+                    // something was written into it meanwhile: keep it
+                }
+            }
+            throw e;
+        }
         Report.Implementation impl = implementation(config);
         // Conditions are matched before the run: entries that contradict each other here stop it at once.
         Optional<Expected> inForce = expected.map(e -> Expected.forSubject(e, Subject.of(impl)));

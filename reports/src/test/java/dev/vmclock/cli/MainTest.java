@@ -58,6 +58,45 @@ class MainTest {
     }
 
     @Test
+    void anAdapterThatIsNoFileExitsTwoInOneLine(@TempDir Path dir) {
+        assertThat(run("run", "--vmm", "exec:/nonexistent", "--out", dir.resolve("out").toString())).isEqualTo(2);
+        assertThat(stderr()).startsWith("vmclock-conformance: --vmm exec:/nonexistent: no such file; give the path of"
+                + " the adapter's executable").hasLineCount(1);
+        assertThat(dir.resolve("out")).doesNotExist();
+    }
+
+    @Test
+    void anAdapterOfAnotherProtocolVersionExitsTwoLeavingNothingRunning(@TempDir Path dir) throws Exception {
+        // Answers hello as v2 and has a child in its process group: both must be gone when run returns.
+        Path adapter = dir.resolve("adapter-v2");
+        Files.writeString(adapter, "#!/bin/sh\necho $$ > " + dir.resolve("adapter.pid") + "\n"
+                + "sleep 300 >/dev/null &\necho $! > " + dir.resolve("child.pid") + "\nread line\n"
+                + "echo '{\"id\": 1, \"ok\": true, \"protocol\": \"vmclock-conformance/adapter/v2\", "
+                + "\"capabilities\": [], \"devices\": [\"vmclock\"], \"implementation\": {\"vmm\": \"fake\"}}'\n"
+                + "sleep 300\n");
+        adapter.toFile().setExecutable(true);
+        assertThat(run("run", "--vmm", "exec:" + adapter, "--out", dir.resolve("out").toString())).isEqualTo(2);
+        assertThat(stderr()).startsWith("vmclock-conformance: --vmm exec:" + adapter + ": the adapter speaks protocol"
+                + " 'vmclock-conformance/adapter/v2', the suite speaks vmclock-conformance/adapter/v1").hasLineCount(1);
+        assertThat(dir.resolve("out")).doesNotExist();
+        for (String pid : List.of("adapter.pid", "child.pid")) {
+            long p = Long.parseLong(Files.readString(dir.resolve(pid)).strip());
+            assertThat(running(p)).as(pid + " " + p + " still running").isFalse();
+        }
+    }
+
+    /** Whether {@code pid} runs: a zombie (killed, its reaper not yet there) does not, though Java calls it alive. */
+    private static boolean running(long pid) throws java.io.IOException {
+        Path stat = Path.of("/proc", Long.toString(pid), "stat");
+        try {
+            String s = Files.readString(stat);
+            return !List.of("Z", "X").contains(s.substring(s.lastIndexOf(')') + 2).split(" ")[0]);
+        } catch (java.nio.file.NoSuchFileException e) {
+            return false;
+        }
+    }
+
+    @Test
     void missingQemuExitsThree() {
         assertThat(run("page", "--qemu", "/nonexistent/qemu")).isEqualTo(3);
         assertThat(stderr()).startsWith("vmclock-conformance: QEMU not found at /nonexistent/qemu").hasLineCount(1);

@@ -30,6 +30,13 @@ record ExecResolved(TargetOptions options, AdapterProcess adapter, Implementatio
     }
 
     static ExecResolved resolve(TargetOptions o) {
+        // Options the built-in provider implements with QEMU itself: silently judging without them would mislead.
+        o.hopTo().ifPresent(h -> {
+            throw builtInOnly(o, "--hop-to");
+        });
+        o.clock().ifPresent(c -> {
+            throw builtInOnly(o, "--reference-clock");
+        });
         AdapterProcess a = startAdapter(o);
         try {
             AdapterHello h = a.hello();
@@ -55,6 +62,11 @@ record ExecResolved(TargetOptions options, AdapterProcess adapter, Implementatio
             a.close();
             throw e;
         }
+    }
+
+    private static HarnessException builtInOnly(TargetOptions o, String option) {
+        return new HarnessException(ExitCode.USAGE, "--vmm " + o.vmm() + ": " + option + " is an option of the built-in"
+                + " QEMU provider (--vmm qemu), not of adapters (protocol v1); drop it or use --vmm qemu");
     }
 
     private static Device offered(AdapterProcess a, Device device, String name) {

@@ -12,6 +12,7 @@ import dev.vmclock.harness.Device;
 import dev.vmclock.harness.ExitCode;
 import dev.vmclock.harness.HarnessException;
 import dev.vmclock.harness.adapter.AdapterAnswer;
+import dev.vmclock.harness.adapter.AgentAddress;
 import dev.vmclock.harness.adapter.AdapterException;
 import dev.vmclock.harness.adapter.AdapterMemory;
 import dev.vmclock.harness.adapter.AdapterProcess;
@@ -19,10 +20,18 @@ import dev.vmclock.harness.adapter.ExchangeLine;
 import dev.vmclock.harness.events.EventResult;
 import dev.vmclock.harness.events.LifecycleEvent;
 import dev.vmclock.harness.events.Transcript;
+import dev.vmclock.harness.guest.AgentClient;
+import dev.vmclock.harness.guest.AgentEndpoint;
 import dev.vmclock.harness.guest.GuestAgent;
+import dev.vmclock.harness.guest.GuestSession;
 import dev.vmclock.harness.memory.PhysicalMemory;
 import dev.vmclock.harness.memory.WritableMemory;
 import dev.vmclock.harness.page.PageLocator;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -30,6 +39,7 @@ import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
 
@@ -37,8 +47,9 @@ import java.util.stream.Collectors;
  * The target behind an adapter: every event is one or two protocol operations, the adapter's VMM transcript is the
  * event's transcript, and a broken adapter is the check's ERROR with the exchange and its stderr in the evidence.
  *
- * <p>Not yet: the guest agent. The adapter boots the guest image and names the agent's endpoint, but the suite's
- * agent session is still bound to QEMU's machine, so GUEST_AGENT is not offered (its checks are NOT_APPLICABLE).
+ * <p>The guest (capability GUEST_AGENT) boots on first need and is shared by every check, as on QEMU: the suite's
+ * {@link GuestSession} over an {@link AdapterEndpoint}, the socket the adapter named last, reconnected after any answer
+ * that names one (a machine moved to a new VMM process).
  */
 final class ExecTarget implements VmTarget {
 
@@ -49,6 +60,10 @@ final class ExecTarget implements VmTarget {
     private final AdapterProcess adapter;
     private final Object lock = new Object();
     private String machine;
+    private GuestSession session;
+    private HarnessException bootFailure;
+    private String bootRetried;
+    private final AdapterEndpoint endpoint = new AdapterEndpoint();
     private Evidence evidence;
     private int tags;
 
@@ -74,9 +89,7 @@ final class ExecTarget implements VmTarget {
         for (String name : adapter.hello().capabilities()) {
             c.add(Capability.valueOf(name)); // AdapterProcess accepts only v1's names, each a Capability
         }
-        c.remove(Capability.GUEST_AGENT); // see the class comment
-        c.removeAll(resolved.options().without());
-        return c;
+        return c; // --without is applied by TargetExtension (WithoutCapabilities), as for every target
     }
 
     @Override
@@ -91,28 +104,205 @@ final class ExecTarget implements VmTarget {
 
     @Override
     public GuestAgent guest() {
-        throw NotApplicable.because("the target cannot " + Capability.GUEST_AGENT.description() + " (capability "
-                + Capability.GUEST_AGENT + "; exec targets do not reach the agent yet)");
+        require(Capability.GUEST_AGENT);
+        machine();
+        return session;
     }
 
-    /** The shared machine, booted on first need. */
+    private boolean agentOffered() {
+        return adapter.hello().capabilities().contains(Capability.GUEST_AGENT.name());
+    }
+
+    /** The shared machine, booted (and its agent answering, when offered) on first need. */
     private String machine() {
         synchronized (lock) {
+            if (bootFailure != null) {
+                // One failed boot answers for the whole run, as on QEMU: no check waits out a boot timeout again.
+                throw new HarnessException(bootFailure.exitCode(), "the guest did not boot earlier in this run: "
+                        + bootFailure.getMessage(), bootFailure);
+            }
             if (machine == null) {
-                Map<String, Object> boot = new LinkedHashMap<>();
-                boot.put("kernel", resolved.guestImage().kernel().toString());
-                if (resolved.guestImage().initramfs() != null) {
-                    boot.put("initrd", resolved.guestImage().initramfs().toString());
+                try {
+                    bootWithOneRetry();
+                    if (bootRetried != null) {
+                        evidence.note("the first boot failed and was retried: " + bootRetried);
+                    }
+                } catch (HarnessException e) {
+                    bootFailure = e;
+                    throw e;
                 }
-                boot.put("cmdline", dev.vmclock.harness.guest.GuestSession.KERNEL_CMDLINE);
-                boot.put("memory_mib", 256);
-                boot.put("cpus", 2);
-                boot.put("devices", resolved.devices().stream().map(ExecTarget::protocolName).toList());
-                boot.put("agent", "unix");
-                machine = call("boot", boot).text("machine");
-                PageLocator.locate(hostMemory(), FIRMWARE); // the firmware has run once its tables are there
             }
             return machine;
+        }
+    }
+
+    /** Boots in the background, overlapping JUnit's discovery, as QemuTarget does; the first check waits for it. */
+    @Override
+    public void startEarly() {
+        Thread boot = new Thread(() -> {
+            try {
+                machine();
+            } catch (RuntimeException e) {
+                // kept as bootFailure; the first check that needs the machine reports it
+            }
+        }, "vmclock-exec-boot");
+        boot.setDaemon(true);
+        boot.start();
+    }
+
+    /** As QemuTarget: a hung or mis-calibrated TCG boot says nothing about the device, so it is retried once. */
+    private void bootWithOneRetry() {
+        try {
+            boot();
+        } catch (HarnessException e) {
+            if (!(e instanceof GuestSession.MiscalibratedClockException) && !e.getMessage().contains("did not answer")
+                    || !adapter.isAlive()) {
+                throw e;
+            }
+            bootRetried = e.getMessage();
+            boot();
+        }
+    }
+
+    private void boot() {
+        Map<String, Object> args = new LinkedHashMap<>();
+        args.put("kernel", resolved.guestImage().kernel().toString());
+        if (resolved.guestImage().initramfs() != null) {
+            args.put("initrd", resolved.guestImage().initramfs().toString());
+        }
+        args.put("cmdline", GuestSession.KERNEL_CMDLINE);
+        args.put("memory_mib", 256);
+        args.put("cpus", 2);
+        args.put("devices", resolved.devices().stream().map(ExecTarget::protocolName).toList());
+        boolean agent = agentOffered();
+        if (agent) {
+            args.put("agent", AgentAddress.UNIX);
+        }
+        long t0 = System.nanoTime();
+        AdapterAnswer a = call("boot", args);
+        String id = a.text("machine");
+        try {
+            endpoint.follow(id, a);
+            if (!agent) {
+                machine = id;
+                PageLocator.locate(hostMemory(), FIRMWARE); // the firmware has run once its tables are there
+                return;
+            }
+            if (a.agent().isEmpty()) {
+                throw new HarnessException(ExitCode.HARNESS_ERROR, "adapter " + adapter.path().getFileName()
+                        + ": boot claimed GUEST_AGENT but its answer names no agent endpoint");
+            }
+            GuestSession s = GuestSession.attach(endpoint, GuestSession.BOOT_TIMEOUT, t0);
+            s.requireDrivers(resolved.devices());
+            s.requireClockRate();
+            session = s;
+            machine = id;
+        } catch (RuntimeException e) {
+            endpoint.keepEvidence();
+            machine = null;
+            if (adapter.isAlive()) {
+                try {
+                    call("stop", Map.of("machine", id));
+                } catch (AdapterException stopFailed) {
+                    e.addSuppressed(stopFailed);
+                }
+            }
+            throw e;
+        }
+    }
+
+    /**
+     * The agent of the shared machine, where the adapter said last: each answer naming an endpoint (boot, and an
+     * event that moved the machine to a new VMM process) makes a new generation, so the session reconnects.
+     */
+    private final class AdapterEndpoint implements AgentEndpoint {
+        private volatile String id;
+        private volatile Path socket;
+        private volatile Path console;
+        private volatile long generation;
+        private int kept;
+
+        /** Takes the endpoint and console an answer for machine {@code id} names, if it names them. */
+        void follow(String id, AdapterAnswer a) {
+            this.id = id;
+            a.console().ifPresent(c -> console = c);
+            a.agent().ifPresent(address -> {
+                if (!address.transport().equals(AgentAddress.UNIX)) {
+                    throw new HarnessException(ExitCode.HARNESS_ERROR, "adapter " + adapter.path().getFileName()
+                            + ": agent transport '" + address.transport() + "' asked for 'unix' (v1 reserves "
+                            + AgentAddress.VSOCK_HYBRID + ": the guest image does not listen on vsock yet)");
+                }
+                socket = address.path();
+                generation++;
+            });
+        }
+
+        @Override
+        public long generation() {
+            return generation;
+        }
+
+        @Override
+        public AgentClient connect() throws IOException {
+            Path s = socket;
+            if (s == null) {
+                throw new IOException("the adapter named no agent endpoint");
+            }
+            return AgentClient.connect(s);
+        }
+
+        @Override
+        public Optional<String> gone() {
+            if (adapter.isAlive()) {
+                return Optional.empty();
+            }
+            String tail = adapter.stderrTail().lines().filter(l -> !l.isBlank()).reduce((x, y) -> y).orElse("");
+            return Optional.of("the adapter " + adapter.path().getFileName() + " exited"
+                    + (tail.isEmpty() ? "" : " (stderr: " + tail + ")"));
+        }
+
+        @Override
+        public String consoleTail(int lines) {
+            Path c = console;
+            if (c == null) {
+                return "";
+            }
+            try {
+                List<String> all = Files.readAllLines(c, StandardCharsets.ISO_8859_1);
+                return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
+            } catch (IOException e) {
+                return "";
+            }
+        }
+
+        /** Copies the console into the run's evidence: the adapter's own files may go when it exits. */
+        @Override
+        public synchronized String keepEvidence() {
+            Path c = console;
+            if (c == null) {
+                return "not kept (the adapter names no console log)";
+            }
+            try {
+                Path dir = Files.createDirectories(resolved.evidenceDir().resolve("_guest"));
+                Path copy = dir.resolve("console-" + id + "-" + (++kept) + ".log");
+                Files.copy(c, copy, StandardCopyOption.REPLACE_EXISTING);
+                return copy.toString();
+            } catch (IOException e) {
+                return c + " (not copied: " + e.getMessage() + ")";
+            }
+        }
+
+        /** Stops the machine; the adapter's shutdown would too, but a session closed early stops it now. */
+        @Override
+        public void close() {
+            String m = id;
+            if (m != null && adapter.isAlive()) {
+                try {
+                    adapter.request("stop", Map.of("machine", m), EVENT);
+                } catch (AdapterException e) {
+                    // the adapter's shutdown, or its group's kill, ends the machine anyway
+                }
+            }
         }
     }
 
@@ -135,6 +325,9 @@ final class ExecTarget implements VmTarget {
 
     private EventResult event(LifecycleEvent event, String op, Map<String, ?> args) {
         AdapterAnswer a = call(op, args);
+        if (args.get("machine") != null && args.get("machine").equals(machine)) {
+            endpoint.follow(machine, a); // migrate, restore in place, or a snapshot load into a new process
+        }
         return new EventResult(event, a.elapsed().orElse(Duration.ZERO), "adapter op " + op, lines(a));
     }
 
@@ -278,11 +471,19 @@ final class ExecTarget implements VmTarget {
     public void endTest(boolean failed) {
         if (failed) {
             evidence.text("adapter-stderr.txt", adapter.stderrTail());
+            if (machine != null) {
+                evidence.text("console.txt", endpoint.consoleTail(200));
+            }
         }
     }
 
     @Override
     public void close() {
-        adapter.close();
+        synchronized (lock) {
+            if (session != null) {
+                session.close(); // its endpoint stops the machine
+            }
+            adapter.close();
+        }
     }
 }

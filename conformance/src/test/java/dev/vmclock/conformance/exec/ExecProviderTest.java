@@ -42,15 +42,20 @@ class ExecProviderTest {
         assertThat(resolved.implementation().details()).containsEntry("adapter", ADAPTER.toString());
         try (VmTarget t = resolved.open()) {
             assertThat(t.capabilities()).contains(Capability.HOST_MEMORY, Capability.SNAPSHOT, Capability.LIVE_MIGRATION,
-                    Capability.FILE_RESTORE).doesNotContain(Capability.GUEST_AGENT);
+                    Capability.FILE_RESTORE, Capability.GUEST_AGENT);
+            assertThat(t.guest().version().driverLoaded()).as("ptp_vmclock in the guest").isTrue();
             PageLocation where = PageLocator.locate(t.hostMemory(), Duration.ofSeconds(30));
             HostPageReader page = new HostPageReader(t.hostMemory(), where);
             long m0 = page.read().page().field(PageField.DISRUPTION_MARKER);
             assertThat(t.undergo(Event.LIVE_MIGRATION)).singleElement()
                     .satisfies(r -> assertThat(r.transcript()).isNotEmpty());
             assertThat(page.read().page().field(PageField.DISRUPTION_MARKER)).isEqualTo(m0 + 1);
+            // The source QEMU has quit: the agent answers only if the session followed the adapter's new endpoint.
+            assertThat(t.guest().ping().path("ok").asBoolean()).isTrue();
             assertThat(t.undergo(Event.FILE_RESTORE)).hasSize(2);
             assertThat(page.read().page().field(PageField.DISRUPTION_MARKER)).isEqualTo(m0 + 2);
+            assertThat(t.guest().read().page().field(PageField.DISRUPTION_MARKER)).as("the guest's read after the restore")
+                    .isEqualTo(m0 + 2);
             try (Sibling fresh = t.freshMachine()) {
                 fresh.reset();
                 assertThat(new HostPageReader(fresh.hostMemory(), where).read().page().field(PageField.DISRUPTION_MARKER))
@@ -66,5 +71,16 @@ class ExecProviderTest {
                 .resolve(options("exec:" + plain, dir)), HarnessException.class);
         assertThat(e.exitCode()).isEqualTo(ExitCode.USAGE);
         assertThat(e).hasMessageContaining("chmod +x");
+    }
+
+    @Test
+    void aBuiltInOnlyOptionIsBadInputBeforeTheAdapterStarts(@TempDir Path dir) {
+        Path missing = dir.resolve("never-started");
+        Map<String, String> p = Map.of("vmclock.vmm", "exec:" + missing, "vmclock.hopTo", "/usr/bin/qemu-system-x86_64");
+        HarnessException e = catchThrowableOfType(() -> VmmProvider.named("exec:" + missing)
+                .resolve(TargetOptions.from(k -> Optional.ofNullable(p.get(k)))), HarnessException.class);
+        assertThat(e.exitCode()).isEqualTo(ExitCode.USAGE);
+        // The adapter's path does not exist: the option is refused first, before any attempt to start it.
+        assertThat(e).hasMessageContaining("--hop-to is an option of the built-in QEMU provider");
     }
 }

@@ -29,7 +29,13 @@ public record AdapterAnswer(JsonNode body) {
         return lines;
     }
 
-    public Optional<AgentEndpoint> agent() {
-        return AgentEndpoint.of(body);
+    public Optional<AgentAddress> agent() {
+        return AgentAddress.of(body);
+    }
+
+    /** The guest console's log file the adapter keeps, when it names one (optional in v1). */
+    public Optional<java.nio.file.Path> console() {
+        JsonNode c = body.path("console");
+        return c.isTextual() && !c.asText().isEmpty() ? Optional.of(java.nio.file.Path.of(c.asText())) : Optional.empty();
     }
 }

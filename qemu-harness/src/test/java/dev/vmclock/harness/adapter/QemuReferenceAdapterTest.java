@@ -139,13 +139,13 @@ class QemuReferenceAdapterTest {
     }
 
     /** Pings the agent until it answers (the guest may still be booting). */
-    private static void ping(AgentEndpoint endpoint, Duration timeout) throws Exception {
+    private static void ping(AgentAddress endpoint, Duration timeout) throws Exception {
         assertThat(agent(endpoint, "ping", timeout).path("ok").asBoolean()).isTrue();
     }
 
     /** One agent command over the unix endpoint, retried on a fresh connection until {@code timeout}. */
-    private static JsonNode agent(AgentEndpoint endpoint, String cmd, Duration timeout) throws Exception {
-        assertThat(endpoint.transport()).isEqualTo(AgentEndpoint.UNIX);
+    private static JsonNode agent(AgentAddress endpoint, String cmd, Duration timeout) throws Exception {
+        assertThat(endpoint.transport()).isEqualTo(AgentAddress.UNIX);
         long until = System.nanoTime() + timeout.toNanos();
         var pool = Executors.newSingleThreadExecutor();
         try {
