@@ -5,15 +5,13 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import dev.vmclock.harness.ExitCode;
 import dev.vmclock.harness.HarnessException;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
+import dev.vmclock.harness.ChildJvms;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -206,30 +204,8 @@ class AdapterProcessTest {
     private void assertGroupDiesWithJvm(String mode) throws Exception {
         // Tied: after kill -9 of the JVM only the kernel acts (pdeathsig: JVM -> adapter -> its child).
         Path fake = FakeAdapters.write(dir, "orphan.py", "", mode.equals("wait"));
-        Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-        Process child = new ProcessBuilder(java.toString(), "-cp", System.getProperty("java.class.path"),
-                AdapterChildJvm.class.getName(), fake.toString(), mode).redirectErrorStream(true).start();
-        long pgid = 0;
-        try (BufferedReader out = new BufferedReader(new InputStreamReader(child.getInputStream()))) {
-            String line;
-            while ((line = out.readLine()) != null) {
-                if (line.startsWith("ADAPTER_PID=")) {
-                    pgid = Long.parseLong(line.substring("ADAPTER_PID=".length()));
-                    break;
-                }
-            }
-            assertThat(pgid).as("child JVM reported its adapter").isPositive();
-            assertThat(AdapterProcess.groupMembers(pgid)).as("adapter and its child").hasSize(2);
-            if (mode.equals("wait")) {
-                child.destroyForcibly(); // SIGKILL: no shutdown hook runs
-            } else {
-                child.getOutputStream().write('\n');
-                child.getOutputStream().flush();
-            }
-            assertThat(child.waitFor(20, TimeUnit.SECONDS)).isTrue();
-        } finally {
-            child.destroyForcibly();
-        }
+        long pgid = ChildJvms.endAfterPid(AdapterChildJvm.class, "ADAPTER_PID", mode, group ->
+                assertThat(AdapterProcess.groupMembers(group)).as("adapter and its child").hasSize(2), fake.toString(), mode);
         assertNothingLeft(pgid);
     }
 

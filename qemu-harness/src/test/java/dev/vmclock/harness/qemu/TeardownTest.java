@@ -6,14 +6,12 @@ import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass
 import dev.vmclock.harness.Qemu;
 import dev.vmclock.harness.qemu.Machine;
 import dev.vmclock.harness.junit.MachineExtension;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
+import dev.vmclock.harness.ChildJvms;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.platform.testkit.engine.EngineTestKit;
@@ -60,30 +58,8 @@ class TeardownTest {
     }
 
     private static void assertChildQemuDies(String mode) throws Exception {
-        Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-        Process child = new ProcessBuilder(java.toString(), "-cp", System.getProperty("java.class.path"),
-                ChildJvm.class.getName(), mode).redirectErrorStream(true).start();
-        long qemuPid = 0;
-        try (BufferedReader out = new BufferedReader(new InputStreamReader(child.getInputStream()))) {
-            String line;
-            while ((line = out.readLine()) != null) {
-                if (line.startsWith("QEMU_PID=")) {
-                    qemuPid = Long.parseLong(line.substring("QEMU_PID=".length()));
-                    break;
-                }
-            }
-            assertThat(qemuPid).as("child JVM reported its QEMU").isPositive();
-            assertThat(ProcessHandle.of(qemuPid)).isPresent();
-            if (mode.equals("wait")) {
-                child.destroyForcibly(); // SIGKILL: no shutdown hook runs
-            } else {
-                child.getOutputStream().write('\n');
-                child.getOutputStream().flush();
-            }
-            assertThat(child.waitFor(20, TimeUnit.SECONDS)).isTrue();
-        } finally {
-            child.destroyForcibly();
-        }
+        long qemuPid = ChildJvms.endAfterPid(ChildJvm.class, "QEMU_PID", mode,
+                pid -> assertThat(ProcessHandle.of(pid)).isPresent(), mode);
         long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
         while (ProcessHandle.of(qemuPid).map(ProcessHandle::isAlive).orElse(false) && System.nanoTime() < deadline) {
             Thread.sleep(20);
