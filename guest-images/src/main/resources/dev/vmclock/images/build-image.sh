@@ -262,6 +262,16 @@ unpack_ko "$ko_packed" "$work/ptp_vmclock.ko"
 # microvm has no PCI: the agent's virtio-serial port sits on virtio-mmio, a module in Debian's kernels.
 mmio_packed=$(find "$work/x" -path '*/kernel/drivers/virtio/virtio_mmio.ko*' -type f | sed -n 1p)
 [ -z "$mmio_packed" ] || unpack_ko "$mmio_packed" "$work/virtio_mmio.ko"
+# vsock, the agent's other transport (Firecracker, Cloud Hypervisor, QEMU's vhost-user-vsock): the core and its
+# virtio transport, loaded by /init in this order; absent when the kernel has them built in.
+vsock_modules=""
+for deb in "$work"/debs/*.deb; do
+  dpkg-deb --fsys-tarfile "$deb" | tar -x -C "$work/x" --wildcards '*/kernel/net/vmw_vsock/*' 2>/dev/null || true
+done
+for m in vsock vmw_vsock_virtio_transport_common vmw_vsock_virtio_transport; do
+  packed=$(find "$work/x" -path "*/kernel/net/vmw_vsock/$m.ko*" -type f | sed -n 1p)
+  [ -z "$packed" ] || { unpack_ko "$packed" "$work/$m.ko"; vsock_modules+="$m "; }
+done
 modinfo_field() { tr '\0' '\n' < "$work/ptp_vmclock.ko" | sed -n "s/^$1=//p" | sed -n 1p; }
 vermagic=$(modinfo_field vermagic); vermagic=${vermagic%% *}
 [ "$vermagic" = "$kernel_release" ] || fail 8 "ptp_vmclock.ko vermagic '$vermagic' != kernel release '$kernel_release'"
@@ -377,6 +387,7 @@ install -m 0755 "$work/vmclock-agent" "$root/bin/vmclock-agent"
 install -m 0644 "$work/ptp_vmclock.ko" "$root/lib/modules/ptp_vmclock.ko"
 [ ! -f "$work/virtio_mmio.ko" ] || install -m 0644 "$work/virtio_mmio.ko" "$root/lib/modules/virtio_mmio.ko"
 [ "$virtio_rtc" = none ] || install -m 0644 "$rtc_ko" "$root/lib/modules/virtio_rtc.ko"
+for m in $vsock_modules; do install -m 0644 "$work/$m.ko" "$root/lib/modules/$m.ko"; done
 find "$root" -exec touch -h -d "@$SOURCE_DATE_EPOCH" {} +
 
 # newc header for one entry with no data (a device node or the trailer); GNU cpio cannot add

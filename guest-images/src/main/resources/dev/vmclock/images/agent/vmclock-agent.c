@@ -2,8 +2,8 @@
  * vmclock-agent: the in-guest half of the vmclock conformance suite.
  *
  * Speaks JSON lines over the virtio-serial port named "dev.vmclock.agent.0" (falling back to
- * /dev/ttyS1 in raw mode): one request object per line, {"id":N,"cmd":"NAME",...}, one response
- * line {"id":N,"ok":true,...} or {"id":N,"ok":false,"error":"...","errno":"E..."}.
+ * /dev/ttyS1 in raw mode) and over vsock port 5151, whichever the machine has: one request
+ * object per line, {"id":N,"cmd":"NAME",...}, one response line {"id":N,"ok":true,...} or {"id":N,"ok":false,"error":"...","errno":"E..."}.
  * The host may connect, disconnect and reconnect at any time (also across live migration and
  * snapshot restore): the agent never exits on channel errors, it sleeps ~5 ms and retries.
  *
@@ -26,6 +26,7 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/reboot.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/utsname.h>
 #include <termios.h>
@@ -33,8 +34,11 @@
 #include <unistd.h>
 #include <linux/ptp_clock.h>
 #include <linux/rtc.h>
+#include <linux/vm_sockets.h>
 
-#define AGENT_VERSION "1.3.0"
+#define AGENT_VERSION "1.4.0"
+/* The vsock port the agent listens on (Java: HybridVsockEndpoint.AGENT_PORT). */
+#define VSOCK_PORT 5151
 #define PORT_NAME "dev.vmclock.agent.0"
 #define FALLBACK_TTY "/dev/ttyS1"
 #define VMCLOCK_DEV "/dev/vmclock0"
@@ -1401,33 +1405,138 @@ static void write_all(int fd, const char *s, size_t n)
 	}
 }
 
+/* ---- vsock: the transport of VMMs without virtio-console (Firecracker, Cloud Hypervisor, QEMU's vhost-user-vsock) */
+/* Opens the listening socket on VSOCK_PORT; -1 while the kernel has no vsock (module not loaded). */
+static int open_vsock_listener(void)
+{
+	int fd = socket(AF_VSOCK, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -1;
+	struct sockaddr_vm a = { .svm_family = AF_VSOCK, .svm_cid = VMADDR_CID_ANY, .svm_port = VSOCK_PORT };
+	if (bind(fd, (struct sockaddr *)&a, sizeof a) || listen(fd, 1)) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* One host connection: the virtio-serial port (kept open while no host is attached) or an accepted vsock stream. */
+struct chan {
+	int fd;
+	int stream; /* vsock: EOF or HUP ends the connection; virtio-serial: HUP means "no host yet" */
+	size_t inlen;
+	int overlong; /* discarding the rest of a line that did not fit */
+	char in[MAX_LINE];
+};
+
+static void chan_reset(struct chan *c)
+{
+	c->inlen = 0;
+	c->overlong = 0;
+}
+
+static void chan_close(struct chan *c)
+{
+	if (c->fd >= 0)
+		close(c->fd);
+	c->fd = -1;
+	chan_reset(c);
+}
+
+/* Reads what the host sent on c and answers each complete line. */
+static void chan_serve(struct chan *c, struct buf *out)
+{
+	ssize_t n = read(c->fd, c->in + c->inlen, sizeof c->in - 1 - c->inlen);
+	if (n == 0) { /* host disconnected */
+		if (c->stream)
+			chan_close(c);
+		else
+			chan_reset(c);
+		return;
+	}
+	if (n < 0) {
+		if (errno == EAGAIN || errno == EINTR)
+			return;
+		if (c->stream || errno == ENODEV || errno == EBADF) /* port unplugged: find it again */
+			chan_close(c);
+		return;
+	}
+	c->inlen += (size_t)n;
+	c->in[c->inlen] = 0;
+	char *start = c->in, *nl;
+	while ((nl = memchr(start, '\n', c->inlen - (size_t)(start - c->in)))) {
+		*nl = 0;
+		if (nl > start && nl[-1] == '\r')
+			nl[-1] = 0;
+		if (c->overlong) {
+			c->overlong = 0;
+		} else if (*start) {
+			handle_line(start, out);
+			write_all(c->fd, out->p, out->len);
+			if (g_poweroff) {
+				sync();
+				reboot(RB_POWER_OFF);
+				g_poweroff = 0;
+			}
+		}
+		start = nl + 1;
+	}
+	c->inlen -= (size_t)(start - c->in);
+	memmove(c->in, start, c->inlen);
+	if (c->inlen == sizeof c->in - 1) {
+		static const char msg[] = "{\"id\":null,\"ok\":false,\"error\":\"request line too long\"}\n";
+		if (!c->overlong)
+			write_all(c->fd, msg, sizeof msg - 1);
+		c->overlong = 1;
+		c->inlen = 0;
+	}
+}
+
+/*
+ * Serves whichever transport the machine has, found by itself: the virtio-serial port (falling back to /dev/ttyS1)
+ * and a vsock listener on VSOCK_PORT, both at once; one vsock connection at a time, a new one replacing the old
+ * (a host that reconnects has given up on the old one).
+ */
 int main(void)
 {
-	static char in[MAX_LINE];
-	size_t inlen = 0;
-	int overlong = 0; /* discarding the rest of a line that did not fit */
+	static struct chan serial = { .fd = -1 }, vconn = { .fd = -1, .stream = 1 };
 	struct buf out = { 0 };
 	char dev[280] = "", announced[280] = "";
-	uint64_t started = now_ns(CLOCK_MONOTONIC);
-	int fd = -1;
+	uint64_t started = now_ns(CLOCK_MONOTONIC), next_serial = 0, next_vsock = 0;
+	int listener = -1, serial_hup = 0;
 
 	signal(SIGPIPE, SIG_IGN);
 	setvbuf(stderr, NULL, _IONBF, 0);
 	for (;;) {
-		if (fd < 0) {
-			fd = open_channel(started, dev, sizeof dev);
-			if (fd < 0) {
-				msleep(now_ns(CLOCK_MONOTONIC) - started < 1000000000u ? 5 : 100);
-				continue;
-			}
-			if (strcmp(dev, announced)) {
+		uint64_t now = now_ns(CLOCK_MONOTONIC);
+		int early = now - started < 1000000000u;
+		if (serial.fd < 0 && now >= next_serial) {
+			serial.fd = open_channel(started, dev, sizeof dev);
+			chan_reset(&serial);
+			if (serial.fd < 0) {
+				next_serial = now + (early ? 5 : 100) * 1000000u;
+			} else if (strcmp(dev, announced)) {
 				fprintf(stderr, "vmclock-agent: ready version=%s port=%s\n", AGENT_VERSION, dev);
 				snprintf(announced, sizeof announced, "%s", dev);
 			}
-			inlen = 0;
 		}
-		struct pollfd p = { .fd = fd, .events = POLLIN };
-		int r = poll(&p, 1, 1000);
+		if (listener < 0 && now >= next_vsock) {
+			listener = open_vsock_listener();
+			if (listener < 0)
+				next_vsock = now + (early ? 5 : 200) * 1000000u;
+			else
+				fprintf(stderr, "vmclock-agent: ready version=%s port=vsock:%d\n", AGENT_VERSION, VSOCK_PORT);
+		}
+		/* A port with no host attached polls as HUP at once: look at it again in 5 ms, not in a busy loop,
+		 * while vsock traffic still wakes the poll immediately. */
+		struct pollfd p[3] = {
+			{ .fd = serial_hup ? -1 : serial.fd, .events = POLLIN },
+			{ .fd = listener, .events = POLLIN },
+			{ .fd = vconn.fd, .events = POLLIN },
+		};
+		int tmo = (serial.fd < 0 || listener < 0 || serial_hup) ? 5 : 1000;
+		serial_hup = 0;
+		int r = poll(p, 3, tmo);
 		if (r < 0) {
 			if (errno != EINTR)
 				msleep(5);
@@ -1435,63 +1544,28 @@ int main(void)
 		}
 		if (r == 0)
 			continue;
-		if (p.revents & POLLNVAL) {
-			close(fd);
-			fd = -1;
-			continue;
+		if (p[1].revents & POLLIN) {
+			int c = accept4(listener, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+			if (c >= 0) {
+				chan_close(&vconn);
+				vconn.fd = c;
+			}
+		} else if (p[1].revents & (POLLERR | POLLNVAL)) {
+			close(listener);
+			listener = -1;
 		}
-		if (!(p.revents & POLLIN)) {
+		if (p[2].revents & POLLIN)
+			chan_serve(&vconn, &out);
+		else if (p[2].revents & (POLLHUP | POLLERR | POLLNVAL))
+			chan_close(&vconn);
+		if (p[0].revents & POLLNVAL) {
+			chan_close(&serial);
+		} else if (p[0].revents & POLLIN) {
+			chan_serve(&serial, &out);
+		} else if (p[0].revents & POLLHUP) {
 			/* POLLHUP: no host connected (virtio-serial). Drop any half request and wait. */
-			inlen = 0;
-			overlong = 0;
-			msleep(5);
-			continue;
-		}
-		ssize_t n = read(fd, in + inlen, sizeof in - 1 - inlen);
-		if (n == 0) { /* host disconnected */
-			inlen = 0;
-			overlong = 0;
-			msleep(5);
-			continue;
-		}
-		if (n < 0) {
-			if (errno == EAGAIN || errno == EINTR)
-				continue;
-			if (errno == ENODEV || errno == EBADF) { /* port unplugged: find it again */
-				close(fd);
-				fd = -1;
-			}
-			msleep(5);
-			continue;
-		}
-		inlen += (size_t)n;
-		in[inlen] = 0;
-		char *start = in, *nl;
-		while ((nl = memchr(start, '\n', inlen - (size_t)(start - in)))) {
-			*nl = 0;
-			if (nl > start && nl[-1] == '\r')
-				nl[-1] = 0;
-			if (overlong) {
-				overlong = 0;
-			} else if (*start) {
-				handle_line(start, &out);
-				write_all(fd, out.p, out.len);
-				if (g_poweroff) {
-					sync();
-					reboot(RB_POWER_OFF);
-					g_poweroff = 0;
-				}
-			}
-			start = nl + 1;
-		}
-		inlen -= (size_t)(start - in);
-		memmove(in, start, inlen);
-		if (inlen == sizeof in - 1) {
-			static const char msg[] = "{\"id\":null,\"ok\":false,\"error\":\"request line too long\"}\n";
-			if (!overlong)
-				write_all(fd, msg, sizeof msg - 1);
-			overlong = 1;
-			inlen = 0;
+			chan_reset(&serial);
+			serial_hup = 1;
 		}
 	}
 }
