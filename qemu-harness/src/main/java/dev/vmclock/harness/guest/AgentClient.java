@@ -16,8 +16,9 @@ import java.time.Duration;
 import java.util.Map;
 
 /**
- * JSON lines to and from the agent over QEMU's chardev socket for the virtio-serial port. Replies are
- * matched by id; a late reply to an earlier, timed-out request is skipped.
+ * JSON lines to and from the agent over a stream: QEMU's chardev socket for the virtio-serial port, or a hybrid
+ * vsock connection once its handshake is done ({@link HybridVsockEndpoint}). Replies are matched by id; a late
+ * reply to an earlier, timed-out request is skipped.
  */
 public final class AgentClient implements AutoCloseable {
 
@@ -37,10 +38,25 @@ public final class AgentClient implements AutoCloseable {
         SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX);
         try {
             ch.connect(UnixDomainSocketAddress.of(socket));
+        } catch (IOException e) {
+            ch.close();
+            throw e;
+        }
+        return over(ch, "");
+    }
+
+    /**
+     * The agent protocol on a channel already connected to the agent; {@code received} is what was read from it
+     * past a transport's own handshake (the start of the agent's first reply, if any). Closes the channel on failure.
+     */
+    public static AgentClient over(SocketChannel ch, String received) throws IOException {
+        try {
             ch.configureBlocking(false);
             Selector sel = Selector.open();
             ch.register(sel, SelectionKey.OP_READ);
-            return new AgentClient(ch, sel);
+            AgentClient c = new AgentClient(ch, sel);
+            c.pending.append(received);
+            return c;
         } catch (IOException e) {
             ch.close();
             throw e;
@@ -88,7 +104,7 @@ public final class AgentClient implements AutoCloseable {
             buf.clear();
             int n = channel.read(buf);
             if (n < 0) {
-                throw new IOException("agent socket closed by QEMU");
+                throw new IOException("agent connection closed by the hypervisor");
             }
             pending.append(new String(buf.array(), 0, buf.position(), StandardCharsets.UTF_8));
         }
