@@ -18,6 +18,9 @@ public enum ExitCode {
     OUTPUT_NOT_WRITABLE(6),
     /** The guest image cannot be built, or a supplied kernel/initramfs is unusable. */
     GUEST_IMAGE(7),
+    /** The vsock back end ({@code vhost-device-vsock}, for {@code --agent-transport vsock}) cannot be fetched, is not
+     * executable, or exited. */
+    VSOCK_BACKEND(8),
     /** QEMU or the harness broke while running (the evidence is kept and its path printed). */
     HARNESS_ERROR(10);
 

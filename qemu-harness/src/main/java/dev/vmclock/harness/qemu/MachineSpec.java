@@ -25,7 +25,8 @@ public record MachineSpec(
         Optional<Path> snapshotDisk,
         boolean incoming,
         boolean startPaused,
-        List<String> extraArgs) {
+        List<String> extraArgs,
+        Optional<Path> vsockBackend) {
 
     /** Name of the virtio-serial port the in-guest agent listens on. */
     public static final String AGENT_PORT_NAME = "dev.vmclock.agent.0";
@@ -33,6 +34,8 @@ public record MachineSpec(
     public static final String DEFAULT_SNAPSHOT_DISK = "vmstate.qcow2";
     /** Block node name of that image. */
     public static final String SNAPSHOT_NODE = "vmstate0";
+    /** The shared memory backend holding guest RAM when the machine has a vsock back end. */
+    static final String VSOCK_RAM = "vmclock-ram";
 
     public MachineSpec {
         Objects.requireNonNull(machineType);
@@ -74,6 +77,7 @@ public record MachineSpec(
         b.incoming = incoming;
         b.startPaused = startPaused;
         b.extraArgs.addAll(extraArgs);
+        b.vsockBackend = vsockBackend.orElse(null);
         return b;
     }
 
@@ -92,8 +96,16 @@ public record MachineSpec(
         List<String> a = new ArrayList<>();
         a.add(qemu.toString());
         a.addAll(List.of("-nodefaults", "-no-user-config", "-display", "none", "-name", "vmclock-conformance"));
-        a.addAll(List.of("-machine", machineType, "-accel", accelerator.qemuName()));
+        // A vhost-user back end maps guest RAM from file descriptors QEMU sends: the RAM must be shared memory.
+        a.addAll(List.of("-machine", machineType + (vsockBackend.isPresent() ? ",memory-backend=" + VSOCK_RAM : ""),
+                "-accel", accelerator.qemuName()));
         a.addAll(List.of("-m", Integer.toString(memoryMib), "-smp", Integer.toString(cpus)));
+        if (vsockBackend.isPresent()) {
+            a.addAll(List.of("-object", "memory-backend-memfd,id=" + VSOCK_RAM + ",size=" + memoryMib + "M,share=on",
+                    "-chardev", "socket,id=vsock,path=" + dir.resolve(VsockBackend.VHOST_SOCKET),
+                    "-device", (machineType.startsWith("microvm") ? "vhost-user-vsock-device" : "vhost-user-vsock-pci")
+                            + ",chardev=vsock"));
+        }
         a.addAll(List.of("-chardev", "socket,id=qmp,path=" + dir.resolve("qmp.sock") + ",server=on,wait=off",
                 "-mon", "chardev=qmp,mode=control"));
         a.addAll(List.of("-serial", "file:" + dir.resolve("console.log")));
@@ -150,6 +162,7 @@ public record MachineSpec(
         private boolean incoming;
         private boolean startPaused;
         private final List<String> extraArgs = new ArrayList<>();
+        private Path vsockBackend;
 
         public Builder machineType(String type) {
             this.machineType = type;
@@ -236,10 +249,20 @@ public record MachineSpec(
             return this;
         }
 
+        /**
+         * A vsock device whose back end is this {@code vhost-device-vsock} binary (null: none), started beside QEMU in
+         * its run directory ({@link VsockBackend}); guest RAM then lives in a shared memfd. The device is not
+         * migratable: QEMU refuses savevm and every migration of such a machine.
+         */
+        public Builder vsockBackend(Path binary) {
+            this.vsockBackend = binary;
+            return this;
+        }
+
         public MachineSpec build() {
             return new MachineSpec(machineType, memoryMib, cpus, accelerator, devices, pageOverrides,
                     Optional.ofNullable(kernelBoot), agentPort, qtest, Optional.ofNullable(snapshotDisk), incoming,
-                    startPaused, extraArgs);
+                    startPaused, extraArgs, Optional.ofNullable(vsockBackend));
         }
     }
 }

@@ -10,6 +10,9 @@ import dev.vmclock.harness.guest.GuestAgent;
 import dev.vmclock.harness.guest.GuestClocks;
 import dev.vmclock.harness.guest.GuestPageRead;
 import dev.vmclock.harness.guest.GuestSession;
+import dev.vmclock.harness.guest.HybridVsockEndpoint;
+import dev.vmclock.harness.ExitCode;
+import dev.vmclock.harness.HarnessException;
 import dev.vmclock.harness.guest.PollResult;
 import dev.vmclock.harness.guest.PtpClock;
 import dev.vmclock.harness.guest.PtpReading;
@@ -53,9 +56,10 @@ public final class QemuGuest implements GuestAgent, AutoCloseable {
      */
     public static QemuGuest boot(QemuBinary qemu, MachineSpec template, GuestImage image, Duration timeout,
                                     java.util.function.Consumer<Machine> beforeFirstInstruction) {
+        // With a vsock back end the machine has no virtio-serial port: the agent finds vsock by itself.
         MachineSpec spec = template.toBuilder()
                 .kernelBoot(new KernelBoot(image.kernel(), image.initramfs(), kernelCmdline(template)))
-                .agentPort(true).startPaused(beforeFirstInstruction != null).build();
+                .agentPort(template.vsockBackend().isEmpty()).startPaused(beforeFirstInstruction != null).build();
         long t0 = System.nanoTime();
         Machine machine = Machine.start(qemu, spec);
         try {
@@ -63,10 +67,17 @@ public final class QemuGuest implements GuestAgent, AutoCloseable {
                 beforeFirstInstruction.accept(machine);
                 machine.qmp().execute("cont");
             }
-            GuestSession s = GuestSession.attach(new MachineEndpoint(machine), timeout, t0);
+            GuestSession s = attachAgent(machine, timeout, t0);
             s.requireDrivers(spec.devices());
             s.requireClockRate();
             return new QemuGuest(machine, s);
+        } catch (HarnessException e) {
+            machine.vm().keepEvidence();
+            machine.home().keep();
+            // Judged before close: closing kills the back end.
+            HarnessException failure = machine.vm().vsockBackend().map(b -> vsockFailure(b, machine, e)).orElse(e);
+            machine.close();
+            throw failure;
         } catch (RuntimeException e) {
             machine.vm().keepEvidence();
             machine.home().keep();
@@ -108,7 +119,37 @@ public final class QemuGuest implements GuestAgent, AutoCloseable {
 
     /** A session on a machine whose guest is already running (a restored sibling, for instance). */
     public static QemuGuest attach(Machine machine, Duration timeout) {
-        return new QemuGuest(machine, GuestSession.attach(new MachineEndpoint(machine), timeout));
+        return new QemuGuest(machine, attachAgent(machine, timeout, System.nanoTime()));
+    }
+
+    /** The agent through the machine's virtio-serial port, or through its vsock back end's hybrid socket. */
+    private static GuestSession attachAgent(Machine machine, Duration timeout, long t0) {
+        AgentEndpoint e = new MachineEndpoint(machine);
+        Optional<VsockBackend> vsock = machine.vm().vsockBackend();
+        return GuestSession.attach(vsock.<AgentEndpoint>map(b -> new HybridVsockEndpoint(b.hybridSocket(), e)).orElse(e),
+                timeout, t0);
+    }
+
+    /**
+     * A boot over vsock that failed: a back end that exited is its own cause (exit code 8); an agent that started
+     * but never answered on vsock says so and what the guest needs. Other failures stay as they were.
+     */
+    private static HarnessException vsockFailure(VsockBackend b, Machine machine, HarnessException e) {
+        if (!b.isAlive()) {
+            return new HarnessException(ExitCode.VSOCK_BACKEND, "the vsock back end " + b.binary().getFileName() + " "
+                    + b.exitDescription() + " while the guest booted; the agent cannot be reached without it", e);
+        }
+        // The agent announced itself on the console, so the boot did not hang (not worth a retry): vsock is what failed.
+        String console = machine.vm().consoleTail(200);
+        if (e.exitCode() == ExitCode.GUEST_IMAGE && console.contains(GuestImage.AGENT_READY_MARKER)) {
+            String init = console.lines().filter(l -> l.contains(GuestImage.INIT_MARKER) && l.contains("ERROR"))
+                    .findFirst().map(l -> " (" + l.strip() + ")").orElse("");
+            return new HarnessException(ExitCode.GUEST_IMAGE, "the guest's agent started but never answered on vsock port "
+                    + HybridVsockEndpoint.AGENT_PORT + init + "; the guest needs the vsock modules and agent >= 1.4.0 (the"
+                    + " image guest-images builds), or use --agent-transport virtio-serial (guest console: "
+                    + machine.vm().consoleLog() + ")", e);
+        }
+        return e;
     }
 
     public Machine machine() {
@@ -125,7 +166,11 @@ public final class QemuGuest implements GuestAgent, AutoCloseable {
         session.close(); // closes the machine through its endpoint
     }
 
-    /** QEMU's agent endpoint: the virtio-serial port's unix socket in whichever QEMU runs the guest now. */
+    /**
+     * QEMU's agent endpoint: the virtio-serial port's unix socket in whichever QEMU runs the guest now. With a vsock
+     * back end, the lifecycle half of a {@link HybridVsockEndpoint} (the back end is part of the machine: its exit
+     * is the machine gone).
+     */
     private record MachineEndpoint(Machine machine) implements AgentEndpoint {
         @Override
         public long generation() {
@@ -139,8 +184,11 @@ public final class QemuGuest implements GuestAgent, AutoCloseable {
 
         @Override
         public Optional<String> gone() {
-            return machine.vm().isAlive() ? Optional.empty()
-                    : Optional.of("QEMU exited (exit status in " + machine.vm().stderrLog() + ")");
+            if (!machine.vm().isAlive()) {
+                return Optional.of("QEMU exited (exit status in " + machine.vm().stderrLog() + ")");
+            }
+            return machine.vm().vsockBackend().filter(b -> !b.isAlive())
+                    .map(b -> "the vsock back end " + b.binary().getFileName() + " " + b.exitDescription());
         }
 
         @Override

@@ -31,9 +31,11 @@ public final class QemuVm implements AutoCloseable {
     private final Process process;
     private final QmpClient qmp;
     private final Duration startupTime;
+    private final Optional<VsockBackend> vsock;
 
     private QemuVm(QemuBinary binary, MachineSpec spec, RunDirectory dir, Process process, QmpClient qmp,
-                   Duration startupTime) {
+                   Duration startupTime, Optional<VsockBackend> vsock) {
+        this.vsock = vsock;
         this.binary = binary;
         this.spec = spec;
         this.dir = dir;
@@ -51,16 +53,24 @@ public final class QemuVm implements AutoCloseable {
         long t0 = System.nanoTime();
         List<String> argv = spec.argv(binary.path(), dir.path());
         Process p = null;
+        VsockBackend vsock = null;
         try {
             createSnapshotDisk(binary, spec, dir);
             Files.write(dir.resolve("argv"), argv, StandardCharsets.UTF_8);
+            // The back end first: QEMU connects to its socket while it starts.
+            if (spec.vsockBackend().isPresent()) {
+                vsock = VsockBackend.start(spec.vsockBackend().get(), dir.path());
+            }
             p = binary.host().start(argv, dir.path());
             QmpClient qmp = awaitQmp(p, dir, START_TIMEOUT);
-            return new QemuVm(binary, spec, dir, p, qmp, Duration.ofNanos(System.nanoTime() - t0));
+            return new QemuVm(binary, spec, dir, p, qmp, Duration.ofNanos(System.nanoTime() - t0), Optional.ofNullable(vsock));
         } catch (IOException | RuntimeException e) {
             if (p != null) {
                 p.destroyForcibly();
                 waitQuietly(p, Duration.ofSeconds(5));
+            }
+            if (vsock != null) {
+                vsock.close();
             }
             dir.keep();
             if (e instanceof HarnessException he) {
@@ -162,6 +172,11 @@ public final class QemuVm implements AutoCloseable {
         return process.isAlive();
     }
 
+    /** The vsock back end beside this QEMU, when the machine has one. */
+    public Optional<VsockBackend> vsockBackend() {
+        return vsock;
+    }
+
     /** The run state QEMU reports ({@code running}, {@code paused}, {@code postmigrate}, {@code inmigrate}...). */
     public String runState() {
         return qmp.execute("query-status").path("status").asText();
@@ -200,6 +215,7 @@ public final class QemuVm implements AutoCloseable {
                 process.destroyForcibly();
                 waitQuietly(process, Duration.ofSeconds(5));
             }
+            vsock.ifPresent(VsockBackend::close);
             dir.delete();
         }
     }
