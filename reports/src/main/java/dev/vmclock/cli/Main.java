@@ -45,7 +45,9 @@ import picocli.CommandLine.UnmatchedArgumentException;
             " 4:the QEMU has no vmclock device (QEMU < 10.0)",
             " 5:the accelerator forced with --accel does not work here",
             " 6:an output, report or cache directory is not writable",
-            " 7:the guest image cannot be built, or a supplied kernel/initramfs is unusable",
+            " 7:the guest image cannot be built, or a supplied kernel/initramfs is unusable (or, over vsock, the"
+                + " guest's agent never answers there)",
+            " 8:--agent-transport vsock: the vsock back end cannot be fetched, is missing or not executable, or exited",
             "10:QEMU or the harness broke (the evidence is kept and its path printed)"},
         subcommands = CommandLine.HelpCommand.class)
 public final class Main implements Callable<Integer> {

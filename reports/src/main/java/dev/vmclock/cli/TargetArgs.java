@@ -2,6 +2,7 @@ package dev.vmclock.cli;
 
 import dev.vmclock.conformance.vm.Capability;
 import dev.vmclock.conformance.vm.TargetOptions;
+import dev.vmclock.harness.guest.AgentTransport;
 import dev.vmclock.harness.qemu.Accelerator;
 import java.nio.file.Path;
 import java.util.List;
@@ -43,6 +44,16 @@ final class TargetArgs {
             + " LIVE_MIGRATION,SNAPSHOT,HOST_MEMORY: Firecracker's shape); the checks that need them are NOT_APPLICABLE")
     List<String> without;
 
+    @Option(names = "--agent-transport", paramLabel = "T", defaultValue = "virtio-serial", description = "how the suite"
+            + " reaches the guest agent: virtio-serial (default) or vsock (QEMU's vhost-user-vsock with rust-vmm's"
+            + " vhost-device-vsock, the hybrid vsock of Firecracker and Cloud Hypervisor; QEMU cannot save or migrate such"
+            + " a machine, so those checks are NOT_APPLICABLE)")
+    String agentTransport;
+
+    @Option(names = "--vsock-backend", paramLabel = "PATH", description = "the vhost-device-vsock binary for"
+            + " --agent-transport vsock (default: Debian's, fetched from the machine's apt mirror and cached on first use)")
+    Path vsockBackend;
+
     /**
      * The options as given, typed, nothing resolved or probed (the provider does that); what the command line has no
      * option for stays stock. Bad input found before anything is probed is a usage error in the command line's words.
@@ -59,8 +70,15 @@ final class TargetArgs {
             }
         }
         Set<Capability> hidden = without == null ? Set.of() : Capability.parseList(String.join(",", without));
+        AgentTransport transport;
+        try {
+            transport = AgentTransport.parse(agentTransport);
+        } catch (IllegalArgumentException e) {
+            throw Main.usage("--agent-transport: " + e.getMessage());
+        }
         return TargetOptions.defaults().with(b -> {
-            b.vmm(vmm).machine(machine).accel(accel).without(hidden);
+            b.vmm(vmm).machine(machine).accel(accel).without(hidden).agentTransport(transport);
+            Optional.ofNullable(vsockBackend).ifPresent(b::vsockBackend);
             Optional.ofNullable(qemu).ifPresent(b::qemu);
             Optional.ofNullable(container).ifPresent(b::container);
             if (kernel != null) {

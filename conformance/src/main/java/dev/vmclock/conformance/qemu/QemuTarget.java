@@ -87,6 +87,7 @@ public final class QemuTarget implements VmTarget, AutoCloseable {
                 .qtest(tcg || o.hypervisorWriter() || o.clock().isPresent());
         o.pageOverride().ifPresent(p -> b.pageOverride(new PageOverride(p, PageLocation.QEMU_DEFAULT.address())));
         o.qemuArgs().forEach(b::extraArg);
+        config.vsockBackend().ifPresent(b::vsockBackend);
         return b.build();
     }
 
@@ -104,14 +105,25 @@ public final class QemuTarget implements VmTarget, AutoCloseable {
         return spec.machineType();
     }
 
+    /**
+     * What the agent's transport takes away: QEMU marks vhost-user-vsock unmigratable (its vmstate), so savevm,
+     * migration and migration to a file are refused for the machine that has it ("State blocked by non-migratable
+     * device"). Siblings restored from a file go with it; fresh machines have no guest and stay.
+     */
+    public static final Set<Capability> UNMIGRATABLE = Set.of(Capability.SNAPSHOT, Capability.LIVE_MIGRATION,
+            Capability.FILE_RESTORE, Capability.CROSS_VERSION_HOP);
+
     @Override
     public Set<Capability> capabilities() {
         Set<Capability> c = EnumSet.of(Capability.HOST_MEMORY, Capability.SNAPSHOT, Capability.LIVE_MIGRATION,
                 Capability.FILE_RESTORE, Capability.FRESH_MACHINE, Capability.GUEST_AGENT);
+        if (spec.vsockBackend().isPresent()) {
+            c.removeAll(UNMIGRATABLE);
+        }
         if (spec.qtest()) {
             c.add(Capability.HYPERVISOR_WRITER);
         }
-        if (config.hop().isPresent()) {
+        if (config.hop().isPresent() && spec.vsockBackend().isEmpty()) {
             c.add(Capability.CROSS_VERSION_HOP);
         }
         c.add(Capability.PAUSE_RESUME);
@@ -122,6 +134,13 @@ public final class QemuTarget implements VmTarget, AutoCloseable {
     @Override
     public List<Device> devices() {
         return spec.devices();
+    }
+
+    @Override
+    public String lacks(Capability capability) {
+        return VmTarget.cannot(capability) + (spec.vsockBackend().isPresent() && UNMIGRATABLE.contains(capability)
+                ? ": QEMU cannot save or migrate a machine with vhost-user-vsock, the agent's transport (--agent-transport vsock)"
+                : "");
     }
 
     /** The agent half of the booted guest: all a check may hold. */
@@ -281,7 +300,8 @@ public final class QemuTarget implements VmTarget, AutoCloseable {
 
     @Override
     public Sibling freshMachine() {
-        Machine m = Machine.start(config.qemu(), spec);
+        // Firmware only: no agent, so no vsock back end either.
+        Machine m = Machine.start(config.qemu(), spec.toBuilder().vsockBackend(null).build());
         m.pageLocation(); // waits for the firmware: its ACPI tables are in memory once the page is found
         return new MachineSibling(m);
     }

@@ -19,6 +19,8 @@ import dev.vmclock.harness.qemu.QemuDevices;
 import dev.vmclock.harness.qemu.QemuBinary;
 import dev.vmclock.harness.qemu.QemuContainer;
 import dev.vmclock.harness.qemu.QemuHost;
+import dev.vmclock.harness.qemu.VsockBackend;
+import dev.vmclock.harness.guest.AgentTransport;
 import dev.vmclock.images.GuestImage;
 import dev.vmclock.images.GuestImageBuilder;
 import dev.vmclock.images.VirtioRtcModule;
@@ -42,7 +44,8 @@ public record TargetConfig(
         AcceleratorChoice accelerator,
         List<Device> devices,
         Path evidenceDir,
-        Optional<Hop> hop) implements ResolvedTarget {
+        Optional<Hop> hop,
+        Optional<Path> vsockBackend) implements ResolvedTarget {
 
     public TargetConfig {
         devices = List.copyOf(devices);
@@ -82,6 +85,15 @@ public record TargetConfig(
             qemu.requireVmclock();
         }
         // A hop: the destination resolved once, on the newest versioned machine type both QEMUs know.
+        boolean vsock = o.agentTransport() == AgentTransport.VSOCK;
+        if (vsock && o.hopTo().isPresent()) {
+            throw new HarnessException(ExitCode.USAGE, "--agent-transport vsock and --hop-to do not go together: QEMU cannot"
+                    + " migrate a machine with vhost-user-vsock, and every hop is a migration");
+        }
+        if (vsock && !qemu.hasDevice("vhost-user-vsock-pci")) {
+            throw new HarnessException(ExitCode.QEMU_WITHOUT_VMCLOCK, qemu + " has no vhost-user-vsock-pci device;"
+                    + " use another QEMU or --agent-transport virtio-serial");
+        }
         Optional<Hop> hop = o.hopTo().map(spec -> Hop.resolve(spec, qemu, o.machine(), ownFiles, o.vmclock()));
         if (hop.isEmpty()) {
             qemu.requireMachine(o.machine());
@@ -126,7 +138,10 @@ public record TargetConfig(
         // Nothing writes evidence when nothing boots: the temporary directory itself stands in, none is made.
         Path evidence = o.evidenceDir().orElseGet(() -> need == GuestNeed.NONE
                 ? Path.of(System.getProperty("java.io.tmpdir")) : newEvidenceDir());
-        return new TargetConfig(o, qemu, image, accel, devices, evidence, hop);
+        // The back end is found (or fetched) once, when a guest will boot over vsock.
+        Optional<Path> backend = vsock && need == GuestNeed.BOOT ? Optional.of(VsockBackend.locate(o.vsockBackend()))
+                : Optional.empty();
+        return new TargetConfig(o, qemu, image, accel, devices, evidence, hop, backend);
     }
 
     /**
@@ -179,7 +194,7 @@ public record TargetConfig(
     @Override
     public Implementation implementation() {
         return new Implementation(QemuProvider.NAME, qemu.version().toString(), qemu.path().toString(), where(qemu),
-                machine(), accelerator.accelerator().qemuName(), accelerator.reason(), packages(qemu),
+                machine(), accelerator.accelerator().qemuName(), accelerator.reason(), details(),
                 hop.map(h -> new Implementation.Hop(h.destination().version().toString(),
                         h.destination().path().toString(), where(h.destination()), packages(h.destination()),
                         h.machineType())));
@@ -192,6 +207,17 @@ public record TargetConfig(
     private static Map<String, String> packages(QemuBinary q) {
         return q.host() instanceof QemuContainer c
                 ? DebianQemuImage.versions(c.image()).map(ImageVersions::packages).orElse(Map.of()) : Map.of();
+    }
+
+    /** The image's packages and, over vsock, the transport and its back end (the cached package, or the user's path). */
+    private Map<String, String> details() {
+        Map<String, String> d = new java.util.TreeMap<>(packages(qemu));
+        vsockBackend.ifPresent(b -> {
+            d.put("agent_transport", AgentTransport.VSOCK.cliName());
+            d.put("vsock_backend", options.vsockBackend().isPresent() ? b.toString()
+                    : VsockBackend.fetchedPackage().orElse(b.toString()));
+        });
+        return d;
     }
 
     @Override

@@ -124,16 +124,17 @@ public final class RunHistory {
     private final VmclockPage bootPage;
     private final Map<Kind, Step> steps = new EnumMap<>(Kind.class);
     private final Map<Kind, HopRefusedException> refused = new EnumMap<>(Kind.class);
-    private final Set<Kind> notOffered;
+    /** The steps the target does not offer, each with why (the target's {@link VmTarget#lacks} of its capability). */
+    private final Map<Kind, String> notOffered;
     private final SavedState savedState;
     private final List<List<Presented>> timelines;
 
     private RunHistory(VmclockPage bootPage, Map<Kind, Step> steps, Map<Kind, HopRefusedException> refused,
-            Set<Kind> notOffered, SavedState savedState) {
+            Map<Kind, String> notOffered, SavedState savedState) {
         this.bootPage = bootPage;
         this.steps.putAll(steps);
         this.refused.putAll(refused);
-        this.notOffered = notOffered.isEmpty() ? Set.of() : EnumSet.copyOf(notOffered);
+        this.notOffered = notOffered.isEmpty() ? Map.of() : new EnumMap<>(notOffered);
         this.savedState = savedState;
         this.timelines = bootPage == null ? null : timelines();
     }
@@ -149,14 +150,14 @@ public final class RunHistory {
         Probes probes = new Probes(target, pages, rtc);
         Map<Kind, Step> steps = new EnumMap<>(Kind.class);
         Map<Kind, HopRefusedException> refused = new EnumMap<>(Kind.class);
-        Set<Kind> notOffered = EnumSet.noneOf(Kind.class);
+        Map<Kind, String> notOffered = new EnumMap<>(Kind.class);
         for (Kind k : Kind.values()) {
             if (!target.has(k.needs())) {
-                notOffered.add(k);
+                notOffered.put(k, target.lacks(k.needs()));
             }
         }
 
-        if (!notOffered.contains(Kind.SNAPSHOT_SAVE)) {
+        if (!notOffered.containsKey(Kind.SNAPSHOT_SAVE)) {
             target.prepareFor(Event.SNAPSHOT_SAVE);
             GuestProbe g0 = probes.take(1, true);
             VmclockPage p0 = pages.now();
@@ -175,10 +176,10 @@ public final class RunHistory {
             }
         }
 
-        if (!notOffered.contains(Kind.PAUSE_RESUME)) {
+        if (!notOffered.containsKey(Kind.PAUSE_RESUME)) {
             steps.put(Kind.PAUSE_RESUME, inPlace(target, pages, probes, Kind.PAUSE_RESUME, probes.take(1, false), 1));
         }
-        if (!notOffered.contains(Kind.LIVE_MIGRATION)) {
+        if (!notOffered.containsKey(Kind.LIVE_MIGRATION)) {
             // The TSC phase between vCPUs is judged across live migration: several samples on each side.
             int samples = migrationPhase ? PHASE_SAMPLES : 1;
             try {
@@ -192,7 +193,7 @@ public final class RunHistory {
         }
 
         SavedState state = null;
-        if (!notOffered.contains(Kind.FILE_RESTORE)) {
+        if (!notOffered.containsKey(Kind.FILE_RESTORE)) {
             try {
                 target.prepareFor(Event.FILE_RESTORE);
                 GuestProbe g4 = probes.take(1, true);
@@ -208,7 +209,7 @@ public final class RunHistory {
             }
         }
 
-        if (!notOffered.contains(Kind.OLDER_SNAPSHOT_LOAD)) {
+        if (!notOffered.containsKey(Kind.OLDER_SNAPSHOT_LOAD)) {
             try {
                 target.prepareFor(Event.SNAPSHOT_LOAD);
                 VmclockPage before = pages.now();
@@ -255,9 +256,8 @@ public final class RunHistory {
      * quoting QEMU when QEMU refused it across a cross-version hop.
      */
     public Step step(Kind kind) {
-        if (notOffered.contains(kind)) {
-            throw NotApplicable.because("the target cannot " + kind.needs().description() + " (capability "
-                    + kind.needs() + "): the run's history has no " + kind + " step");
+        if (notOffered.containsKey(kind)) {
+            throw NotApplicable.because(notOffered.get(kind) + ": the run's history has no " + kind + " step");
         }
         HopRefusedException e = refused.get(kind);
         if (e != null) {
@@ -268,7 +268,7 @@ public final class RunHistory {
 
     /** The kinds of step the target could not offer. */
     public Set<Kind> notOffered() {
-        return notOffered;
+        return notOffered.keySet();
     }
 
     /**
@@ -398,8 +398,7 @@ public final class RunHistory {
                     s.after().vmGenerationCounter()));
         }
         refused.forEach((k, e) -> b.append(String.format("%-20s refused by QEMU: %s%n", k, e.getMessage())));
-        notOffered.forEach(k -> b.append(String.format("%-20s not offered: the target cannot %s (capability %s)%n", k,
-                k.needs().description(), k.needs())));
+        notOffered.forEach((k, why) -> b.append(String.format("%-20s not offered: %s%n", k, why)));
         return b.toString();
     }
 }

@@ -39,6 +39,11 @@ public abstract class ForwardingVmTarget implements VmTarget {
     }
 
     @Override
+    public String lacks(Capability capability) {
+        return delegate.lacks(capability);
+    }
+
+    @Override
     public DeviceBus deviceBus(Device device) {
         return delegate.deviceBus(device);
     }

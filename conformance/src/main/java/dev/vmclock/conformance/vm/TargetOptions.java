@@ -2,6 +2,9 @@ package dev.vmclock.conformance.vm;
 
 
 import dev.vmclock.conformance.clock.ReferenceClock;
+import dev.vmclock.harness.ExitCode;
+import dev.vmclock.harness.HarnessException;
+import dev.vmclock.harness.guest.AgentTransport;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Collections;
@@ -39,6 +42,11 @@ import java.util.function.Function;
  *                    qemu-system-x86_64, a local container image tag, or a name {@code ./vmclock-conformance images}
  *                    lists ({@code host}, {@code bookworm-backports}, {@code trixie}, {@code trixie-backports}; built
  *                    on first need); see {@link Hop}
+ * @param agentTransport how the suite reaches the guest agent ({@code run --agent-transport}, {@code vmclock.agentTransport}):
+ *                    virtio-serial (default) or vsock (QEMU: vhost-user-vsock-pci with a vhost-device-vsock back end,
+ *                    which QEMU cannot migrate: the target then lacks snapshots, migration and file restore)
+ * @param vsockBackend the vhost-device-vsock binary for vsock ({@code --vsock-backend}, {@code vmclock.vsockBackend});
+ *                    absent: Debian's, fetched and cached on first use
  */
 public record TargetOptions(
         Optional<String> qemu,
@@ -57,7 +65,9 @@ public record TargetOptions(
         Optional<Path> evidenceDir,
         Optional<String> hopTo,
         String vmm,
-        Set<Capability> without) {
+        Set<Capability> without,
+        AgentTransport agentTransport,
+        Optional<Path> vsockBackend) {
 
     public static final String PREFIX = "vmclock.";
     /** The provider a run uses unless told otherwise. */
@@ -93,7 +103,18 @@ public record TargetOptions(
                 param.apply(PREFIX + "evidenceDir").map(Path::of),
                 param.apply(PREFIX + "hopTo").filter(s -> !s.isBlank()),
                 param.apply(PREFIX + "vmm").filter(s -> !s.isBlank()).orElse(DEFAULT_VMM),
-                param.apply(PREFIX + "without").map(Capability::parseList).orElse(Set.of()));
+                param.apply(PREFIX + "without").map(Capability::parseList).orElse(Set.of()),
+                param.apply(PREFIX + "agentTransport").filter(s -> !s.isBlank()).map(TargetOptions::transport)
+                        .orElse(AgentTransport.VIRTIO_SERIAL),
+                param.apply(PREFIX + "vsockBackend").filter(s -> !s.isBlank()).map(Path::of));
+    }
+
+    private static AgentTransport transport(String name) {
+        try {
+            return AgentTransport.parse(name);
+        } catch (IllegalArgumentException e) {
+            throw new HarnessException(ExitCode.USAGE, e.getMessage());
+        }
     }
 
     /** The same options as {@code vmclock.*} parameters: what {@link #from} reads back. */
@@ -124,6 +145,10 @@ public record TargetOptions(
         if (!without.isEmpty()) {
             p.put(PREFIX + "without", without.stream().map(Enum::name).collect(Collectors.joining(",")));
         }
+        if (agentTransport != AgentTransport.VIRTIO_SERIAL) {
+            p.put(PREFIX + "agentTransport", agentTransport.cliName());
+        }
+        vsockBackend.ifPresent(v -> p.put(PREFIX + "vsockBackend", v.toString()));
         return p;
     }
 
@@ -158,6 +183,8 @@ public record TargetOptions(
         private Optional<String> hopTo;
         private String vmm;
         private Set<Capability> without;
+        private AgentTransport agentTransport;
+        private Optional<Path> vsockBackend;
 
         private Builder(TargetOptions o) {
             qemu = o.qemu;
@@ -177,6 +204,8 @@ public record TargetOptions(
             hopTo = o.hopTo;
             vmm = o.vmm;
             without = o.without;
+            agentTransport = o.agentTransport;
+            vsockBackend = o.vsockBackend;
         }
 
         public Builder qemu(String path) {
@@ -257,9 +286,22 @@ public record TargetOptions(
             return this;
         }
 
+        /** How the suite reaches the guest agent. */
+        public Builder agentTransport(AgentTransport transport) {
+            agentTransport = transport;
+            return this;
+        }
+
+        /** The vsock back end binary (default: Debian's vhost-device-vsock, fetched on first use). */
+        public Builder vsockBackend(Path binary) {
+            vsockBackend = Optional.of(binary);
+            return this;
+        }
+
         public TargetOptions build() {
             return new TargetOptions(qemu, container, machine, accel, kernel, initrd, vmclock, virtioRtc, kbuildImage,
-                    pageOverride, qemuArgs, clock, hypervisorWriter, evidenceDir, hopTo, vmm, without);
+                    pageOverride, qemuArgs, clock, hypervisorWriter, evidenceDir, hopTo, vmm, without, agentTransport,
+                    vsockBackend);
         }
     }
 
@@ -280,6 +322,9 @@ public record TargetOptions(
             sb.append(" hypervisorWriter");
         }
         hopTo.ifPresent(h -> sb.append(" hopTo=").append(h));
+        if (agentTransport != AgentTransport.VIRTIO_SERIAL) {
+            sb.append(" agent=").append(agentTransport.cliName());
+        }
         if (!without.isEmpty()) {
             sb.append(" without=").append(without.stream().map(Enum::name).collect(Collectors.joining(",")));
         }

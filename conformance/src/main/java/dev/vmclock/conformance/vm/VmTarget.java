@@ -38,8 +38,17 @@ public interface VmTarget extends AutoCloseable {
 
     /** NOT_APPLICABLE unless the target can do {@code capability}. */
     default void require(Capability capability) {
-        NotApplicable.unless(has(capability), "the target cannot " + capability.description()
-                + " (capability " + capability + ")");
+        NotApplicable.unless(has(capability), lacks(capability));
+    }
+
+    /** Why the target lacks {@code capability}, for a NOT_APPLICABLE reason: {@link #cannot} plus what takes it away. */
+    default String lacks(Capability capability) {
+        return cannot(capability);
+    }
+
+    /** "the target cannot ... (capability C)". */
+    static String cannot(Capability capability) {
+        return "the target cannot " + capability.description() + " (capability " + capability + ")";
     }
 
     /** NOT_APPLICABLE unless the machine has {@code device}. */

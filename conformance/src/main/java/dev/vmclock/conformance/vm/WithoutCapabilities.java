@@ -40,6 +40,11 @@ public final class WithoutCapabilities extends ForwardingVmTarget {
         return c;
     }
 
+    @Override
+    public String lacks(Capability capability) {
+        return hidden.contains(capability) ? VmTarget.cannot(capability) : super.lacks(capability);
+    }
+
     private void use(Capability capability, String operation) {
         if (hidden.contains(capability)) {
             throw new IllegalStateException(operation + " needs capability " + capability + ", which this run hides "
