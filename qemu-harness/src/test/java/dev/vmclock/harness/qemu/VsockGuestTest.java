@@ -113,6 +113,27 @@ class VsockGuestTest {
         }
     }
 
+    /** kill -9 of the JVM: the back end, started under setpriv from the launcher thread, dies with it as QEMU does. */
+    @Test
+    void theBackEndDiesWithItsJvm() throws Exception {
+        Path binary = VsockBackend.locate(Optional.empty());
+        long pid = dev.vmclock.harness.ChildJvms.endAfterPid(ChildJvm.class, "BACKEND_PID", "wait",
+                p -> assertThat(ProcessHandle.of(p).map(ProcessHandle::isAlive)).contains(true),
+                binary.toString(), tmp.toString(), "wait");
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10))
+                .until(() -> ProcessHandle.of(pid).map(h -> !h.isAlive()).orElse(true));
+    }
+
+    /** Starts a back end, prints its pid, then waits to be killed. */
+    static final class ChildJvm {
+        public static void main(String[] args) throws Exception {
+            VsockBackend b = VsockBackend.start(Path.of(args[0]), Path.of(args[1]));
+            System.out.println("BACKEND_PID=" + b.pid());
+            System.out.flush();
+            System.in.read();
+        }
+    }
+
     /** One newc archive holding a regular file, with its trailer. */
     private static byte[] newc(String name, int mode, byte[] data) throws IOException {
         ByteArrayOutputStream b = new ByteArrayOutputStream();
