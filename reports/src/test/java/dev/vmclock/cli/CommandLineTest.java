@@ -3,6 +3,7 @@ package dev.vmclock.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.vmclock.conformance.vm.TargetOptions;
+import dev.vmclock.harness.guest.AgentTransport;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -78,5 +79,21 @@ class CommandLineTest {
         assertThat(o.initrd()).contains(Path.of("/i"));
         assertThat(o.vmclock()).as("stock: the device present").isTrue();
         assertThat(o.hypervisorWriter()).isFalse();
+        assertThat(o.agentTransport()).as("stock: virtio-serial").isEqualTo(AgentTransport.VIRTIO_SERIAL);
+        assertThat(o.vsockBackend()).isEmpty();
+    }
+
+    @Test
+    void theAgentTransportIsTypedAndRoundTrips() {
+        TargetArgs args = new TargetArgs();
+        new picocli.CommandLine(args).parseArgs("--agent-transport", "vsock", "--vsock-backend", "/opt/vhost-device-vsock");
+        TargetOptions o = args.options();
+        assertThat(o.agentTransport()).isEqualTo(AgentTransport.VSOCK);
+        assertThat(o.vsockBackend()).contains(Path.of("/opt/vhost-device-vsock"));
+        assertThat(o.describe()).contains("agent=vsock");
+        // what the Maven/IDE fallback reads back: the same typed options
+        assertThat(TargetOptions.from(k -> java.util.Optional.ofNullable(o.parameters().get(k)))).isEqualTo(o);
+        assertThat(run("run", "--agent-transport", "pigeon")).isEqualTo(2);
+        assertThat(stderr()).contains("unknown agent transport 'pigeon': give virtio-serial or vsock");
     }
 }
