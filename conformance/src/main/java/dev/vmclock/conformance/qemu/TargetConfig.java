@@ -141,6 +141,7 @@ public record TargetConfig(
         // The back end is found (or fetched) once, when a guest will boot over vsock.
         Optional<Path> backend = vsock && need == GuestNeed.BOOT ? Optional.of(VsockBackend.locate(o.vsockBackend()))
                 : Optional.empty();
+        backend.ifPresent(VsockBackend::version); // a binary that does not run is bad input now, not ERRORs later
         return new TargetConfig(o, qemu, image, accel, devices, evidence, hop, backend);
     }
 
@@ -214,8 +215,8 @@ public record TargetConfig(
         Map<String, String> d = new java.util.TreeMap<>(packages(qemu));
         vsockBackend.ifPresent(b -> {
             d.put("agent_transport", AgentTransport.VSOCK.cliName());
-            d.put("vsock_backend", options.vsockBackend().isPresent() ? b.toString()
-                    : VsockBackend.fetchedPackage().orElse(b.toString()));
+            d.put("vsock_backend", VsockBackend.version(b) + " (" + (options.vsockBackend().isPresent() ? b.toString()
+                    : VsockBackend.fetchedPackage().map(p -> "Debian " + p).orElse(b.toString())) + ")");
         });
         return d;
     }

@@ -103,6 +103,28 @@ public final class VsockBackend implements AutoCloseable {
         }
     }
 
+    /**
+     * {@code binary --version} (e.g. "vhost-device-vsock 0.3.0"): what the run records, and a check, before any guest
+     * boots, that the binary runs here at all; a binary that does not is exit code 8, one line.
+     */
+    public static String version(Path binary) {
+        Command.Result r;
+        try {
+            r = Command.of(binary.toString(), "--version").run(Duration.ofSeconds(10));
+        } catch (IOException e) {
+            throw new HarnessException(ExitCode.VSOCK_BACKEND, "the vsock back end " + binary + " does not run here: "
+                    + e.getMessage() + "; give the path of a " + BINARY + " binary or leave it out to fetch Debian's", e);
+        }
+        String out = r.stdout().strip();
+        if (!r.ok() || !out.startsWith(BINARY)) {
+            String said = (r.stderr().isBlank() ? out : r.stderr()).lines().filter(l -> !l.isBlank()).findFirst().orElse("");
+            throw new HarnessException(ExitCode.VSOCK_BACKEND, "the vsock back end " + binary + " is not " + BINARY + ": '"
+                    + binary.getFileName() + " --version' exited " + r.exitCode() + (said.isEmpty() ? "" : " (" + said.strip() + ")")
+                    + "; give the path of a " + BINARY + " binary or leave it out to fetch Debian's");
+        }
+        return out.lines().findFirst().orElse(out);
+    }
+
     /** What the cache holds: {@code name version sha256} of the .deb it came from, if it was fetched. */
     public static Optional<String> fetchedPackage() {
         try {
