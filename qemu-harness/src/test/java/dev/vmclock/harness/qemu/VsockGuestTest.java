@@ -113,6 +113,22 @@ class VsockGuestTest {
         }
     }
 
+    /** A back end gone mid-run: the next agent calls fail naming it (a check's ERROR), and closing leaves nothing. */
+    @Test
+    void aBackEndThatDiesMidRunIsNamedByTheNextCall() {
+        try (QemuGuest g = QemuGuest.boot(Qemu.binary(), vsock(), new GuestImageBuilder().ensureBuilt())) {
+            g.ping();
+            ProcessHandle.of(g.machine().vm().vsockBackend().orElseThrow().pid()).ifPresent(ProcessHandle::destroyForcibly);
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5))
+                    .until(() -> !g.machine().vm().vsockBackend().orElseThrow().isAlive());
+            Throwable first = org.assertj.core.api.Assertions.catchThrowable(g::ping);
+            Throwable second = org.assertj.core.api.Assertions.catchThrowable(g::ping);
+            assertThat(first).isNotNull();
+            assertThat(second).isInstanceOf(HarnessException.class)
+                    .hasMessageContaining("the vsock back end vhost-device-vsock exited");
+        }
+    }
+
     /** kill -9 of the JVM: the back end, started under setpriv from the launcher thread, dies with it as QEMU does. */
     @Test
     void theBackEndDiesWithItsJvm() throws Exception {
