@@ -25,6 +25,7 @@ public record MachineSpec(
         Optional<Path> snapshotDisk,
         boolean incoming,
         boolean startPaused,
+        boolean ramFile,
         List<String> extraArgs) {
 
     /** Name of the virtio-serial port the in-guest agent listens on. */
@@ -33,6 +34,8 @@ public record MachineSpec(
     public static final String DEFAULT_SNAPSHOT_DISK = "vmstate.qcow2";
     /** Block node name of that image. */
     public static final String SNAPSHOT_NODE = "vmstate0";
+    /** File name, inside each QEMU's run directory, of the guest RAM when {@link #ramFile()} is on. */
+    public static final String RAM_FILE = "guest-ram.bin";
 
     public MachineSpec {
         Objects.requireNonNull(machineType);
@@ -73,6 +76,7 @@ public record MachineSpec(
         b.snapshotDisk = snapshotDisk.orElse(null);
         b.incoming = incoming;
         b.startPaused = startPaused;
+        b.ramFile = ramFile;
         b.extraArgs.addAll(extraArgs);
         return b;
     }
@@ -92,8 +96,14 @@ public record MachineSpec(
         List<String> a = new ArrayList<>();
         a.add(qemu.toString());
         a.addAll(List.of("-nodefaults", "-no-user-config", "-display", "none", "-name", "vmclock-conformance"));
-        a.addAll(List.of("-machine", machineType, "-accel", accelerator.qemuName()));
+        a.addAll(List.of("-machine", machineType + (ramFile ? ",memory-backend=ram" : ""), "-accel",
+                accelerator.qemuName()));
         a.addAll(List.of("-m", Integer.toString(memoryMib), "-smp", Integer.toString(cpus)));
+        if (ramFile) {
+            // In the run directory: private (0700), and each QEMU of a machine gets its own file.
+            a.addAll(List.of("-object", "memory-backend-file,id=ram,size=" + memoryMib + "M,mem-path="
+                    + dir.resolve(RAM_FILE) + ",share=on"));
+        }
         a.addAll(List.of("-chardev", "socket,id=qmp,path=" + dir.resolve("qmp.sock") + ",server=on,wait=off",
                 "-mon", "chardev=qmp,mode=control"));
         a.addAll(List.of("-serial", "file:" + dir.resolve("console.log")));
@@ -149,6 +159,7 @@ public record MachineSpec(
         private Path snapshotDisk;
         private boolean incoming;
         private boolean startPaused;
+        private boolean ramFile;
         private final List<String> extraArgs = new ArrayList<>();
 
         public Builder machineType(String type) {
@@ -231,6 +242,15 @@ public record MachineSpec(
             return this;
         }
 
+        /**
+         * Guest RAM in a shared file ({@value MachineSpec#RAM_FILE} in the run directory) that the host can read without QMP,
+         * as it reads Cloud Hypervisor's shared memory or Firecracker's snapshot memory file. Off by default.
+         */
+        public Builder ramFile(boolean on) {
+            this.ramFile = on;
+            return this;
+        }
+
         public Builder extraArg(String... args) {
             this.extraArgs.addAll(List.of(args));
             return this;
@@ -239,7 +259,7 @@ public record MachineSpec(
         public MachineSpec build() {
             return new MachineSpec(machineType, memoryMib, cpus, accelerator, devices, pageOverrides,
                     Optional.ofNullable(kernelBoot), agentPort, qtest, Optional.ofNullable(snapshotDisk), incoming,
-                    startPaused, extraArgs);
+                    startPaused, ramFile, extraArgs);
         }
     }
 }
