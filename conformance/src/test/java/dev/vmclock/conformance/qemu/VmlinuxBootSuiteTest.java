@@ -45,7 +45,8 @@ class VmlinuxBootSuiteTest {
 
         SuiteRun bzRun = SuiteRunner.run(bz, Set.of(), o -> { });
         SuiteRun elfRun = SuiteRunner.run(elf, Set.of(), o -> { });
-        System.out.printf("bzImage run %s, vmlinux run %s%n", bzRun.elapsed(), elfRun.elapsed());
+        System.out.printf("boot_params: bzImage %s, vmlinux %s%nbzImage run %s %s, vmlinux run %s %s%n", bzParams, elfParams,
+                bzRun.elapsed(), counts(bzRun), elfRun.elapsed(), counts(elfRun));
 
         assertThat(bzRun.containerFailure()).isEmpty();
         assertThat(elfRun.containerFailure()).isEmpty();
@@ -62,6 +63,11 @@ class VmlinuxBootSuiteTest {
         try (VmTarget t = target.open()) {
             return t.guest().command("version", Map.of()).path("boot_params");
         }
+    }
+
+    private static Map<Verdict, Long> counts(SuiteRun run) {
+        return new TreeMap<>(run.clauses().stream().collect(java.util.stream.Collectors.groupingBy(ClauseResult::verdict,
+                java.util.stream.Collectors.counting())));
     }
 
     private static Map<String, Verdict> verdicts(SuiteRun run) {
