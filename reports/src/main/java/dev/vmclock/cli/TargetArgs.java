@@ -3,6 +3,7 @@ package dev.vmclock.cli;
 import dev.vmclock.conformance.vm.Capability;
 import dev.vmclock.conformance.vm.TargetOptions;
 import dev.vmclock.harness.qemu.Accelerator;
+import dev.vmclock.images.GuestKernel;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
@@ -39,6 +40,10 @@ final class TargetArgs {
     @Option(names = "--initrd", paramLabel = "FILE", description = "the initramfs that goes with --kernel")
     Path initrd;
 
+    @Option(names = "--guest-kernel", paramLabel = "FORM", description = "vmlinux (default: the PVH ELF, as"
+            + " Firecracker and Cloud Hypervisor boot it) or bzimage: which form of the built image's kernel boots")
+    String guestKernel;
+
     @Option(names = "--without", paramLabel = "CAP", split = ",", description = "hide capabilities of the target (e.g."
             + " LIVE_MIGRATION,SNAPSHOT,HOST_MEMORY: Firecracker's shape); the checks that need them are NOT_APPLICABLE")
     List<String> without;
@@ -58,6 +63,15 @@ final class TargetArgs {
                 throw Main.usage("--accel must be auto, kvm or tcg, not " + accel);
             }
         }
+        if (guestKernel != null && kernel != null) {
+            throw Main.usage("--guest-kernel chooses a form of the built image's kernel; --kernel boots as given");
+        }
+        Optional<GuestKernel> form;
+        try {
+            form = Optional.ofNullable(guestKernel).map(GuestKernel::parse);
+        } catch (IllegalArgumentException e) {
+            throw Main.usage("--guest-kernel must be vmlinux or bzimage, not " + guestKernel);
+        }
         Set<Capability> hidden = without == null ? Set.of() : Capability.parseList(String.join(",", without));
         return TargetOptions.defaults().with(b -> {
             b.vmm(vmm).machine(machine).accel(accel).without(hidden);
@@ -66,6 +80,7 @@ final class TargetArgs {
             if (kernel != null) {
                 b.guest(kernel, initrd);
             }
+            form.ifPresent(b::guestKernel);
         });
     }
 }

@@ -2,6 +2,7 @@ package dev.vmclock.conformance.vm;
 
 
 import dev.vmclock.conformance.clock.ReferenceClock;
+import dev.vmclock.images.GuestKernel;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Collections;
@@ -39,6 +40,8 @@ import java.util.function.Function;
  *                    qemu-system-x86_64, a local container image tag, or a name {@code ./vmclock-conformance images}
  *                    lists ({@code host}, {@code bookworm-backports}, {@code trixie}, {@code trixie-backports}; built
  *                    on first need); see {@link Hop}
+ * @param guestKernel which form of the built image's kernel boots ({@code run --guest-kernel}, {@code vmclock.guestKernel});
+ *                    empty: the image's default (the PVH vmlinux); a bring-your-own kernel boots as given
  */
 public record TargetOptions(
         Optional<String> qemu,
@@ -57,7 +60,8 @@ public record TargetOptions(
         Optional<Path> evidenceDir,
         Optional<String> hopTo,
         String vmm,
-        Set<Capability> without) {
+        Set<Capability> without,
+        Optional<GuestKernel> guestKernel) {
 
     public static final String PREFIX = "vmclock.";
     /** The provider a run uses unless told otherwise. */
@@ -93,7 +97,8 @@ public record TargetOptions(
                 param.apply(PREFIX + "evidenceDir").map(Path::of),
                 param.apply(PREFIX + "hopTo").filter(s -> !s.isBlank()),
                 param.apply(PREFIX + "vmm").filter(s -> !s.isBlank()).orElse(DEFAULT_VMM),
-                param.apply(PREFIX + "without").map(Capability::parseList).orElse(Set.of()));
+                param.apply(PREFIX + "without").map(Capability::parseList).orElse(Set.of()),
+                param.apply(PREFIX + "guestKernel").filter(s -> !s.isBlank()).map(GuestKernel::parse));
     }
 
     /** The same options as {@code vmclock.*} parameters: what {@link #from} reads back. */
@@ -124,6 +129,7 @@ public record TargetOptions(
         if (!without.isEmpty()) {
             p.put(PREFIX + "without", without.stream().map(Enum::name).collect(Collectors.joining(",")));
         }
+        guestKernel.ifPresent(k -> p.put(PREFIX + "guestKernel", k.cliName()));
         return p;
     }
 
@@ -158,6 +164,7 @@ public record TargetOptions(
         private Optional<String> hopTo;
         private String vmm;
         private Set<Capability> without;
+        private Optional<GuestKernel> guestKernel;
 
         private Builder(TargetOptions o) {
             qemu = o.qemu;
@@ -177,6 +184,7 @@ public record TargetOptions(
             hopTo = o.hopTo;
             vmm = o.vmm;
             without = o.without;
+            guestKernel = o.guestKernel;
         }
 
         public Builder qemu(String path) {
@@ -257,9 +265,15 @@ public record TargetOptions(
             return this;
         }
 
+        /** Boot this form of the built image's kernel. */
+        public Builder guestKernel(GuestKernel form) {
+            guestKernel = Optional.of(form);
+            return this;
+        }
+
         public TargetOptions build() {
             return new TargetOptions(qemu, container, machine, accel, kernel, initrd, vmclock, virtioRtc, kbuildImage,
-                    pageOverride, qemuArgs, clock, hypervisorWriter, evidenceDir, hopTo, vmm, without);
+                    pageOverride, qemuArgs, clock, hypervisorWriter, evidenceDir, hopTo, vmm, without, guestKernel);
         }
     }
 
@@ -280,6 +294,7 @@ public record TargetOptions(
             sb.append(" hypervisorWriter");
         }
         hopTo.ifPresent(h -> sb.append(" hopTo=").append(h));
+        guestKernel.ifPresent(k -> sb.append(" guestKernel=").append(k.cliName()));
         if (!without.isEmpty()) {
             sb.append(" without=").append(without.stream().map(Enum::name).collect(Collectors.joining(",")));
         }
