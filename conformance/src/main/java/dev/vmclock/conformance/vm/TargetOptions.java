@@ -39,6 +39,10 @@ import java.util.function.Function;
  *                    qemu-system-x86_64, a local container image tag, or a name {@code ./vmclock-conformance images}
  *                    lists ({@code host}, {@code bookworm-backports}, {@code trixie}, {@code trixie-backports}; built
  *                    on first need); see {@link Hop}
+ * @param firecracker the Firecracker binary {@code --vmm firecracker} drives ({@code run --firecracker},
+ *                    {@code vmclock.firecracker})
+ * @param cloudHypervisor the Cloud Hypervisor binary {@code --vmm cloud-hypervisor} drives
+ *                    ({@code run --cloud-hypervisor}, {@code vmclock.cloudHypervisor})
  */
 public record TargetOptions(
         Optional<String> qemu,
@@ -57,7 +61,9 @@ public record TargetOptions(
         Optional<Path> evidenceDir,
         Optional<String> hopTo,
         String vmm,
-        Set<Capability> without) {
+        Set<Capability> without,
+        Optional<String> firecracker,
+        Optional<String> cloudHypervisor) {
 
     public static final String PREFIX = "vmclock.";
     /** The provider a run uses unless told otherwise. */
@@ -93,7 +99,9 @@ public record TargetOptions(
                 param.apply(PREFIX + "evidenceDir").map(Path::of),
                 param.apply(PREFIX + "hopTo").filter(s -> !s.isBlank()),
                 param.apply(PREFIX + "vmm").filter(s -> !s.isBlank()).orElse(DEFAULT_VMM),
-                param.apply(PREFIX + "without").map(Capability::parseList).orElse(Set.of()));
+                param.apply(PREFIX + "without").map(Capability::parseList).orElse(Set.of()),
+                param.apply(PREFIX + "firecracker").filter(s -> !s.isBlank()),
+                param.apply(PREFIX + "cloudHypervisor").filter(s -> !s.isBlank()));
     }
 
     /** The same options as {@code vmclock.*} parameters: what {@link #from} reads back. */
@@ -124,6 +132,8 @@ public record TargetOptions(
         if (!without.isEmpty()) {
             p.put(PREFIX + "without", without.stream().map(Enum::name).collect(Collectors.joining(",")));
         }
+        firecracker.ifPresent(v -> p.put(PREFIX + "firecracker", v));
+        cloudHypervisor.ifPresent(v -> p.put(PREFIX + "cloudHypervisor", v));
         return p;
     }
 
@@ -158,6 +168,8 @@ public record TargetOptions(
         private Optional<String> hopTo;
         private String vmm;
         private Set<Capability> without;
+        private Optional<String> firecracker;
+        private Optional<String> cloudHypervisor;
 
         private Builder(TargetOptions o) {
             qemu = o.qemu;
@@ -177,6 +189,8 @@ public record TargetOptions(
             hopTo = o.hopTo;
             vmm = o.vmm;
             without = o.without;
+            firecracker = o.firecracker;
+            cloudHypervisor = o.cloudHypervisor;
         }
 
         public Builder qemu(String path) {
@@ -257,9 +271,20 @@ public record TargetOptions(
             return this;
         }
 
+        public Builder firecracker(String path) {
+            firecracker = Optional.of(path);
+            return this;
+        }
+
+        public Builder cloudHypervisor(String path) {
+            cloudHypervisor = Optional.of(path);
+            return this;
+        }
+
         public TargetOptions build() {
             return new TargetOptions(qemu, container, machine, accel, kernel, initrd, vmclock, virtioRtc, kbuildImage,
-                    pageOverride, qemuArgs, clock, hypervisorWriter, evidenceDir, hopTo, vmm, without);
+                    pageOverride, qemuArgs, clock, hypervisorWriter, evidenceDir, hopTo, vmm, without, firecracker,
+                    cloudHypervisor);
         }
     }
 
