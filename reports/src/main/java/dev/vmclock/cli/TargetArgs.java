@@ -21,6 +21,14 @@ final class TargetArgs {
             + " qemu-system-x86_64 on PATH; with --container a path inside the image)")
     String qemu;
 
+    @Option(names = "--firecracker", paramLabel = "PATH", description = "the Firecracker binary --vmm firecracker"
+            + " drives (>= 1.15.0: VMClock; needs KVM that boots Linux)")
+    String firecracker;
+
+    @Option(names = "--cloud-hypervisor", paramLabel = "PATH", description = "the Cloud Hypervisor binary --vmm"
+            + " cloud-hypervisor drives (>= v53.0: virtio-rtc; needs KVM that boots Linux)")
+    String cloudHypervisor;
+
     @Option(names = "--container", paramLabel = "IMAGE", description = "run QEMU inside a container of this local"
             + " Docker image (nothing is pulled)")
     String container;
@@ -77,6 +85,8 @@ final class TargetArgs {
             b.vmm(vmm).machine(machine).accel(accel).without(hidden);
             Optional.ofNullable(qemu).ifPresent(b::qemu);
             Optional.ofNullable(container).ifPresent(b::container);
+            Optional.ofNullable(firecracker).ifPresent(b::firecracker);
+            Optional.ofNullable(cloudHypervisor).ifPresent(b::cloudHypervisor);
             if (kernel != null) {
                 b.guest(kernel, initrd);
             }

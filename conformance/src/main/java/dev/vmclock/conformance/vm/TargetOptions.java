@@ -42,6 +42,10 @@ import java.util.function.Function;
  *                    on first need); see {@link Hop}
  * @param guestKernel which form of the built image's kernel boots ({@code run --guest-kernel}, {@code vmclock.guestKernel});
  *                    empty: the image's default (the PVH vmlinux); a bring-your-own kernel boots as given
+ * @param firecracker the Firecracker binary {@code --vmm firecracker} drives ({@code run --firecracker},
+ *                    {@code vmclock.firecracker})
+ * @param cloudHypervisor the Cloud Hypervisor binary {@code --vmm cloud-hypervisor} drives
+ *                    ({@code run --cloud-hypervisor}, {@code vmclock.cloudHypervisor})
  */
 public record TargetOptions(
         Optional<String> qemu,
@@ -61,7 +65,9 @@ public record TargetOptions(
         Optional<String> hopTo,
         String vmm,
         Set<Capability> without,
-        Optional<GuestKernel> guestKernel) {
+        Optional<GuestKernel> guestKernel,
+        Optional<String> firecracker,
+        Optional<String> cloudHypervisor) {
 
     public static final String PREFIX = "vmclock.";
     /** The provider a run uses unless told otherwise. */
@@ -98,7 +104,9 @@ public record TargetOptions(
                 param.apply(PREFIX + "hopTo").filter(s -> !s.isBlank()),
                 param.apply(PREFIX + "vmm").filter(s -> !s.isBlank()).orElse(DEFAULT_VMM),
                 param.apply(PREFIX + "without").map(Capability::parseList).orElse(Set.of()),
-                param.apply(PREFIX + "guestKernel").filter(s -> !s.isBlank()).map(GuestKernel::parse));
+                param.apply(PREFIX + "guestKernel").filter(s -> !s.isBlank()).map(GuestKernel::parse),
+                param.apply(PREFIX + "firecracker").filter(s -> !s.isBlank()),
+                param.apply(PREFIX + "cloudHypervisor").filter(s -> !s.isBlank()));
     }
 
     /** The same options as {@code vmclock.*} parameters: what {@link #from} reads back. */
@@ -130,6 +138,8 @@ public record TargetOptions(
             p.put(PREFIX + "without", without.stream().map(Enum::name).collect(Collectors.joining(",")));
         }
         guestKernel.ifPresent(k -> p.put(PREFIX + "guestKernel", k.cliName()));
+        firecracker.ifPresent(v -> p.put(PREFIX + "firecracker", v));
+        cloudHypervisor.ifPresent(v -> p.put(PREFIX + "cloudHypervisor", v));
         return p;
     }
 
@@ -165,6 +175,8 @@ public record TargetOptions(
         private String vmm;
         private Set<Capability> without;
         private Optional<GuestKernel> guestKernel;
+        private Optional<String> firecracker;
+        private Optional<String> cloudHypervisor;
 
         private Builder(TargetOptions o) {
             qemu = o.qemu;
@@ -185,6 +197,8 @@ public record TargetOptions(
             vmm = o.vmm;
             without = o.without;
             guestKernel = o.guestKernel;
+            firecracker = o.firecracker;
+            cloudHypervisor = o.cloudHypervisor;
         }
 
         public Builder qemu(String path) {
@@ -271,9 +285,20 @@ public record TargetOptions(
             return this;
         }
 
+        public Builder firecracker(String path) {
+            firecracker = Optional.of(path);
+            return this;
+        }
+
+        public Builder cloudHypervisor(String path) {
+            cloudHypervisor = Optional.of(path);
+            return this;
+        }
+
         public TargetOptions build() {
             return new TargetOptions(qemu, container, machine, accel, kernel, initrd, vmclock, virtioRtc, kbuildImage,
-                    pageOverride, qemuArgs, clock, hypervisorWriter, evidenceDir, hopTo, vmm, without, guestKernel);
+                    pageOverride, qemuArgs, clock, hypervisorWriter, evidenceDir, hopTo, vmm, without, guestKernel,
+                    firecracker, cloudHypervisor);
         }
     }
 
