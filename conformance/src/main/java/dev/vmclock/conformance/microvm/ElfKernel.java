@@ -8,24 +8,17 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
-import java.util.Optional;
-import java.util.ServiceLoader;
 
 /**
  * The uncompressed ELF {@code vmlinux} both VMMs boot directly (PVH entry on x86; neither boots a bzImage). A user's
- * {@code --kernel} must be one; for the built guest image the guest-images module yields it (found with
- * {@link ServiceLoader}, see {@link Source}).
+ * {@code --kernel} must be one; the built guest image carries it ({@link GuestImage#vmlinux()}, checked for its PVH
+ * entry note when the image is built).
  */
 public final class ElfKernel {
 
     private static final byte[] ELF = {0x7f, 'E', 'L', 'F'};
 
     private ElfKernel() {
-    }
-
-    /** Where the built guest image's vmlinux comes from (the guest-images module provides it). */
-    public interface Source {
-        Optional<Path> vmlinux(GuestImage image);
     }
 
     /** The vmlinux of {@code image}: the file itself when it is ELF, else the image's own vmlinux, else bad input. */
@@ -37,7 +30,7 @@ public final class ElfKernel {
             throw new HarnessException(ExitCode.GUEST_IMAGE, "--kernel " + image.kernel() + " is not an ELF vmlinux: "
                     + vmm + " boots only an uncompressed ELF kernel (give the vmlinux of the same build, not its bzImage)");
         }
-        return ServiceLoader.load(Source.class).findFirst().flatMap(s -> s.vmlinux(image)).filter(ElfKernel::isElf)
+        return image.vmlinux().filter(ElfKernel::isElf)
                 .orElseThrow(() -> new HarnessException(ExitCode.GUEST_IMAGE, "the built guest image has no ELF vmlinux"
                         + " in this build, which " + vmm + " needs: give --kernel VMLINUX --initrd INITRAMFS"));
     }
