@@ -13,10 +13,12 @@ import java.nio.file.Path;
 import java.util.Objects;
 
 /**
- * A bootable guest: a bzImage kernel and an initramfs that loads {@code ptp_vmclock} and runs the
- * vmclock agent (see {@code agent/vmclock-agent.c} in this module's resources for its protocol).
+ * A bootable guest: a kernel and an initramfs that loads {@code ptp_vmclock} and runs the vmclock agent (see
+ * {@code agent/vmclock-agent.c} in this module's resources for its protocol). A built image has its kernel twice,
+ * as the bzImage ({@link #bzImage()}) and as the PVH-bootable ELF ({@link #vmlinux()}); {@link #booting} picks one.
  *
- * @param kernel        the kernel image, for QEMU {@code -kernel}
+ * @param kernel        the kernel file a VMM boots ({@code -kernel}): a built image's vmlinux unless
+ *                      {@link #booting} chose the bzImage; a bring-your-own image's kernel as given
  * @param initramfs     the initramfs, for QEMU {@code -initrd}
  * @param manifest      the build manifest ({@code manifest.json}); {@code null} for a
  *                      bring-your-own image made with {@link #of(Path, Path)}
@@ -56,25 +58,57 @@ public record GuestImage(Path kernel, Path initramfs, Path manifest, String kern
         return new GuestImage(kernel.toAbsolutePath(), initramfs.toAbsolutePath(), null, kernelReleaseOf(kernel));
     }
 
-    /** The image a build wrote into {@code dir} (vmlinux or vmlinuz, initramfs.cpio.gz, manifest.json). */
+    /**
+     * The image a build wrote into {@code dir} (vmlinuz, vmlinux, initramfs.cpio.gz, manifest.json), booting the
+     * vmlinux: under TCG it reaches the agent about a second sooner than the bzImage.
+     */
     public static GuestImage fromDirectory(Path dir) {
         Path manifest = dir.resolve("manifest.json");
-        String release;
-        try {
-            JsonNode node = JSON.readTree(manifest.toFile());
-            release = node.path("kernel_release").asText(null);
-        } catch (IOException e) {
-            throw new GuestImageException("cannot read the guest image manifest " + manifest + " (" + e.getMessage()
-                    + "); delete " + dir + " to rebuild it", e);
-        }
-        // The PVH-bootable ELF when the build could extract it (a second faster to boot under TCG).
-        Path kernel = Files.isRegularFile(dir.resolve("vmlinux")) ? dir.resolve("vmlinux") : dir.resolve("vmlinuz");
+        JsonNode node = readManifest(manifest);
+        // An image of an older recipe has no vmlinux recorded: it boots its bzImage.
+        Path kernel = node.path("outputs").path("vmlinux").isObject() ? dir.resolve("vmlinux") : dir.resolve("vmlinuz");
         Path initramfs = dir.resolve("initramfs.cpio.gz");
         if (!Files.isRegularFile(kernel) || !Files.isRegularFile(initramfs)) {
-            throw new GuestImageException("guest image in " + dir + " is incomplete (vmlinuz or initramfs.cpio.gz missing); delete "
-                    + dir + " to rebuild it");
+            throw new GuestImageException("guest image in " + dir + " is incomplete (" + kernel.getFileName()
+                    + " or initramfs.cpio.gz missing); delete " + dir + " to rebuild it");
         }
-        return new GuestImage(kernel, initramfs, manifest, release);
+        return new GuestImage(kernel, initramfs, manifest, node.path("kernel_release").asText(null));
+    }
+
+    /** The bzImage: a built image's {@code vmlinuz}; a bring-your-own image's kernel as given. */
+    public Path bzImage() {
+        return manifest == null ? kernel : manifest.resolveSibling("vmlinuz");
+    }
+
+    /**
+     * The same kernel as an uncompressed ELF with a PVH entry point (the build checked its note), which Firecracker
+     * and Cloud Hypervisor boot on x86; empty for a bring-your-own image.
+     */
+    public java.util.Optional<Path> vmlinux() {
+        if (manifest == null || !readManifest(manifest).path("outputs").path("vmlinux").isObject()) {
+            return java.util.Optional.empty();
+        }
+        return java.util.Optional.of(manifest.resolveSibling("vmlinux"));
+    }
+
+    /** The same image booting {@code form} of its kernel; a bring-your-own image boots its kernel as given. */
+    public GuestImage booting(GuestKernel form) {
+        Path k = switch (form) {
+            case BZIMAGE -> bzImage();
+            case VMLINUX -> vmlinux().orElseThrow(() -> new GuestImageException(manifest == null
+                    ? "a bring-your-own guest (" + kernel + ") boots its kernel as given; leave the guest kernel choice out"
+                    : "the guest image in " + manifest.getParent() + " has no vmlinux; delete it to rebuild it"));
+        };
+        return new GuestImage(k, initramfs, manifest, kernelRelease);
+    }
+
+    private static JsonNode readManifest(Path manifest) {
+        try {
+            return JSON.readTree(manifest.toFile());
+        } catch (IOException e) {
+            throw new GuestImageException("cannot read the guest image manifest " + manifest + " (" + e.getMessage()
+                    + "); delete " + manifest.getParent() + " to rebuild it", e);
+        }
     }
 
     /**

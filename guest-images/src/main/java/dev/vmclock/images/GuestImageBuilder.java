@@ -266,7 +266,7 @@ public final class GuestImageBuilder {
             }
             recipeDir = extractRecipe();
             run(recipeDir, out, log, hash);
-            for (String f : List.of("vmlinuz", "initramfs.cpio.gz", "manifest.json")) {
+            for (String f : List.of("vmlinuz", "vmlinux", "initramfs.cpio.gz", "manifest.json")) {
                 if (!Files.isRegularFile(out.resolve(f))) {
                     throw failure(BUILD_SCRIPT + " exited 0 but wrote no " + f + "; fix the recipe", log, null);
                 }

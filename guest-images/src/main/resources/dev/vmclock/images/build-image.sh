@@ -4,7 +4,8 @@
 # ptp_vmclock.ko and, when asked for, virtio_rtc.ko built out of tree from the same kernel version's
 # linux-source and headers (Debian's kernels lack CONFIG_VIRTIO_RTC).
 #
-#   build-image.sh OUTDIR     writes OUTDIR/vmlinuz, OUTDIR/initramfs.cpio.gz, OUTDIR/manifest.json
+#   build-image.sh OUTDIR     writes OUTDIR/vmlinuz (bzImage), OUTDIR/vmlinux (the same kernel as a PVH-bootable ELF),
+#                             OUTDIR/initramfs.cpio.gz, OUTDIR/manifest.json
 #
 # The kernel packages come from trixie-backports on the Debian mirror the machine's apt sources
 # already use (debian-mirror.sh), fetched with a private apt state (nothing of the system's apt
@@ -411,27 +412,19 @@ newc_entry() { # NAME MODE RDEVMAJOR RDEVMINOR INO
 gzip -n -9 -c "$work/initramfs.cpio" > "$out/initramfs.cpio.gz"
 install -m 0644 "$vmlinuz" "$out/vmlinuz"
 
-# The ELF kernel inside the bzImage. QEMU boots it through its PVH entry point, skipping the real-mode
-# set-up and the decompressor: under TCG that saves about a second of every boot (measured: agent ready
-# 4.5-5.1 s instead of 5.7-5.9 s). The payload is found by its compression magic, as
-# scripts/extract-vmlinux does; the ELF must carry the Xen PVH note or QEMU cannot boot it.
-extract_vmlinux() {
-  local magic off
-  for magic in '28b52ffd:zstd -dcq' 'fd377a585a00:xz -dcq' '1f8b08:gzip -dcq'; do
-    # (grep || true): head closes the pipe early, and grep's SIGPIPE must not fail the build.
-    off=$( (LC_ALL=C grep -obUaP "$(echo "${magic%%:*}" | sed 's/../\\x&/g')" "$1" || true) | sed -n 1p | cut -d: -f1)
-    [ -n "$off" ] || continue
-    tail -c +$((off + 1)) "$1" | ${magic#*:} > "$2" 2>/dev/null || true
-    if [ "$(head -c 4 "$2" | od -An -tx1 | tr -d ' ')" = 7f454c46 ]; then return 0; fi
-  done
-  return 1
-}
-if extract_vmlinux "$vmlinuz" "$work/vmlinux" && readelf -n "$work/vmlinux" 2>/dev/null | grep -E 'PHYS32_ENTRY|\(0x00000012\)' >/dev/null; then
-  install -m 0644 "$work/vmlinux" "$out/vmlinux"
-else
-  log "no PVH-bootable vmlinux in the bzImage; guests will boot the (slower) bzImage"
+# The ELF kernel inside the bzImage, booted through its PVH entry point: Firecracker and Cloud Hypervisor boot only
+# that on x86, and QEMU skips the real-mode set-up and the decompressor with it (about a second of every TCG boot).
+# No PVH note means a kernel those VMMs cannot boot: the build fails rather than yield half an image.
+rc=0
+vmlinux_info=$(bash "$here/extract-vmlinux.sh" "$vmlinuz" "$work/vmlinux" 2>"$work/extract.log") || rc=$?
+if [ "$rc" -ne 0 ]; then
+  why=$(sed -n 's/^ERROR: //p' "$work/extract.log" | tail -n 1)
+  fail "$([ "$rc" -eq 3 ] && echo 3 || echo 8)" "${why:-extract-vmlinux.sh failed (exit $rc) on $vmlinuz; see the build log}"
 fi
-touch -d "@$SOURCE_DATE_EPOCH" "$out/initramfs.cpio.gz" "$out/vmlinuz" $( [ -e "$out/vmlinux" ] && echo "$out/vmlinux")
+read -r vmlinux_compression vmlinux_offset vmlinux_pvh_entry <<<"$vmlinux_info"
+log "vmlinux: $vmlinux_compression payload at offset $vmlinux_offset, PVH entry $vmlinux_pvh_entry"
+install -m 0644 "$work/vmlinux" "$out/vmlinux"
+touch -d "@$SOURCE_DATE_EPOCH" "$out/initramfs.cpio.gz" "$out/vmlinuz" "$out/vmlinux"
 
 # --- manifest ----------------------------------------------------------------------------------
 sha() { sha256sum "$1" | cut -d' ' -f1; }
@@ -504,7 +497,8 @@ cat > "$out/manifest.json.tmp" <<EOF
   "init_sha256": $(json "$(sha "$here/init")"),
   "outputs": {
     "vmlinuz": {"sha256": $(json "$(sha "$out/vmlinuz")"), "size": $(stat -c %s "$out/vmlinuz")},
-    "vmlinux": $( [ -e "$out/vmlinux" ] && echo "{\"sha256\": $(json "$(sha "$out/vmlinux")"), \"size\": $(stat -c %s "$out/vmlinux"), \"boot\": \"PVH\"}" || echo null),
+    "vmlinux": {"sha256": $(json "$(sha "$out/vmlinux")"), "size": $(stat -c %s "$out/vmlinux"), "boot": "PVH",
+      "pvh_entry": $(json "$vmlinux_pvh_entry"), "from": "vmlinuz", "compression": $(json "$vmlinux_compression"), "payload_offset": $vmlinux_offset},
     "initramfs.cpio.gz": {"sha256": $(json "$(sha "$out/initramfs.cpio.gz")"), "size": $(stat -c %s "$out/initramfs.cpio.gz")},
     "initramfs.cpio": {"sha256": $(json "$(sha "$work/initramfs.cpio")"), "size": $(stat -c %s "$work/initramfs.cpio")}
   }

@@ -48,7 +48,7 @@ class GuestImageBuilderTest {
     void shippedRecipeIsListedAndHashedLikeTheShellScriptDoes() throws Exception {
         GuestImageBuilder builder = new GuestImageBuilder(tmp);
         assertThat(builder.resourceNames())
-                .containsExactly("build-image.sh", "debian-mirror.sh", "init", "agent/vmclock-agent.c",
+                .containsExactly("build-image.sh", "debian-mirror.sh", "extract-vmlinux.sh", "init", "agent/vmclock-agent.c",
                         "kmod/virtio_rtc.Kbuild", "kmod/build-virtio-rtc.sh", "kmod/build-ptp-vmclock.sh",
                         "kmod/ptp_vmclock/00-fault-selection.patch", "kmod/ptp_vmclock/01-ignore-seq-count.patch",
                         "kmod/ptp_vmclock/02-writable-mmap.patch", "kmod/ptp_vmclock/03-no-poll-events.patch",
@@ -109,7 +109,11 @@ class GuestImageBuilderTest {
         GuestImage built = builder.ensureBuilt();
 
         Path dir = tmp.resolve("images").resolve(builder.recipeHash());
-        assertThat(built.kernel()).isEqualTo(dir.resolve("vmlinuz"));
+        assertThat(built.kernel()).isEqualTo(dir.resolve("vmlinux"));
+        assertThat(built.vmlinux()).contains(dir.resolve("vmlinux"));
+        assertThat(built.bzImage()).isEqualTo(dir.resolve("vmlinuz"));
+        assertThat(built.booting(GuestKernel.BZIMAGE).kernel()).isEqualTo(dir.resolve("vmlinuz"));
+        assertThat(built.booting(GuestKernel.BZIMAGE).booting(GuestKernel.VMLINUX)).isEqualTo(built);
         assertThat(built.initramfs()).isEqualTo(dir.resolve("initramfs.cpio.gz"));
         assertThat(built.manifest()).isEqualTo(dir.resolve("manifest.json"));
         assertThat(built.kernelRelease()).isEqualTo("6.99.0-fake");
@@ -138,7 +142,19 @@ class GuestImageBuilderTest {
         assertThat(builder.cached()).isPresent();
         GuestImage image = builder.ensureBuilt();
         assertThat(image.kernelRelease()).isEqualTo("6.13.0-cached");
+        // A manifest recording no vmlinux (an older recipe's) boots the bzImage and offers no ELF.
         assertThat(image.kernel()).isEqualTo(dir.resolve("vmlinuz"));
+        assertThat(image.vmlinux()).isEmpty();
+        assertThatThrownBy(() -> image.booting(GuestKernel.VMLINUX)).isInstanceOf(GuestImageException.class)
+                .hasMessage("the guest image in " + dir + " has no vmlinux; delete it to rebuild it");
+    }
+
+    @Test
+    void aBuildThatWritesNoVmlinuxFailsAndPublishesNothing() {
+        GuestImageBuilder builder = new GuestImageBuilder(tmp, "dev/vmclock/images/test/novmlinux", List.of("build-image.sh"));
+        assertThatThrownBy(builder::ensureBuilt).isInstanceOf(GuestImageException.class)
+                .hasMessageStartingWith("build-image.sh exited 0 but wrote no vmlinux; fix the recipe");
+        assertThat(builder.cached()).isEmpty();
     }
 
     @Test
@@ -204,6 +220,10 @@ class GuestImageBuilderTest {
         GuestImage byo = GuestImage.of(kernel, initrd);
         assertThat(byo.kernelRelease()).isEqualTo("6.13.7-test");
         assertThat(byo.manifest()).isNull();
+        assertThat(byo.vmlinux()).isEmpty();
+        assertThat(byo.booting(GuestKernel.BZIMAGE)).isEqualTo(byo);
+        assertThatThrownBy(() -> byo.booting(GuestKernel.VMLINUX)).isInstanceOf(GuestImageException.class)
+                .hasMessageContaining("boots its kernel as given");
         assertThat(GuestImage.of(initrd, initrd).kernelRelease()).isNull();
         assertThatThrownBy(() -> GuestImage.of(tmp.resolve("missing"), initrd))
                 .isInstanceOf(GuestImageException.class)

@@ -70,6 +70,10 @@ class GuestImageRealBuildTest {
                 .isEqualTo(sha256(image.kernel().resolveSibling("vmlinuz")));
         assertThat(m.path("outputs").path("vmlinux").path("sha256").asText()).isEqualTo(sha256(image.kernel()));
         assertThat(m.path("outputs").path("vmlinux").path("boot").asText()).isEqualTo("PVH");
+        assertThat(m.path("outputs").path("vmlinux").path("pvh_entry").asText()).matches("0x[0-9a-f]+");
+        assertThat(m.path("outputs").path("vmlinux").path("compression").asText()).isIn("gzip", "xz", "lz4", "zstd");
+        assertThat(image.vmlinux()).contains(image.kernel());
+        assertThat(image.booting(GuestKernel.BZIMAGE).kernel()).isEqualTo(image.kernel().resolveSibling("vmlinuz"));
         assertThat(m.path("outputs").path("initramfs.cpio.gz").path("sha256").asText()).isEqualTo(sha256(image.initramfs()));
 
         // The initramfs holds /init, busybox, the agent and the module (and a /dev/console node).

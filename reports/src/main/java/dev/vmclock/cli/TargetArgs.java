@@ -4,6 +4,7 @@ import dev.vmclock.conformance.vm.Capability;
 import dev.vmclock.conformance.vm.TargetOptions;
 import dev.vmclock.harness.guest.AgentTransport;
 import dev.vmclock.harness.qemu.Accelerator;
+import dev.vmclock.images.GuestKernel;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
@@ -20,6 +21,14 @@ final class TargetArgs {
     @Option(names = "--qemu", paramLabel = "PATH", description = "QEMU system emulator (default: $VMCLOCK_QEMU, else"
             + " qemu-system-x86_64 on PATH; with --container a path inside the image)")
     String qemu;
+
+    @Option(names = "--firecracker", paramLabel = "PATH", description = "the Firecracker binary --vmm firecracker"
+            + " drives (>= 1.15.0: VMClock; needs KVM that boots Linux)")
+    String firecracker;
+
+    @Option(names = "--cloud-hypervisor", paramLabel = "PATH", description = "the Cloud Hypervisor binary --vmm"
+            + " cloud-hypervisor drives (>= v53.0: virtio-rtc; needs KVM that boots Linux)")
+    String cloudHypervisor;
 
     @Option(names = "--container", paramLabel = "IMAGE", description = "run QEMU inside a container of this local"
             + " Docker image (nothing is pulled)")
@@ -39,6 +48,10 @@ final class TargetArgs {
 
     @Option(names = "--initrd", paramLabel = "FILE", description = "the initramfs that goes with --kernel")
     Path initrd;
+
+    @Option(names = "--guest-kernel", paramLabel = "FORM", description = "vmlinux (default: the PVH ELF, as"
+            + " Firecracker and Cloud Hypervisor boot it) or bzimage: which form of the built image's kernel boots")
+    String guestKernel;
 
     @Option(names = "--without", paramLabel = "CAP", split = ",", description = "hide capabilities of the target (e.g."
             + " LIVE_MIGRATION,SNAPSHOT,HOST_MEMORY: Firecracker's shape); the checks that need them are NOT_APPLICABLE")
@@ -69,6 +82,15 @@ final class TargetArgs {
                 throw Main.usage("--accel must be auto, kvm or tcg, not " + accel);
             }
         }
+        if (guestKernel != null && kernel != null) {
+            throw Main.usage("--guest-kernel chooses a form of the built image's kernel; --kernel boots as given");
+        }
+        Optional<GuestKernel> form;
+        try {
+            form = Optional.ofNullable(guestKernel).map(GuestKernel::parse);
+        } catch (IllegalArgumentException e) {
+            throw Main.usage("--guest-kernel must be vmlinux or bzimage, not " + guestKernel);
+        }
         Set<Capability> hidden = without == null ? Set.of() : Capability.parseList(String.join(",", without));
         AgentTransport transport;
         try {
@@ -81,9 +103,12 @@ final class TargetArgs {
             Optional.ofNullable(vsockBackend).ifPresent(b::vsockBackend);
             Optional.ofNullable(qemu).ifPresent(b::qemu);
             Optional.ofNullable(container).ifPresent(b::container);
+            Optional.ofNullable(firecracker).ifPresent(b::firecracker);
+            Optional.ofNullable(cloudHypervisor).ifPresent(b::cloudHypervisor);
             if (kernel != null) {
                 b.guest(kernel, initrd);
             }
+            form.ifPresent(b::guestKernel);
         });
     }
 }

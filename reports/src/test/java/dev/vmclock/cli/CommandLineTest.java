@@ -1,6 +1,7 @@
 package dev.vmclock.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.vmclock.conformance.vm.TargetOptions;
 import dev.vmclock.harness.guest.AgentTransport;
@@ -81,6 +82,7 @@ class CommandLineTest {
         assertThat(o.hypervisorWriter()).isFalse();
         assertThat(o.agentTransport()).as("stock: virtio-serial").isEqualTo(AgentTransport.VIRTIO_SERIAL);
         assertThat(o.vsockBackend()).isEmpty();
+        assertThat(o.guestKernel()).as("the image's default").isEmpty();
     }
 
     @Test
@@ -95,5 +97,22 @@ class CommandLineTest {
         assertThat(TargetOptions.from(k -> java.util.Optional.ofNullable(o.parameters().get(k)))).isEqualTo(o);
         assertThat(run("run", "--agent-transport", "pigeon")).isEqualTo(2);
         assertThat(stderr()).contains("unknown agent transport 'pigeon': give virtio-serial or vsock");
+    }
+
+    @Test
+    void guestKernelIsTypedAndTravelsAsAParameter() {
+        TargetArgs args = new TargetArgs();
+        new picocli.CommandLine(args).parseArgs("--guest-kernel", "bzimage");
+        TargetOptions o = args.options();
+        assertThat(o.guestKernel()).contains(dev.vmclock.images.GuestKernel.BZIMAGE);
+        assertThat(TargetOptions.from(k -> java.util.Optional.ofNullable(o.parameters().get(k)))).isEqualTo(o);
+        assertThat(o.describe()).contains("guestKernel=bzimage");
+
+        TargetArgs bad = new TargetArgs();
+        new picocli.CommandLine(bad).parseArgs("--guest-kernel", "uImage");
+        assertThatThrownBy(bad::options).hasMessageContaining("--guest-kernel must be vmlinux or bzimage, not uImage");
+        TargetArgs both = new TargetArgs();
+        new picocli.CommandLine(both).parseArgs("--guest-kernel", "vmlinux", "--kernel", "/k", "--initrd", "/i");
+        assertThatThrownBy(both::options).hasMessageContaining("--kernel boots as given");
     }
 }

@@ -75,6 +75,10 @@ public record TargetConfig(
         if (o.kernel().isPresent() != o.initrd().isPresent()) {
             throw new HarnessException(ExitCode.USAGE, "a guest kernel and initramfs go together (--kernel with --initrd)");
         }
+        if (o.guestKernel().isPresent() && o.kernel().isPresent()) {
+            throw new HarnessException(ExitCode.USAGE, "--guest-kernel chooses between the built image's bzImage and"
+                    + " vmlinux; a --kernel of your own boots as given: leave one of them out");
+        }
         List<Path> ownFiles = new ArrayList<>();
         o.kernel().ifPresent(ownFiles::add);
         o.initrd().ifPresent(ownFiles::add);
@@ -121,6 +125,8 @@ public record TargetConfig(
                 : need == GuestNeed.BOOT ? Optional.of(builder.ensureBuilt())
                 // any cached image has the kernel the probe boots, with or without virtio_rtc.ko
                 : builder.cached().or(() -> new GuestImageBuilder().cached());
+        // The probe below boots the same file the run will: the accelerator is chosen for that kernel form.
+        image = image.map(i -> o.guestKernel().map(i::booting).orElse(i));
         Optional<Accelerator> forced;
         try {
             forced = o.accel().equals("auto") ? Optional.empty() : Optional.of(Accelerator.parse(o.accel()));

@@ -5,6 +5,7 @@ import dev.vmclock.conformance.clock.ReferenceClock;
 import dev.vmclock.harness.ExitCode;
 import dev.vmclock.harness.HarnessException;
 import dev.vmclock.harness.guest.AgentTransport;
+import dev.vmclock.images.GuestKernel;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Collections;
@@ -47,6 +48,12 @@ import java.util.function.Function;
  *                    which QEMU cannot migrate: the target then lacks snapshots, migration and file restore)
  * @param vsockBackend the vhost-device-vsock binary for vsock ({@code --vsock-backend}, {@code vmclock.vsockBackend});
  *                    absent: Debian's, fetched and cached on first use
+ * @param guestKernel which form of the built image's kernel boots ({@code run --guest-kernel}, {@code vmclock.guestKernel});
+ *                    empty: the image's default (the PVH vmlinux); a bring-your-own kernel boots as given
+ * @param firecracker the Firecracker binary {@code --vmm firecracker} drives ({@code run --firecracker},
+ *                    {@code vmclock.firecracker})
+ * @param cloudHypervisor the Cloud Hypervisor binary {@code --vmm cloud-hypervisor} drives
+ *                    ({@code run --cloud-hypervisor}, {@code vmclock.cloudHypervisor})
  */
 public record TargetOptions(
         Optional<String> qemu,
@@ -66,6 +73,9 @@ public record TargetOptions(
         Optional<String> hopTo,
         String vmm,
         Set<Capability> without,
+        Optional<GuestKernel> guestKernel,
+        Optional<String> firecracker,
+        Optional<String> cloudHypervisor,
         AgentTransport agentTransport,
         Optional<Path> vsockBackend) {
 
@@ -104,6 +114,9 @@ public record TargetOptions(
                 param.apply(PREFIX + "hopTo").filter(s -> !s.isBlank()),
                 param.apply(PREFIX + "vmm").filter(s -> !s.isBlank()).orElse(DEFAULT_VMM),
                 param.apply(PREFIX + "without").map(Capability::parseList).orElse(Set.of()),
+                param.apply(PREFIX + "guestKernel").filter(s -> !s.isBlank()).map(GuestKernel::parse),
+                param.apply(PREFIX + "firecracker").filter(s -> !s.isBlank()),
+                param.apply(PREFIX + "cloudHypervisor").filter(s -> !s.isBlank()),
                 param.apply(PREFIX + "agentTransport").filter(s -> !s.isBlank()).map(TargetOptions::transport)
                         .orElse(AgentTransport.VIRTIO_SERIAL),
                 param.apply(PREFIX + "vsockBackend").filter(s -> !s.isBlank()).map(Path::of));
@@ -149,6 +162,9 @@ public record TargetOptions(
             p.put(PREFIX + "agentTransport", agentTransport.cliName());
         }
         vsockBackend.ifPresent(v -> p.put(PREFIX + "vsockBackend", v.toString()));
+        guestKernel.ifPresent(k -> p.put(PREFIX + "guestKernel", k.cliName()));
+        firecracker.ifPresent(v -> p.put(PREFIX + "firecracker", v));
+        cloudHypervisor.ifPresent(v -> p.put(PREFIX + "cloudHypervisor", v));
         return p;
     }
 
@@ -185,6 +201,9 @@ public record TargetOptions(
         private Set<Capability> without;
         private AgentTransport agentTransport;
         private Optional<Path> vsockBackend;
+        private Optional<GuestKernel> guestKernel;
+        private Optional<String> firecracker;
+        private Optional<String> cloudHypervisor;
 
         private Builder(TargetOptions o) {
             qemu = o.qemu;
@@ -206,6 +225,9 @@ public record TargetOptions(
             without = o.without;
             agentTransport = o.agentTransport;
             vsockBackend = o.vsockBackend;
+            guestKernel = o.guestKernel;
+            firecracker = o.firecracker;
+            cloudHypervisor = o.cloudHypervisor;
         }
 
         public Builder qemu(String path) {
@@ -298,10 +320,26 @@ public record TargetOptions(
             return this;
         }
 
+        /** Boot this form of the built image's kernel. */
+        public Builder guestKernel(GuestKernel form) {
+            guestKernel = Optional.of(form);
+            return this;
+        }
+
+        public Builder firecracker(String path) {
+            firecracker = Optional.of(path);
+            return this;
+        }
+
+        public Builder cloudHypervisor(String path) {
+            cloudHypervisor = Optional.of(path);
+            return this;
+        }
+
         public TargetOptions build() {
             return new TargetOptions(qemu, container, machine, accel, kernel, initrd, vmclock, virtioRtc, kbuildImage,
-                    pageOverride, qemuArgs, clock, hypervisorWriter, evidenceDir, hopTo, vmm, without, agentTransport,
-                    vsockBackend);
+                    pageOverride, qemuArgs, clock, hypervisorWriter, evidenceDir, hopTo, vmm, without, guestKernel,
+                    firecracker, cloudHypervisor, agentTransport, vsockBackend);
         }
     }
 
@@ -325,6 +363,7 @@ public record TargetOptions(
         if (agentTransport != AgentTransport.VIRTIO_SERIAL) {
             sb.append(" agent=").append(agentTransport.cliName());
         }
+        guestKernel.ifPresent(k -> sb.append(" guestKernel=").append(k.cliName()));
         if (!without.isEmpty()) {
             sb.append(" without=").append(without.stream().map(Enum::name).collect(Collectors.joining(",")));
         }

@@ -1158,7 +1158,17 @@ static int cmd_version(const struct req *rq, struct buf *b)
 	buf_fmt(b, ",\"virtio_rtc\":{\"devices\":%d,\"bound\":%d,\"driver_registered\":%s,\"srcversion\":",
 		rtc_present, rtc_bound, stat("/sys/bus/virtio/drivers/virtio_rtc", &st) ? "false" : "true");
 	buf_jstr(b, read_text("/sys/module/virtio_rtc/srcversion", src, sizeof src));
-	buf_str(b, "},\"agent\":");
+	/* How the kernel was entered, from boot_params.hdr (/sys/kernel/boot_params/data): a bzImage loader copies the
+	 * image's set-up header ("HdrS" at 0x202, its protocol version at 0x206); Linux's PVH entry code fills a
+	 * zeroed one with version 0x20c only. null and -1 when unreadable. */
+	unsigned char hdr[16];
+	int bp = open("/sys/kernel/boot_params/data", O_RDONLY | O_CLOEXEC);
+	int have = bp >= 0 && pread(bp, hdr, sizeof hdr, 0x202) == (ssize_t)sizeof hdr;
+	if (bp >= 0)
+		close(bp);
+	buf_fmt(b, "},\"boot_params\":{\"header\":%s,\"version\":%d,\"type_of_loader\":%d},\"agent\":",
+		!have ? "null" : memcmp(hdr, "HdrS", 4) ? "false" : "true",
+		have ? hdr[4] | hdr[5] << 8 : -1, have ? hdr[0x210 - 0x202] : -1);
 	buf_jstr(b, AGENT_VERSION);
 	return 0;
 }

@@ -7,7 +7,10 @@ import dev.vmclock.harness.events.MigrationTransport;
 import dev.vmclock.harness.ExitCode;
 import dev.vmclock.harness.HarnessException;
 import dev.vmclock.harness.Waits;
+import dev.vmclock.harness.memory.PhysicalMemory;
 import dev.vmclock.harness.memory.PmemsaveMemory;
+import dev.vmclock.harness.memory.RamFileMemory;
+import dev.vmclock.harness.memory.RamLayout;
 import dev.vmclock.harness.memory.QtestMemory;
 import dev.vmclock.harness.page.HypervisorWriter;
 import dev.vmclock.harness.page.HostPageReader;
@@ -63,6 +66,7 @@ public final class Machine implements AutoCloseable {
     private HostPageReader reader;
     private PmemsaveMemory memory;
     private QtestMemory qtest;
+    private RamFileMemory ramFileMemory;
     private PageLocation location;
     private int files;
 
@@ -115,6 +119,14 @@ public final class Machine implements AutoCloseable {
             qtest.close();
             qtest = null;
         }
+        closeRamFile();
+    }
+
+    private void closeRamFile() {
+        if (ramFileMemory != null) {
+            ramFileMemory.close();
+            ramFileMemory = null;
+        }
     }
 
     /**
@@ -131,6 +143,33 @@ public final class Machine implements AutoCloseable {
             memory = new PmemsaveMemory(vm.qmp(), vm.runDirectory().path());
         }
         return memory;
+    }
+
+    /**
+     * The file holding the guest RAM of the QEMU running the machine now ({@link MachineSpec#ramFile()}): every QEMU
+     * the machine moves to has its own, so the path changes with live migration and restores.
+     */
+    public Optional<Path> ramFile() {
+        return spec.ramFile() ? Optional.of(vm.runDirectory().resolve(MachineSpec.RAM_FILE)) : Optional.empty();
+    }
+
+    /**
+     * Guest-physical memory read from the RAM file, without QMP. Each read goes to the file of the QEMU running the
+     * machine at that moment, so a view taken before an event reads the new QEMU's RAM after it. RAM only: device
+     * memory (QEMU's VMClock page is its own RAM region at 0xfeffb000, not in the backend) throws
+     * {@link dev.vmclock.harness.memory.NotInRamException}.
+     */
+    public PhysicalMemory ramFileMemory() {
+        if (!spec.ramFile()) {
+            throw new IllegalStateException("the machine's RAM is not in a file: start it with MachineSpec ramFile(true)");
+        }
+        RamLayout layout = RamLayout.ofQemuMachine(spec.machineType(), (long) spec.memoryMib() << 20);
+        return (address, length) -> {
+            if (ramFileMemory == null) {
+                ramFileMemory = new RamFileMemory(ramFile().orElseThrow(), layout);
+            }
+            return ramFileMemory.read(address, length);
+        };
     }
 
     /** Guest-physical memory of the QEMU running the machine now, through its qtest socket (read and write). */
@@ -589,6 +628,7 @@ public final class Machine implements AutoCloseable {
         if (qtest != null) {
             qtest.close();
         }
+        closeRamFile();
         try {
             vm.close();
         } finally {

@@ -25,6 +25,7 @@ public record MachineSpec(
         Optional<Path> snapshotDisk,
         boolean incoming,
         boolean startPaused,
+        boolean ramFile,
         List<String> extraArgs,
         Optional<Path> vsockBackend) {
 
@@ -34,8 +35,8 @@ public record MachineSpec(
     public static final String DEFAULT_SNAPSHOT_DISK = "vmstate.qcow2";
     /** Block node name of that image. */
     public static final String SNAPSHOT_NODE = "vmstate0";
-    /** The shared memory backend holding guest RAM when the machine has a vsock back end. */
-    static final String VSOCK_RAM = "vmclock-ram";
+    /** File name, inside each QEMU's run directory, of the guest RAM when {@link #ramFile()} is on. */
+    public static final String RAM_FILE = "guest-ram.bin";
 
     public MachineSpec {
         Objects.requireNonNull(machineType);
@@ -76,6 +77,7 @@ public record MachineSpec(
         b.snapshotDisk = snapshotDisk.orElse(null);
         b.incoming = incoming;
         b.startPaused = startPaused;
+        b.ramFile = ramFile;
         b.extraArgs.addAll(extraArgs);
         b.vsockBackend = vsockBackend.orElse(null);
         return b;
@@ -96,13 +98,21 @@ public record MachineSpec(
         List<String> a = new ArrayList<>();
         a.add(qemu.toString());
         a.addAll(List.of("-nodefaults", "-no-user-config", "-display", "none", "-name", "vmclock-conformance"));
-        // A vhost-user back end maps guest RAM from file descriptors QEMU sends: the RAM must be shared memory.
-        a.addAll(List.of("-machine", machineType + (vsockBackend.isPresent() ? ",memory-backend=" + VSOCK_RAM : ""),
-                "-accel", accelerator.qemuName()));
+        // A vhost-user back end maps guest RAM from the file descriptors QEMU sends: it must be shared memory, the
+        // RAM file when there is one, else a shared memfd.
+        boolean sharedRam = ramFile || vsockBackend.isPresent();
+        a.addAll(List.of("-machine", machineType + (sharedRam ? ",memory-backend=ram" : ""), "-accel",
+                accelerator.qemuName()));
         a.addAll(List.of("-m", Integer.toString(memoryMib), "-smp", Integer.toString(cpus)));
+        if (ramFile) {
+            // In the run directory: private (0700), and each QEMU of a machine gets its own file.
+            a.addAll(List.of("-object", "memory-backend-file,id=ram,size=" + memoryMib + "M,mem-path="
+                    + dir.resolve(RAM_FILE) + ",share=on"));
+        } else if (vsockBackend.isPresent()) {
+            a.addAll(List.of("-object", "memory-backend-memfd,id=ram,size=" + memoryMib + "M,share=on"));
+        }
         if (vsockBackend.isPresent()) {
-            a.addAll(List.of("-object", "memory-backend-memfd,id=" + VSOCK_RAM + ",size=" + memoryMib + "M,share=on",
-                    "-chardev", "socket,id=vsock,path=" + dir.resolve(VsockBackend.VHOST_SOCKET),
+            a.addAll(List.of("-chardev", "socket,id=vsock,path=" + dir.resolve(VsockBackend.VHOST_SOCKET),
                     "-device", (machineType.startsWith("microvm") ? "vhost-user-vsock-device" : "vhost-user-vsock-pci")
                             + ",chardev=vsock"));
         }
@@ -161,6 +171,7 @@ public record MachineSpec(
         private Path snapshotDisk;
         private boolean incoming;
         private boolean startPaused;
+        private boolean ramFile;
         private final List<String> extraArgs = new ArrayList<>();
         private Path vsockBackend;
 
@@ -244,6 +255,15 @@ public record MachineSpec(
             return this;
         }
 
+        /**
+         * Guest RAM in a shared file ({@value MachineSpec#RAM_FILE} in the run directory) that the host can read without QMP,
+         * as it reads Cloud Hypervisor's shared memory or Firecracker's snapshot memory file. Off by default.
+         */
+        public Builder ramFile(boolean on) {
+            this.ramFile = on;
+            return this;
+        }
+
         public Builder extraArg(String... args) {
             this.extraArgs.addAll(List.of(args));
             return this;
@@ -262,7 +282,7 @@ public record MachineSpec(
         public MachineSpec build() {
             return new MachineSpec(machineType, memoryMib, cpus, accelerator, devices, pageOverrides,
                     Optional.ofNullable(kernelBoot), agentPort, qtest, Optional.ofNullable(snapshotDisk), incoming,
-                    startPaused, extraArgs, Optional.ofNullable(vsockBackend));
+                    startPaused, ramFile, extraArgs, Optional.ofNullable(vsockBackend));
         }
     }
 }
