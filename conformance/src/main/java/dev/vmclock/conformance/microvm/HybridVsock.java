@@ -15,8 +15,8 @@ import java.util.ServiceLoader;
  */
 public interface HybridVsock {
 
-    /** The guest port the suite's agent listens on over vsock. */
-    int AGENT_PORT = 5000;
+    /** The guest port the suite's agent listens on over vsock (vmclock-agent.c VSOCK_PORT). */
+    int AGENT_PORT = dev.vmclock.harness.guest.HybridVsockEndpoint.AGENT_PORT;
 
     /** A connection to {@code port} in the guest behind the VMM's hybrid-vsock socket {@code uds}. */
     AgentClient connect(Path uds, int port) throws IOException;

@@ -52,10 +52,15 @@ public final class HybridVsockEndpoint implements AgentEndpoint {
 
     @Override
     public AgentClient connect() throws IOException {
+        return open(socket, port, timeout);
+    }
+
+    /** A connection to {@code port} in the guest behind the hybrid vsock socket {@code socket}, handshake done. */
+    public static AgentClient open(Path socket, int port, Duration timeout) throws IOException {
         SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX);
         try {
             ch.connect(UnixDomainSocketAddress.of(socket));
-            String rest = handshake(ch);
+            String rest = handshake(ch, socket, port, timeout);
             return AgentClient.over(ch, rest);
         } catch (IOException e) {
             ch.close();
@@ -64,7 +69,7 @@ public final class HybridVsockEndpoint implements AgentEndpoint {
     }
 
     /** Sends CONNECT and reads the answer line; returns what followed it. Any other answer is a one-line error. */
-    private String handshake(SocketChannel ch) throws IOException {
+    private static String handshake(SocketChannel ch, Path socket, int port, Duration timeout) throws IOException {
         String what = "hybrid vsock " + socket + ": CONNECT " + port;
         ch.write(ByteBuffer.wrap(("CONNECT " + port + "\n").getBytes(StandardCharsets.US_ASCII)));
         ch.configureBlocking(false);
