@@ -126,7 +126,11 @@ final class CapabilitiesCommand implements Callable<Integer> {
             run.containerFailure().ifPresent(e -> {
                 throw new HarnessException(ExitCode.HARNESS_ERROR, p.title() + ": the suite broke: " + e, e);
             });
-            columns.add(new Column(p.key(), p.title(), p.provider(), p.standIn(), t.implementation().describe(),
+            // Not the image's tag: it changes with the image recipe, which says nothing about the table.
+            var impl = t.implementation();
+            String measuredOn = impl.displayName() + " " + impl.version() + (impl.where().equals("local") ? ""
+                    : " in a container") + ", " + impl.machine() + ", " + impl.accelerator();
+            columns.add(new Column(p.key(), p.title(), p.provider(), p.standIn(), measuredOn,
                     p.standIn() ? profile.lacking() : Set.of(), t.devices()));
             for (ClauseEntry c : map.clauses()) {
                 try {

@@ -7,7 +7,6 @@ import dev.vmclock.conformance.microvm.MicroVmDoctor;
 import dev.vmclock.conformance.microvm.MicroVmResolved;
 import dev.vmclock.conformance.microvm.MicroVmTarget;
 import dev.vmclock.conformance.microvm.VmmBinary;
-import dev.vmclock.conformance.vm.Capability;
 import dev.vmclock.conformance.vm.Implementation;
 import dev.vmclock.conformance.vm.ResolvedTarget;
 import dev.vmclock.conformance.vm.TargetOptions;
@@ -31,9 +30,8 @@ public final class FirecrackerProvider implements VmmProvider {
     static final String OPTION = "--firecracker";
 
     /** VMClock only; snapshot files, no live migration (its targets' capabilities derive from this). */
-    public static final VmmProfile PROFILE = MicroVmTarget.profile(Set.of(), Device.VMCLOCK,
-            Map.of(Capability.HOST_MEMORY, "no host view of a running guest's memory (the snapshot memory file holds"
-                    + " RAM as saved)"), "VMClock (ACPI AMZNC10C) from 1.15.0; no virtio-rtc");
+    public static final VmmProfile PROFILE = MicroVmTarget.profile(Set.of(), Device.VMCLOCK, Map.of(),
+            "VMClock (ACPI AMZNC10C) from 1.15.0; no virtio-rtc");
 
     private final KvmHost kvm;
 
