@@ -180,9 +180,8 @@ public final class VirtioRtcView {
     /** The device on the target's bus, started on first use; NOT_APPLICABLE when the target offers none. */
     private void requireDevice() {
         if (driver == null) {
-            // The machine's own device list first (a stand-in with it removed must not be judged on a bus machine),
-            // then the capability, so that a hidden one is NOT_APPLICABLE, not an ERROR.
-            target.require(Device.VIRTIO_RTC);
+            // The capability first, so that a hidden one is NOT_APPLICABLE, not an ERROR. Not the guest machine's
+            // device list: the bus is a machine of its own, and its device is judged whatever guest the run boots.
             target.require(Capability.DEVICE_BUS);
             bus = target.deviceBus(Device.VIRTIO_RTC);
             driver = VirtioRtcDriver.attach(bus.io()).orElseThrow(() -> new HarnessException(ExitCode.HARNESS_ERROR,
