@@ -94,6 +94,7 @@ public final class Main implements Callable<Integer> {
                 .addSubcommand(new PageCommand(out, err))
                 .addSubcommand(new DoctorCommand(out))
                 .addSubcommand(new ImagesCommand(out))
+                .addSubcommand(new CapabilitiesCommand(out))
                 .setOut(new PrintWriter(out, true))
                 .setErr(new PrintWriter(err, true))
                 .setColorScheme(Help.defaultColorScheme(Help.Ansi.OFF))

@@ -5,10 +5,13 @@ import dev.vmclock.conformance.microvm.HybridVsock;
 import dev.vmclock.conformance.microvm.KvmHost;
 import dev.vmclock.conformance.microvm.MicroVmDoctor;
 import dev.vmclock.conformance.microvm.MicroVmResolved;
+import dev.vmclock.conformance.microvm.MicroVmTarget;
 import dev.vmclock.conformance.microvm.VmmBinary;
+import dev.vmclock.conformance.vm.Capability;
 import dev.vmclock.conformance.vm.Implementation;
 import dev.vmclock.conformance.vm.ResolvedTarget;
 import dev.vmclock.conformance.vm.TargetOptions;
+import dev.vmclock.conformance.vm.VmmProfile;
 import dev.vmclock.conformance.vm.VmmProvider;
 import dev.vmclock.harness.Device;
 import dev.vmclock.harness.ExitCode;
@@ -18,6 +21,7 @@ import dev.vmclock.images.GuestImageBuilder;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Consumer;
 
 /**
@@ -29,6 +33,11 @@ public final class CloudHypervisorProvider implements VmmProvider {
 
     public static final String NAME = "cloud-hypervisor";
     static final String OPTION = "--cloud-hypervisor";
+
+    /** virtio-rtc only, seen through the guest; local live migration (its targets' capabilities derive from this). */
+    public static final VmmProfile PROFILE = MicroVmTarget.profile(Set.of(Capability.LIVE_MIGRATION),
+            Device.VIRTIO_RTC, Map.of(Capability.DEVICE_BUS, "no device-level bus: virtio-rtc is reached through the"
+                    + " guest's virtio_rtc driver only"), "virtio-rtc (--rtc) from v53.0; no VMClock");
 
     private final KvmHost kvm;
 
@@ -49,6 +58,11 @@ public final class CloudHypervisorProvider implements VmmProvider {
     public String description() {
         return "Cloud Hypervisor (--cloud-hypervisor PATH, KVM): virtio-rtc in the guest; pause/resume, snapshot and"
                 + " restore, local live migration, guest agent over vsock";
+    }
+
+    @Override
+    public VmmProfile profile() {
+        return PROFILE;
     }
 
     @Override

@@ -4,7 +4,6 @@ import dev.vmclock.conformance.microvm.HybridVsock;
 import dev.vmclock.conformance.microvm.MicroVmResolved;
 import dev.vmclock.conformance.microvm.MicroVmTarget;
 import dev.vmclock.conformance.microvm.VmmProcess;
-import dev.vmclock.conformance.vm.Capability;
 import dev.vmclock.harness.Device;
 import dev.vmclock.harness.ExitCode;
 import dev.vmclock.harness.HarnessException;
@@ -13,7 +12,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -28,7 +26,7 @@ import java.util.concurrent.TimeoutException;
 final class CloudHypervisorTarget extends MicroVmTarget {
 
     CloudHypervisorTarget(MicroVmResolved resolved, Optional<HybridVsock> vsock) {
-        super(resolved, vsock);
+        super(resolved, CloudHypervisorProvider.PROFILE, vsock);
     }
 
     private VmmProcess start(Path dir) {
@@ -126,10 +124,5 @@ final class CloudHypervisorTarget extends MicroVmTarget {
         }
         throw new HarnessException(ExitCode.HARNESS_ERROR, "Cloud Hypervisor's destination did not listen on "
                 + socket + " within 10 s");
-    }
-
-    @Override
-    protected Set<Capability> more() {
-        return Set.of(Capability.LIVE_MIGRATION);
     }
 }

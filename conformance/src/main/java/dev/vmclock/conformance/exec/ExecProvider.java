@@ -1,10 +1,16 @@
 package dev.vmclock.conformance.exec;
 
+import dev.vmclock.conformance.vm.Capability;
 import dev.vmclock.conformance.vm.ResolvedTarget;
 import dev.vmclock.conformance.vm.TargetOptions;
+import dev.vmclock.conformance.vm.VmmProfile;
 import dev.vmclock.conformance.vm.VmmProvider;
+import dev.vmclock.harness.Device;
 import dev.vmclock.harness.adapter.AdapterHello;
 import dev.vmclock.harness.adapter.AdapterProcess;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Map;
 import java.util.function.Consumer;
 
 /**
@@ -15,6 +21,12 @@ import java.util.function.Consumer;
 public final class ExecProvider implements VmmProvider {
 
     public static final String PREFIX = "exec:";
+
+    /** What protocol v1 can carry; each adapter declares its own subset at hello. */
+    public static final VmmProfile PROFILE = new VmmProfile(EnumSet.complementOf(EnumSet.of(Capability.DEVICE_BUS)),
+            List.of(Device.VMCLOCK, Device.VIRTIO_RTC),
+            Map.of(Capability.DEVICE_BUS, "no device-level bus in adapter protocol v1"),
+            Map.of(), "the adapter declares its capabilities and devices at hello; these are the most v1 carries");
 
     @Override
     public String name() {
@@ -29,6 +41,11 @@ public final class ExecProvider implements VmmProvider {
     @Override
     public boolean accepts(String vmm) {
         return vmm.startsWith(PREFIX);
+    }
+
+    @Override
+    public VmmProfile profile() {
+        return PROFILE;
     }
 
     @Override

@@ -5,10 +5,12 @@ import dev.vmclock.conformance.microvm.HybridVsock;
 import dev.vmclock.conformance.microvm.KvmHost;
 import dev.vmclock.conformance.microvm.MicroVmDoctor;
 import dev.vmclock.conformance.microvm.MicroVmResolved;
+import dev.vmclock.conformance.microvm.MicroVmTarget;
 import dev.vmclock.conformance.microvm.VmmBinary;
 import dev.vmclock.conformance.vm.Implementation;
 import dev.vmclock.conformance.vm.ResolvedTarget;
 import dev.vmclock.conformance.vm.TargetOptions;
+import dev.vmclock.conformance.vm.VmmProfile;
 import dev.vmclock.conformance.vm.VmmProvider;
 import dev.vmclock.harness.Device;
 import dev.vmclock.harness.ExitCode;
@@ -18,6 +20,7 @@ import dev.vmclock.images.GuestImageBuilder;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Consumer;
 
 /** Firecracker (>= 1.15.0, VMClock) through its REST API: {@code --vmm firecracker --firecracker PATH}. */
@@ -25,6 +28,10 @@ public final class FirecrackerProvider implements VmmProvider {
 
     public static final String NAME = "firecracker";
     static final String OPTION = "--firecracker";
+
+    /** VMClock only; snapshot files, no live migration (its targets' capabilities derive from this). */
+    public static final VmmProfile PROFILE = MicroVmTarget.profile(Set.of(), Device.VMCLOCK, Map.of(),
+            "VMClock (ACPI AMZNC10C) from 1.15.0; no virtio-rtc");
 
     private final KvmHost kvm;
 
@@ -44,6 +51,11 @@ public final class FirecrackerProvider implements VmmProvider {
     @Override
     public String description() {
         return "Firecracker (--firecracker PATH, KVM): VMClock; pause/resume, snapshot files, guest agent over vsock";
+    }
+
+    @Override
+    public VmmProfile profile() {
+        return PROFILE;
     }
 
     @Override

@@ -4,12 +4,10 @@ import dev.vmclock.conformance.microvm.HybridVsock;
 import dev.vmclock.conformance.microvm.MicroVmResolved;
 import dev.vmclock.conformance.microvm.MicroVmTarget;
 import dev.vmclock.conformance.microvm.VmmProcess;
-import dev.vmclock.conformance.vm.Capability;
 import dev.vmclock.harness.guest.GuestSession;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
 
 /**
  * Firecracker: VMClock on ACPI, pause/resume ({@code PATCH /vm}), and full snapshots ({@code PUT /snapshot/create})
@@ -23,7 +21,7 @@ final class FirecrackerTarget extends MicroVmTarget {
     static final String MEMORY = "vm.mem";
 
     FirecrackerTarget(MicroVmResolved resolved, Optional<HybridVsock> vsock) {
-        super(resolved, vsock);
+        super(resolved, FirecrackerProvider.PROFILE, vsock);
     }
 
     private VmmProcess start(Path dir) {
@@ -78,10 +76,5 @@ final class FirecrackerTarget extends MicroVmTarget {
             p.close();
             throw e;
         }
-    }
-
-    @Override
-    protected Set<Capability> more() {
-        return Set.of();
     }
 }

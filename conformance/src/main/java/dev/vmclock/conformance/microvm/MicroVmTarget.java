@@ -8,6 +8,7 @@ import dev.vmclock.conformance.vm.Evidence;
 import dev.vmclock.conformance.vm.SavedState;
 import dev.vmclock.conformance.vm.Sibling;
 import dev.vmclock.conformance.vm.VmTarget;
+import dev.vmclock.conformance.vm.VmmProfile;
 import dev.vmclock.harness.Device;
 import dev.vmclock.harness.ExitCode;
 import dev.vmclock.harness.HarnessException;
@@ -27,8 +28,10 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
@@ -52,6 +55,7 @@ public abstract class MicroVmTarget implements VmTarget {
     protected static final Duration REQUEST = Duration.ofSeconds(120);
 
     protected final MicroVmResolved resolved;
+    private final VmmProfile profile;
     private final Optional<HybridVsock> vsock;
     private final Object lock = new Object();
     private final VsockEndpoint endpoint = new VsockEndpoint();
@@ -62,8 +66,9 @@ public abstract class MicroVmTarget implements VmTarget {
     private int processes;
     private int states;
 
-    protected MicroVmTarget(MicroVmResolved resolved, Optional<HybridVsock> vsock) {
+    protected MicroVmTarget(MicroVmResolved resolved, VmmProfile profile, Optional<HybridVsock> vsock) {
         this.resolved = resolved;
+        this.profile = profile;
         this.vsock = vsock;
         this.evidence = new Evidence(resolved.evidenceDir().resolve("_target"));
     }
@@ -83,9 +88,6 @@ public abstract class MicroVmTarget implements VmTarget {
     /** A new process in {@code dir} running the machine saved in {@code state}. */
     protected abstract VmmProcess load(Path state, Path dir);
 
-    /** The capabilities beyond the shared ones (PAUSE_RESUME, FILE_RESTORE, and GUEST_AGENT with vsock). */
-    protected abstract Set<Capability> more();
-
     /** Live migration to a new local process in {@code dir}; the source ends. */
     protected VmmProcess migrate(VmmProcess source, Path dir) {
         throw new IllegalStateException("no live migration on " + resolved.implementation().displayName());
@@ -93,12 +95,34 @@ public abstract class MicroVmTarget implements VmTarget {
 
     @Override
     public final Set<Capability> capabilities() {
-        Set<Capability> c = EnumSet.of(Capability.PAUSE_RESUME, Capability.FILE_RESTORE);
-        if (vsock.isPresent()) {
-            c.add(Capability.GUEST_AGENT);
+        // The provider's profile, less the agent when this build has no vsock transport (its condition).
+        Set<Capability> c = EnumSet.copyOf(profile.capabilities());
+        if (vsock.isEmpty()) {
+            c.remove(Capability.GUEST_AGENT);
         }
-        c.addAll(more());
         return c;
+    }
+
+    /**
+     * The profile of a VMM of this kind: pause/resume, a full save restored by a new process, and the agent over
+     * hybrid vsock, plus {@code more}; {@code why} says why each other capability is absent where the shared line
+     * does not fit.
+     */
+    public static VmmProfile profile(Set<Capability> more, Device device, Map<Capability, String> why, String note) {
+        Set<Capability> c = EnumSet.of(Capability.PAUSE_RESUME, Capability.FILE_RESTORE, Capability.GUEST_AGENT);
+        c.addAll(more);
+        Map<Capability, String> missing = new EnumMap<>(Capability.class);
+        missing.put(Capability.HOST_MEMORY, "no host view of a running guest's memory");
+        missing.put(Capability.HYPERVISOR_WRITER, "no host writes to guest memory as the hypervisor");
+        missing.put(Capability.SNAPSHOT, "no savevm/loadvm: a snapshot loads only into a new process");
+        missing.put(Capability.LIVE_MIGRATION, "no live migration");
+        missing.put(Capability.FRESH_MACHINE, "no firmware-only machine to reset");
+        missing.put(Capability.CROSS_VERSION_HOP, "one binary per run, no hop between versions");
+        missing.put(Capability.DEVICE_BUS, "no device-level bus: devices are reached through the guest only");
+        missing.putAll(why);
+        missing.keySet().removeAll(c);
+        return new VmmProfile(c, List.of(device), missing, Map.of(Capability.GUEST_AGENT,
+                "needs the hybrid-vsock transport in the build"), note);
     }
 
     @Override
@@ -119,7 +143,8 @@ public abstract class MicroVmTarget implements VmTarget {
     @Override
     public DeviceBus deviceBus(Device device) {
         throw NotApplicable.because(resolved.implementation().displayName() + " offers no bus the suite can drive a"
-                + " device on without a guest (capability " + Capability.DEVICE_BUS + ")");
+                + " device on without a guest (capability " + Capability.DEVICE_BUS + "): "
+                + profile.why(Capability.DEVICE_BUS).orElse(""));
     }
 
     @Override

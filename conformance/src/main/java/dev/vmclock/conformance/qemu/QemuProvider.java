@@ -1,17 +1,29 @@
 package dev.vmclock.conformance.qemu;
 
+import dev.vmclock.conformance.vm.Capability;
 import dev.vmclock.conformance.vm.ResolvedTarget;
 import dev.vmclock.conformance.vm.TargetOptions;
+import dev.vmclock.conformance.vm.VmmProfile;
 import dev.vmclock.conformance.vm.VmmProvider;
 import dev.vmclock.harness.Device;
 import dev.vmclock.harness.qemu.QemuContainer;
 import dev.vmclock.harness.qemu.QemuDevices;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Map;
 import java.util.function.Consumer;
 
 /** QEMU, local or in a container image: the provider built in, and the reference for every other. */
 public final class QemuProvider implements VmmProvider {
 
     public static final String NAME = "qemu";
+
+    /** Everything, narrowed by the run: QemuTarget#capabilities drops what the accelerator or options leave out. */
+    public static final VmmProfile PROFILE = new VmmProfile(EnumSet.allOf(Capability.class),
+            List.of(Device.VMCLOCK, Device.VIRTIO_RTC), Map.of(),
+            Map.of(Capability.HYPERVISOR_WRITER, "only with the qtest socket, i.e. under TCG, not KVM",
+                    Capability.CROSS_VERSION_HOP, "only with --hop-to"),
+            "VMClock from QEMU 10.0; virtio-rtc, and the device bus for it (qtest), from 11.1");
 
     @Override
     public String name() {
@@ -21,6 +33,11 @@ public final class QemuProvider implements VmmProvider {
     @Override
     public String description() {
         return "QEMU (--qemu PATH, --container IMAGE): VMClock and virtio-rtc, every lifecycle event, qtest";
+    }
+
+    @Override
+    public VmmProfile profile() {
+        return PROFILE;
     }
 
     @Override

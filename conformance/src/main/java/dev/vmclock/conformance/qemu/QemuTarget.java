@@ -115,19 +115,17 @@ public final class QemuTarget implements VmTarget, AutoCloseable {
 
     @Override
     public Set<Capability> capabilities() {
-        Set<Capability> c = EnumSet.of(Capability.HOST_MEMORY, Capability.SNAPSHOT, Capability.LIVE_MIGRATION,
-                Capability.FILE_RESTORE, Capability.FRESH_MACHINE, Capability.GUEST_AGENT);
+        // The provider's profile, narrowed by the run as its conditions say.
+        Set<Capability> c = EnumSet.copyOf(QemuProvider.PROFILE.capabilities());
+        if (!spec.qtest()) {
+            c.remove(Capability.HYPERVISOR_WRITER);
+        }
         if (spec.vsockBackend().isPresent()) {
             c.removeAll(UNMIGRATABLE);
         }
-        if (spec.qtest()) {
-            c.add(Capability.HYPERVISOR_WRITER);
+        if (config.hop().isEmpty()) {
+            c.remove(Capability.CROSS_VERSION_HOP);
         }
-        if (config.hop().isPresent() && spec.vsockBackend().isEmpty()) {
-            c.add(Capability.CROSS_VERSION_HOP);
-        }
-        c.add(Capability.PAUSE_RESUME);
-        c.add(Capability.DEVICE_BUS);
         return c;
     }
 

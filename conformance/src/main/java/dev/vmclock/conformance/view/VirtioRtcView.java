@@ -1,5 +1,6 @@
 package dev.vmclock.conformance.view;
 
+import dev.vmclock.conformance.vm.Capability;
 import dev.vmclock.conformance.vm.DeviceBus;
 import dev.vmclock.conformance.vm.Evidence;
 import dev.vmclock.conformance.vm.VmTarget;
@@ -179,6 +180,9 @@ public final class VirtioRtcView {
     /** The device on the target's bus, started on first use; NOT_APPLICABLE when the target offers none. */
     private void requireDevice() {
         if (driver == null) {
+            // The capability first, so that a hidden one is NOT_APPLICABLE, not an ERROR. Not the guest machine's
+            // device list: the bus is a machine of its own, and its device is judged whatever guest the run boots.
+            target.require(Capability.DEVICE_BUS);
             bus = target.deviceBus(Device.VIRTIO_RTC);
             driver = VirtioRtcDriver.attach(bus.io()).orElseThrow(() -> new HarnessException(ExitCode.HARNESS_ERROR,
                     bus.describe() + ": no virtio device 17 answered on PCI bus 0"));

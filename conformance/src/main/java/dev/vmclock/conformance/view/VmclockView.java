@@ -182,6 +182,11 @@ public final class VmclockView {
         }
     }
 
+    /** NOT_APPLICABLE naming HYPERVISOR_WRITER unless the suite can write the page as the hypervisor here. */
+    public void requirePageWriter() {
+        target.require(Capability.HYPERVISOR_WRITER);
+    }
+
     /** True when the suite can write the page as the hypervisor on this target. */
     public boolean canWritePage() {
         return target.has(Capability.HYPERVISOR_WRITER);

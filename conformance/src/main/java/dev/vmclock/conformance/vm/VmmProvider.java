@@ -28,6 +28,12 @@ public interface VmmProvider {
         return name().equals(vmm);
     }
 
+    /**
+     * The most this provider's VMM offers, known without its binary: the README's capability table is measured from it,
+     * and its targets' capabilities derive from it.
+     */
+    VmmProfile profile();
+
     /** Probes and prepares once; bad input is a {@link HarnessException} naming the fix, before anything runs. */
     ResolvedTarget resolve(TargetOptions options);
 
