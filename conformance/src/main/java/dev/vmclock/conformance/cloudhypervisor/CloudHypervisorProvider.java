@@ -1,7 +1,6 @@
 package dev.vmclock.conformance.cloudhypervisor;
 
 import dev.vmclock.conformance.microvm.ElfKernel;
-import dev.vmclock.conformance.microvm.HybridVsock;
 import dev.vmclock.conformance.microvm.KvmHost;
 import dev.vmclock.conformance.microvm.MicroVmDoctor;
 import dev.vmclock.conformance.microvm.MicroVmResolved;
@@ -86,7 +85,7 @@ public final class CloudHypervisorProvider implements VmmProvider {
                 Optional.empty());
         // The VMClock default of the options (on) is QEMU's; here there is none to ask for.
         return new MicroVmResolved(o, b, impl, java.util.List.of(Device.VIRTIO_RTC), image, vmlinux,
-                MicroVmResolved.evidenceDir(o, NAME), r -> new CloudHypervisorTarget(r, HybridVsock.installed()));
+                MicroVmResolved.evidenceDir(o, NAME), r -> new CloudHypervisorTarget(r));
     }
 
     @Override

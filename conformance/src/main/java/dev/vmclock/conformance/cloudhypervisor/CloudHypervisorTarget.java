@@ -1,6 +1,5 @@
 package dev.vmclock.conformance.cloudhypervisor;
 
-import dev.vmclock.conformance.microvm.HybridVsock;
 import dev.vmclock.conformance.microvm.MicroVmResolved;
 import dev.vmclock.conformance.microvm.MicroVmTarget;
 import dev.vmclock.conformance.microvm.VmmProcess;
@@ -11,7 +10,6 @@ import dev.vmclock.harness.guest.GuestSession;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -25,8 +23,8 @@ import java.util.concurrent.TimeoutException;
  */
 final class CloudHypervisorTarget extends MicroVmTarget {
 
-    CloudHypervisorTarget(MicroVmResolved resolved, Optional<HybridVsock> vsock) {
-        super(resolved, CloudHypervisorProvider.PROFILE, vsock);
+    CloudHypervisorTarget(MicroVmResolved resolved) {
+        super(resolved, CloudHypervisorProvider.PROFILE);
     }
 
     private VmmProcess start(Path dir) {

@@ -1,7 +1,6 @@
 package dev.vmclock.conformance.firecracker;
 
 import dev.vmclock.conformance.microvm.ElfKernel;
-import dev.vmclock.conformance.microvm.HybridVsock;
 import dev.vmclock.conformance.microvm.KvmHost;
 import dev.vmclock.conformance.microvm.MicroVmDoctor;
 import dev.vmclock.conformance.microvm.MicroVmResolved;
@@ -78,7 +77,7 @@ public final class FirecrackerProvider implements VmmProvider {
                 Optional.empty());
         List<Device> devices = o.vmclock() ? List.of(Device.VMCLOCK) : List.of();
         return new MicroVmResolved(o, b, impl, devices, image, vmlinux, MicroVmResolved.evidenceDir(o, NAME),
-                r -> new FirecrackerTarget(r, HybridVsock.installed()));
+                r -> new FirecrackerTarget(r));
     }
 
     @Override

@@ -1,13 +1,11 @@
 package dev.vmclock.conformance.firecracker;
 
-import dev.vmclock.conformance.microvm.HybridVsock;
 import dev.vmclock.conformance.microvm.MicroVmResolved;
 import dev.vmclock.conformance.microvm.MicroVmTarget;
 import dev.vmclock.conformance.microvm.VmmProcess;
 import dev.vmclock.harness.guest.GuestSession;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Optional;
 
 /**
  * Firecracker: VMClock on ACPI, pause/resume ({@code PATCH /vm}), and full snapshots ({@code PUT /snapshot/create})
@@ -20,8 +18,8 @@ final class FirecrackerTarget extends MicroVmTarget {
     static final String SNAPSHOT = "vm.snap";
     static final String MEMORY = "vm.mem";
 
-    FirecrackerTarget(MicroVmResolved resolved, Optional<HybridVsock> vsock) {
-        super(resolved, FirecrackerProvider.PROFILE, vsock);
+    FirecrackerTarget(MicroVmResolved resolved) {
+        super(resolved, FirecrackerProvider.PROFILE);
     }
 
     private VmmProcess start(Path dir) {

@@ -1,5 +1,7 @@
 package dev.vmclock.conformance.microvm;
 
+import dev.vmclock.harness.guest.HybridVsockEndpoint;
+
 import dev.vmclock.harness.ExitCode;
 import dev.vmclock.harness.HarnessException;
 import java.util.Optional;
@@ -31,8 +33,7 @@ public final class MicroVmDoctor {
         }
         Optional<String> why = kvm.unusable();
         line.accept("kvm:         " + why.map(w -> "UNUSABLE: " + w).orElse("usable (vmx/svm, /dev/kvm accessible)"));
-        line.accept("guest agent: " + (HybridVsock.installed().isPresent() ? "hybrid vsock"
-                : "ABSENT: no hybrid-vsock transport in this build (checks needing the guest: NOT_APPLICABLE)"));
+        line.accept("guest agent: hybrid vsock, guest port " + HybridVsockEndpoint.AGENT_PORT);
         if (missing != null) {
             throw missing;
         }

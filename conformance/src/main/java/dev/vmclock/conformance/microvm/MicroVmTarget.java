@@ -19,6 +19,7 @@ import dev.vmclock.harness.guest.AgentClient;
 import dev.vmclock.harness.guest.AgentEndpoint;
 import dev.vmclock.harness.guest.GuestAgent;
 import dev.vmclock.harness.guest.GuestSession;
+import dev.vmclock.harness.guest.HybridVsockEndpoint;
 import dev.vmclock.harness.memory.PhysicalMemory;
 import dev.vmclock.harness.memory.WritableMemory;
 import java.io.IOException;
@@ -56,7 +57,6 @@ public abstract class MicroVmTarget implements VmTarget {
 
     protected final MicroVmResolved resolved;
     private final VmmProfile profile;
-    private final Optional<HybridVsock> vsock;
     private final Object lock = new Object();
     private final VsockEndpoint endpoint = new VsockEndpoint();
     private VmmProcess vm;
@@ -66,10 +66,9 @@ public abstract class MicroVmTarget implements VmTarget {
     private int processes;
     private int states;
 
-    protected MicroVmTarget(MicroVmResolved resolved, VmmProfile profile, Optional<HybridVsock> vsock) {
+    protected MicroVmTarget(MicroVmResolved resolved, VmmProfile profile) {
         this.resolved = resolved;
         this.profile = profile;
-        this.vsock = vsock;
         this.evidence = new Evidence(resolved.evidenceDir().resolve("_target"));
     }
 
@@ -95,12 +94,7 @@ public abstract class MicroVmTarget implements VmTarget {
 
     @Override
     public final Set<Capability> capabilities() {
-        // The provider's profile, less the agent when this build has no vsock transport (its condition).
-        Set<Capability> c = EnumSet.copyOf(profile.capabilities());
-        if (vsock.isEmpty()) {
-            c.remove(Capability.GUEST_AGENT);
-        }
-        return c;
+        return profile.capabilities();
     }
 
     /**
@@ -121,8 +115,7 @@ public abstract class MicroVmTarget implements VmTarget {
         missing.put(Capability.DEVICE_BUS, "no device-level bus: devices are reached through the guest only");
         missing.putAll(why);
         missing.keySet().removeAll(c);
-        return new VmmProfile(c, List.of(device), missing, Map.of(Capability.GUEST_AGENT,
-                "needs the hybrid-vsock transport in the build"), note);
+        return new VmmProfile(c, List.of(device), missing, Map.of(), note);
     }
 
     @Override
@@ -171,12 +164,10 @@ public abstract class MicroVmTarget implements VmTarget {
                 try {
                     vm = boot(nextDir("boot"));
                     endpoint.generation++;
-                    if (vsock.isPresent()) {
-                        GuestSession s = GuestSession.attach(endpoint, GuestSession.BOOT_TIMEOUT, t0);
-                        s.requireDrivers(resolved.devices());
-                        s.requireClockRate();
-                        session = s;
-                    }
+                    GuestSession s = GuestSession.attach(endpoint, GuestSession.BOOT_TIMEOUT, t0);
+                    s.requireDrivers(resolved.devices());
+                    s.requireClockRate();
+                    session = s;
                 } catch (HarnessException e) {
                     endpoint.keepEvidence();
                     if (vm != null) {
@@ -217,10 +208,11 @@ public abstract class MicroVmTarget implements VmTarget {
         @Override
         public AgentClient connect() throws IOException {
             VmmProcess p = vm;
-            if (p == null || vsock.isEmpty()) {
+            if (p == null) {
                 throw new IOException("no VMM process carries the guest");
             }
-            return vsock.get().connect(p.dir().resolve(VSOCK), HybridVsock.AGENT_PORT);
+            return HybridVsockEndpoint.open(p.dir().resolve(VSOCK), HybridVsockEndpoint.AGENT_PORT,
+                    HybridVsockEndpoint.HANDSHAKE_TIMEOUT);
         }
 
         @Override

@@ -3,7 +3,6 @@ package dev.vmclock.conformance.firecracker;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.vmclock.conformance.microvm.HybridVsock;
 import dev.vmclock.conformance.microvm.MicroVmResolved;
 import dev.vmclock.conformance.vm.Capability;
 import dev.vmclock.conformance.vm.VmmProfile;
@@ -13,7 +12,6 @@ import java.nio.file.Path;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -48,14 +46,9 @@ class FirecrackerProfileTest {
     }
 
     @Test
-    void targetsDeclareTheirProfileLessTheAgentWithoutVsock() {
+    void targetsDeclareTheirProfile() {
         MicroVmResolved r = new MicroVmResolved(null, null, null, List.of(Device.VMCLOCK), null, null, dir, null);
-        HybridVsock vsock = (uds, port) -> {
-            throw new AssertionError("not connected here");
-        };
-        assertThat(new FirecrackerTarget(r, Optional.of(vsock)).capabilities())
-                .isEqualTo(FirecrackerProvider.PROFILE.capabilities());
-        assertThat(new FirecrackerTarget(r, Optional.empty()).capabilities())
-                .isEqualTo(EnumSet.of(Capability.PAUSE_RESUME, Capability.FILE_RESTORE));
+        assertThat(new FirecrackerTarget(r).capabilities()).isEqualTo(FirecrackerProvider.PROFILE.capabilities())
+                .isEqualTo(EnumSet.of(Capability.PAUSE_RESUME, Capability.FILE_RESTORE, Capability.GUEST_AGENT));
     }
 }
