@@ -24,6 +24,7 @@ import dev.vmclock.harness.guest.AgentClient;
 import dev.vmclock.harness.guest.AgentEndpoint;
 import dev.vmclock.harness.guest.GuestAgent;
 import dev.vmclock.harness.guest.GuestSession;
+import dev.vmclock.harness.guest.HybridVsockEndpoint;
 import dev.vmclock.harness.memory.PhysicalMemory;
 import dev.vmclock.harness.memory.WritableMemory;
 import dev.vmclock.harness.page.PageLocator;
@@ -217,7 +218,7 @@ final class ExecTarget implements VmTarget {
      */
     private final class AdapterEndpoint implements AgentEndpoint {
         private volatile String id;
-        private volatile Path socket;
+        private volatile AgentAddress address;
         private volatile Path console;
         private volatile long generation;
         private int kept;
@@ -226,13 +227,13 @@ final class ExecTarget implements VmTarget {
         void follow(String id, AdapterAnswer a) {
             this.id = id;
             a.console().ifPresent(c -> console = c);
-            a.agent().ifPresent(address -> {
-                if (!address.transport().equals(AgentAddress.UNIX)) {
+            a.agent().ifPresent(named -> {
+                if (!named.transport().equals(AgentAddress.UNIX) && !named.transport().equals(AgentAddress.VSOCK_HYBRID)) {
                     throw new HarnessException(ExitCode.HARNESS_ERROR, "adapter " + adapter.path().getFileName()
-                            + ": agent transport '" + address.transport() + "' asked for 'unix' (v1 reserves "
-                            + AgentAddress.VSOCK_HYBRID + ": the guest image does not listen on vsock yet)");
+                            + ": unknown agent transport '" + named.transport() + "' (v1 knows " + AgentAddress.UNIX
+                            + " and " + AgentAddress.VSOCK_HYBRID + ")");
                 }
-                socket = address.path();
+                address = named;
                 generation++;
             });
         }
@@ -244,11 +245,15 @@ final class ExecTarget implements VmTarget {
 
         @Override
         public AgentClient connect() throws IOException {
-            Path s = socket;
-            if (s == null) {
+            AgentAddress at = address;
+            if (at == null) {
                 throw new IOException("the adapter named no agent endpoint");
             }
-            return AgentClient.connect(s);
+            // Hybrid vsock: the VMM's unix socket, then CONNECT to the agent's guest port (the adapter's, else 5151).
+            return at.transport().equals(AgentAddress.VSOCK_HYBRID)
+                    ? HybridVsockEndpoint.open(at.path(), at.port() > 0 ? at.port() : HybridVsockEndpoint.AGENT_PORT,
+                            HybridVsockEndpoint.HANDSHAKE_TIMEOUT)
+                    : AgentClient.connect(at.path());
         }
 
         @Override
