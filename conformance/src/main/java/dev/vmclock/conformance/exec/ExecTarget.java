@@ -6,6 +6,7 @@ import dev.vmclock.conformance.vm.DeviceBus;
 import dev.vmclock.conformance.vm.Event;
 import dev.vmclock.conformance.vm.Evidence;
 import dev.vmclock.conformance.vm.SavedState;
+import dev.vmclock.conformance.vm.SharedBoot;
 import dev.vmclock.conformance.vm.Sibling;
 import dev.vmclock.conformance.vm.VmTarget;
 import dev.vmclock.harness.Device;
@@ -60,10 +61,11 @@ final class ExecTarget implements VmTarget {
     private final ExecResolved resolved;
     private final AdapterProcess adapter;
     private final Object lock = new Object();
+    /** As QemuTarget's, but an adapter that has gone is not asked again. */
+    private final SharedBoot boot = new SharedBoot("vmclock-exec-boot", this::boot,
+            this::worthAnotherBoot, note -> this.evidence.note(note));
     private String machine;
     private GuestSession session;
-    private HarnessException bootFailure;
-    private String bootRetried;
     private final AdapterEndpoint endpoint = new AdapterEndpoint();
     private Evidence evidence;
     private int tags;
@@ -117,22 +119,7 @@ final class ExecTarget implements VmTarget {
     /** The shared machine, booted (and its agent answering, when offered) on first need. */
     private String machine() {
         synchronized (lock) {
-            if (bootFailure != null) {
-                // One failed boot answers for the whole run, as on QEMU: no check waits out a boot timeout again.
-                throw new HarnessException(bootFailure.exitCode(), "the guest did not boot earlier in this run: "
-                        + bootFailure.getMessage(), bootFailure);
-            }
-            if (machine == null) {
-                try {
-                    bootWithOneRetry();
-                    if (bootRetried != null) {
-                        evidence.note("the first boot failed and was retried: " + bootRetried);
-                    }
-                } catch (HarnessException e) {
-                    bootFailure = e;
-                    throw e;
-                }
-            }
+            boot.ensure();
             return machine;
         }
     }
@@ -140,29 +127,11 @@ final class ExecTarget implements VmTarget {
     /** Boots in the background, overlapping JUnit's discovery, as QemuTarget does; the first check waits for it. */
     @Override
     public void startEarly() {
-        Thread boot = new Thread(() -> {
-            try {
-                machine();
-            } catch (RuntimeException e) {
-                // kept as bootFailure; the first check that needs the machine reports it
-            }
-        }, "vmclock-exec-boot");
-        boot.setDaemon(true);
-        boot.start();
+        boot.startEarly(this::machine);
     }
 
-    /** As QemuTarget: a hung or mis-calibrated TCG boot says nothing about the device, so it is retried once. */
-    private void bootWithOneRetry() {
-        try {
-            boot();
-        } catch (HarnessException e) {
-            if (!(e instanceof GuestSession.MiscalibratedClockException) && !e.getMessage().contains("did not answer")
-                    || !adapter.isAlive()) {
-                throw e;
-            }
-            bootRetried = e.getMessage();
-            boot();
-        }
+    private boolean worthAnotherBoot(HarnessException e) {
+        return GuestSession.isTransientBootFailure(e) && adapter.isAlive();
     }
 
     private void boot() {

@@ -6,6 +6,7 @@ import dev.vmclock.conformance.vm.DeviceBus;
 import dev.vmclock.conformance.vm.Event;
 import dev.vmclock.conformance.vm.Evidence;
 import dev.vmclock.conformance.vm.SavedState;
+import dev.vmclock.conformance.vm.SharedBoot;
 import dev.vmclock.conformance.vm.Sibling;
 import dev.vmclock.conformance.vm.VmTarget;
 import dev.vmclock.conformance.vm.VmmProfile;
@@ -58,10 +59,10 @@ public abstract class MicroVmTarget implements VmTarget {
     protected final MicroVmResolved resolved;
     private final VmmProfile profile;
     private final Object lock = new Object();
+    private final SharedBoot boot = new SharedBoot("vmclock-microvm-boot", this::bootOnce, note -> this.evidence.note(note));
     private final VsockEndpoint endpoint = new VsockEndpoint();
     private VmmProcess vm;
     private GuestSession session;
-    private HarnessException bootFailure;
     private Evidence evidence;
     private int processes;
     private int states;
@@ -152,47 +153,36 @@ public abstract class MicroVmTarget implements VmTarget {
         return resolved.evidenceDir().resolve("_vmm").resolve(String.format("%02d-%s", ++processes, what));
     }
 
-    /** The running process of the shared machine, booted (and its agent answering, when offered) on first need. */
+    /** The running process of the shared machine, booted (and its agent answering) on first need. */
     private VmmProcess running() {
         synchronized (lock) {
-            if (bootFailure != null) {
-                throw new HarnessException(bootFailure.exitCode(), "the guest did not boot earlier in this run: "
-                        + bootFailure.getMessage(), bootFailure);
-            }
-            if (vm == null) {
-                long t0 = System.nanoTime();
-                try {
-                    vm = boot(nextDir("boot"));
-                    endpoint.generation++;
-                    GuestSession s = GuestSession.attach(endpoint, GuestSession.BOOT_TIMEOUT, t0);
-                    s.requireDrivers(resolved.devices());
-                    s.requireClockRate();
-                    session = s;
-                } catch (HarnessException e) {
-                    endpoint.keepEvidence();
-                    if (vm != null) {
-                        vm.close();
-                        vm = null;
-                    }
-                    bootFailure = e;
-                    throw e;
-                }
-            }
+            boot.ensure();
             return vm;
+        }
+    }
+
+    private void bootOnce() {
+        long t0 = System.nanoTime();
+        try {
+            vm = boot(nextDir("boot"));
+            endpoint.generation++;
+            GuestSession s = GuestSession.attach(endpoint, GuestSession.BOOT_TIMEOUT, t0);
+            s.requireDrivers(resolved.devices());
+            s.requireClockRate();
+            session = s;
+        } catch (HarnessException e) {
+            endpoint.keepEvidence();
+            if (vm != null) {
+                vm.close();
+                vm = null;
+            }
+            throw e;
         }
     }
 
     @Override
     public void startEarly() {
-        Thread t = new Thread(() -> {
-            try {
-                running();
-            } catch (RuntimeException e) {
-                // kept as bootFailure; the first check that needs the guest reports it
-            }
-        }, "vmclock-microvm-boot");
-        t.setDaemon(true);
-        t.start();
+        boot.startEarly(this::running);
     }
 
     /** The guest's agent in whichever process carries the machine now. */

@@ -8,6 +8,7 @@ import dev.vmclock.conformance.vm.DeviceBus;
 import dev.vmclock.harness.qemu.QemuDevices;
 import dev.vmclock.conformance.vm.Event;
 import dev.vmclock.conformance.vm.SavedState;
+import dev.vmclock.conformance.vm.SharedBoot;
 import dev.vmclock.conformance.vm.Sibling;
 import dev.vmclock.conformance.vm.Evidence;
 
@@ -61,12 +62,11 @@ public final class QemuTarget implements VmTarget, AutoCloseable {
     private final TargetConfig config;
     private final MachineSpec spec;
     private final Object lock = new Object();
+    private final SharedBoot boot = new SharedBoot("vmclock-boot", this::boot, note -> this.evidence.note(note));
     private QemuGuest guest;
-    private HarnessException bootFailure;
     private DeviceMachine bus;
     private HarnessException busFailure;
     private boolean clockStale;
-    private String bootRetried;
     private Evidence evidence;
     private int tags;
 
@@ -150,25 +150,7 @@ public final class QemuTarget implements VmTarget, AutoCloseable {
     /** The shared guest, booted on first use, with its machine. */
     private QemuGuest booted() {
         synchronized (lock) {
-            if (bootFailure != null) {
-                // One failed boot answers for the whole run: every test that needs the guest is an ERROR
-                // at once, instead of each one waiting out its own boot timeout.
-                throw new HarnessException(bootFailure.exitCode(), "the guest did not boot earlier in this run: "
-                        + bootFailure.getMessage(), bootFailure);
-            }
-            if (guest == null) {
-                try {
-                    guest = bootWithOneRetry();
-                    if (bootRetried != null) {
-                        evidence.note("the first boot failed and was retried: " + bootRetried);
-                    }
-                } catch (HarnessException e) {
-                    bootFailure = e;
-                    throw e;
-                }
-                config.hop().ifPresent(h -> guest.machine().hopsTo(h.destination()));
-                config.options().clock().ifPresent(this::publish);
-            }
+            boot.ensure();
             return guest;
         }
     }
@@ -180,15 +162,7 @@ public final class QemuTarget implements VmTarget, AutoCloseable {
      */
     @Override
     public void startEarly() {
-        Thread boot = new Thread(() -> {
-            try {
-                booted();
-            } catch (RuntimeException e) {
-                // kept as bootFailure when it is the harness's; guest() reports it to the first check that asks
-            }
-        }, "vmclock-boot");
-        boot.setDaemon(true);
-        boot.start();
+        boot.startEarly(this::booted);
     }
 
     private Machine machine() {
@@ -410,23 +384,21 @@ public final class QemuTarget implements VmTarget, AutoCloseable {
      * run's evidence says so); any other boot failure, or a second one, is an ERROR. A QEMU that cannot boot
      * this machine at all fails the same way twice.
      */
-    private QemuGuest bootWithOneRetry() {
+    private void boot() {
         Consumer<Machine> beforeRun = config.options().clock().isPresent()
                 ? m -> config.options().clock().get().presentConstants(m.hypervisorAt(PageLocation.QEMU_DEFAULT)) : null;
+        QemuGuest booted = QemuGuest.boot(config.qemu(), spec, config.guestImage(), GuestSession.BOOT_TIMEOUT, beforeRun);
         try {
-            return QemuGuest.boot(config.qemu(), spec, config.guestImage(), GuestSession.BOOT_TIMEOUT, beforeRun);
-        } catch (HarnessException e) {
-            // A hung boot, a QEMU gone during the boot, or a guest that mis-calibrated its clock under load.
-            if (!e.getMessage().contains("did not answer") && !e.getMessage().contains("QEMU exited while the guest booted")
-                    && !(e instanceof GuestSession.MiscalibratedClockException)) {
-                throw e;
-            }
-            bootRetried = e.getMessage();
-            return QemuGuest.boot(config.qemu(), spec, config.guestImage(), GuestSession.BOOT_TIMEOUT, beforeRun);
+            config.hop().ifPresent(h -> booted.machine().hopsTo(h.destination()));
+            config.options().clock().ifPresent(c -> publish(c, booted));
+        } catch (RuntimeException e) {
+            booted.close();
+            throw e;
         }
+        guest = booted;
     }
 
-    private void publish(ReferenceClock clock) {
+    private static void publish(ReferenceClock clock, QemuGuest guest) {
         try {
             clock.publish(guest, guest.machine().hypervisor());
         } catch (InterruptedException e) {

@@ -121,6 +121,16 @@ public final class GuestSession implements GuestAgent, AutoCloseable {
         }
     }
 
+    /**
+     * Whether a failed boot says nothing about the device and is worth one more try: the agent never answered (a TCG
+     * boot seen to hang before the kernel printed anything, on a loaded host), the hypervisor went while the guest
+     * booted (QEMU 10.0's rare TCG assertion), or the guest mis-calibrated its clock.
+     */
+    public static boolean isTransientBootFailure(HarnessException e) {
+        return e instanceof MiscalibratedClockException || e.getMessage() != null
+                && (e.getMessage().contains("did not answer") || e.getMessage().contains("while the guest booted"));
+    }
+
     /** A booted guest whose clock runs at the wrong rate (see {@link #requireClockRate}); booting again may cure it. */
     public static final class MiscalibratedClockException extends HarnessException {
         MiscalibratedClockException(String message) {
