@@ -24,16 +24,14 @@ import dev.vmclock.harness.events.Transcript;
 import dev.vmclock.harness.guest.AgentClient;
 import dev.vmclock.harness.guest.AgentEndpoint;
 import dev.vmclock.harness.guest.GuestAgent;
+import dev.vmclock.harness.guest.ConsoleLog;
 import dev.vmclock.harness.guest.GuestSession;
 import dev.vmclock.harness.guest.HybridVsockEndpoint;
 import dev.vmclock.harness.memory.PhysicalMemory;
 import dev.vmclock.harness.memory.WritableMemory;
 import dev.vmclock.harness.page.PageLocator;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -238,15 +236,7 @@ final class ExecTarget implements VmTarget {
         @Override
         public String consoleTail(int lines) {
             Path c = console;
-            if (c == null) {
-                return "";
-            }
-            try {
-                List<String> all = Files.readAllLines(c, StandardCharsets.ISO_8859_1);
-                return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
-            } catch (IOException e) {
-                return "";
-            }
+            return c == null ? "" : ConsoleLog.tail(c, lines);
         }
 
         /** Copies the console into the run's evidence: the adapter's own files may go when it exits. */
@@ -256,14 +246,7 @@ final class ExecTarget implements VmTarget {
             if (c == null) {
                 return "not kept (the adapter names no console log)";
             }
-            try {
-                Path dir = Files.createDirectories(resolved.evidenceDir().resolve("_guest"));
-                Path copy = dir.resolve("console-" + id + "-" + (++kept) + ".log");
-                Files.copy(c, copy, StandardCopyOption.REPLACE_EXISTING);
-                return copy.toString();
-            } catch (IOException e) {
-                return c + " (not copied: " + e.getMessage() + ")";
-            }
+            return ConsoleLog.keep(c, resolved.evidenceDir().resolve("_guest"), "console-" + id + "-" + (++kept) + ".log");
         }
 
         /** Stops the machine; the adapter's shutdown would too, but a session closed early stops it now. */

@@ -19,15 +19,14 @@ import dev.vmclock.harness.events.Transcript;
 import dev.vmclock.harness.guest.AgentClient;
 import dev.vmclock.harness.guest.AgentEndpoint;
 import dev.vmclock.harness.guest.GuestAgent;
+import dev.vmclock.harness.guest.ConsoleLog;
 import dev.vmclock.harness.guest.GuestSession;
 import dev.vmclock.harness.guest.HybridVsockEndpoint;
 import dev.vmclock.harness.memory.PhysicalMemory;
 import dev.vmclock.harness.memory.WritableMemory;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumMap;
@@ -214,15 +213,7 @@ public abstract class MicroVmTarget implements VmTarget {
         @Override
         public String consoleTail(int lines) {
             VmmProcess p = vm;
-            if (p == null) {
-                return "";
-            }
-            try {
-                List<String> all = Files.readAllLines(p.console(), StandardCharsets.ISO_8859_1);
-                return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
-            } catch (IOException e) {
-                return "";
-            }
+            return p == null ? "" : ConsoleLog.tail(p.console(), lines);
         }
 
         @Override
@@ -231,14 +222,7 @@ public abstract class MicroVmTarget implements VmTarget {
             if (p == null) {
                 return "not kept (no VMM process)";
             }
-            try {
-                Path copy = Files.createDirectories(resolved.evidenceDir().resolve("_guest"))
-                        .resolve("console-" + (++kept) + ".log");
-                Files.copy(p.console(), copy, StandardCopyOption.REPLACE_EXISTING);
-                return copy.toString();
-            } catch (IOException e) {
-                return p.console() + " (not copied: " + e.getMessage() + ")";
-            }
+            return ConsoleLog.keep(p.console(), resolved.evidenceDir().resolve("_guest"), "console-" + (++kept) + ".log");
         }
 
         @Override

@@ -1,5 +1,7 @@
 package dev.vmclock.harness.qemu;
 
+import dev.vmclock.harness.guest.ConsoleLog;
+
 import dev.vmclock.harness.ExitCode;
 import dev.vmclock.harness.HarnessException;
 import dev.vmclock.harness.qmp.QmpClient;
@@ -192,8 +194,7 @@ public final class QemuVm implements AutoCloseable {
 
     /** The last {@code lines} lines of the guest's serial console. */
     public String consoleTail(int lines) {
-        List<String> all = readQuietly(consoleLog()).lines().toList();
-        return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
+        return ConsoleLog.tail(consoleLog(), lines);
     }
 
     /** Keep the run directory (logs, sockets, dumps) after close: the evidence of a failure. */
