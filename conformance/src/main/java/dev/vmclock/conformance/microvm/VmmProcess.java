@@ -2,6 +2,7 @@ package dev.vmclock.conformance.microvm;
 
 import dev.vmclock.harness.ExitCode;
 import dev.vmclock.harness.HarnessException;
+import dev.vmclock.harness.TiedProcesses;
 import java.io.File;
 import java.io.IOException;
 import java.net.StandardProtocolFamily;
@@ -13,33 +14,14 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 
 /**
  * One VMM process with its API socket, in a directory of its own (socket, stdout = the serial console for both VMMs,
- * stderr). None outlives this JVM: a shutdown hook for a normal exit and, for {@code kill -9} of the JVM,
- * {@code setpriv --pdeathsig KILL}, launched from one long-lived thread (the signal follows the forking thread), as
- * QEMU's processes are.
+ * stderr). None outlives this JVM: started as QEMU's processes are ({@link TiedProcesses}).
  */
 public final class VmmProcess implements AutoCloseable {
 
-    private static final Path SETPRIV = Path.of("/usr/bin/setpriv");
     private static final Duration SOCKET_WAIT = Duration.ofSeconds(10);
-    private static final Set<Process> LIVE = ConcurrentHashMap.newKeySet();
-    private static final ExecutorService LAUNCHER = Executors.newSingleThreadExecutor(r -> {
-        Thread t = new Thread(r, "vmm-launcher");
-        t.setDaemon(true);
-        return t;
-    });
-
-    static {
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> LIVE.forEach(Process::destroyForcibly), "vmm-reaper"));
-    }
 
     private final String vmm;
     private final Path dir;
@@ -60,9 +42,6 @@ public final class VmmProcess implements AutoCloseable {
     public static VmmProcess start(String vmm, Path binary, List<String> args, Path dir, Duration requestTimeout) {
         Path socket = apiSocket(dir);
         List<String> cmd = new ArrayList<>();
-        if (Files.isExecutable(SETPRIV)) {
-            cmd.addAll(List.of(SETPRIV.toString(), "--pdeathsig", "KILL", "--"));
-        }
         cmd.add(binary.toString());
         cmd.addAll(args);
         Process p;
@@ -72,17 +51,11 @@ public final class VmmProcess implements AutoCloseable {
             ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toFile())
                     .redirectOutput(dir.resolve("console.log").toFile()).redirectError(dir.resolve("stderr.log").toFile())
                     .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
-            Future<Process> f = LAUNCHER.submit(pb::start);
-            p = f.get();
-        } catch (IOException | ExecutionException e) {
+            p = TiedProcesses.start(pb);
+        } catch (IOException e) {
             throw new HarnessException(ExitCode.HARNESS_ERROR, "cannot start " + vmm + " " + binary + ": "
-                    + (e.getCause() != null ? e.getCause().getMessage() : e.getMessage()), e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new HarnessException(ExitCode.HARNESS_ERROR, "interrupted starting " + vmm, e);
+                    + e.getMessage(), e);
         }
-        LIVE.add(p);
-        p.onExit().thenRun(() -> LIVE.remove(p));
         VmmProcess v = new VmmProcess(vmm, dir, p, new ApiClient(vmm, socket, requestTimeout));
         v.awaitSocket();
         return v;

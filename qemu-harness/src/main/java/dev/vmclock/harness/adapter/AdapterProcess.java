@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.vmclock.harness.ExitCode;
 import dev.vmclock.harness.HarnessException;
+import dev.vmclock.harness.TiedProcesses;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -26,10 +27,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
@@ -59,18 +56,12 @@ public final class AdapterProcess implements AutoCloseable {
             "PAUSE_RESUME", "LIVE_MIGRATION", "FILE_RESTORE", "FRESH_MACHINE", "GUEST_AGENT");
     public static final Set<String> DEVICES = Set.of("vmclock", "virtio-rtc");
 
-    private static final Path SETPRIV = Path.of("/usr/bin/setpriv");
     private static final Path SETSID = Path.of("/usr/bin/setsid");
     private static final int STDERR_TAIL_LINES = 60;
     /** Longer lines (memory reads) are cut in the kept exchange: the evidence needs their shape, not their bytes. */
     private static final int KEPT_LINE_CHARS = 2048;
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Set<AdapterProcess> LIVE = ConcurrentHashMap.newKeySet();
-    private static final ExecutorService LAUNCHER = Executors.newSingleThreadExecutor(r -> {
-        Thread t = new Thread(r, "adapter-launcher");
-        t.setDaemon(true);
-        return t;
-    });
     private static final Object EOF = new Object();
 
     static {
@@ -105,26 +96,19 @@ public final class AdapterProcess implements AutoCloseable {
     public static AdapterProcess start(Path adapter, List<String> args, Optional<Path> stderrLog) {
         Path exe = requireExecutable(adapter);
         List<String> cmd = new ArrayList<>();
-        if (Files.isExecutable(SETPRIV)) {
-            cmd.addAll(List.of(SETPRIV.toString(), "--pdeathsig", "KILL", "--"));
-        }
         if (Files.isExecutable(SETSID)) {
             // The JVM's child is no group leader, so setsid makes the adapter one without forking: pid == pgid.
             cmd.addAll(List.of(SETSID.toString(), "--"));
         }
         cmd.add(exe.toString());
         cmd.addAll(args);
-        ProcessBuilder pb = new ProcessBuilder(cmd);
-        Future<Process> f = LAUNCHER.submit(pb::start);
         AdapterProcess a;
         try {
-            a = new AdapterProcess(exe, f.get(), stderrLog);
-        } catch (ExecutionException e) {
-            throw new HarnessException(ExitCode.USAGE, "--vmm exec:" + exe + ": cannot start it: "
-                    + e.getCause().getMessage() + "; check its #! line", e.getCause());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new HarnessException(ExitCode.HARNESS_ERROR, "interrupted while starting the adapter " + exe, e);
+            // Tied to this JVM like QEMU (pdeathsig: JVM -> adapter -> its children, which die with the group kill).
+            a = new AdapterProcess(exe, TiedProcesses.start(new ProcessBuilder(cmd)), stderrLog);
+        } catch (IOException e) {
+            throw new HarnessException(ExitCode.USAGE, "--vmm exec:" + exe + ": cannot start it: " + e.getMessage()
+                    + "; check its #! line", e);
         }
         LIVE.add(a);
         try {

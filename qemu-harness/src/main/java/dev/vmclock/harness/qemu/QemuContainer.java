@@ -1,5 +1,6 @@
 package dev.vmclock.harness.qemu;
 
+import dev.vmclock.harness.TiedProcesses;
 import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.async.ResultCallback;
 import com.github.dockerjava.api.exception.NotFoundException;
@@ -204,7 +205,7 @@ public final class QemuContainer implements QemuHost, AutoCloseable {
         Path pidfile = runDir.resolve(PIDFILE);
         List<String> withPid = new ArrayList<>(argv);
         withPid.addAll(List.of("-pidfile", pidfile.toString()));
-        Process client = QemuProcesses.start(exec(withPid), runDir.resolve("qemu.stdout"), runDir.resolve("qemu.stderr"));
+        Process client = TiedProcesses.start(exec(withPid), runDir.resolve("qemu.stdout"), runDir.resolve("qemu.stderr"));
         return new ContainerProcess(client, this, pidfile);
     }
 

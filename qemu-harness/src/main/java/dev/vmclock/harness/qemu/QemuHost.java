@@ -1,5 +1,6 @@
 package dev.vmclock.harness.qemu;
 
+import dev.vmclock.harness.TiedProcesses;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -31,7 +32,7 @@ public interface QemuHost {
     /** For messages: {@code local} or the container image. */
     String describe();
 
-    /** The local host: plain processes under {@code setpriv --pdeathsig KILL} (see {@link QemuProcesses}). */
+    /** The local host: plain processes under {@code setpriv --pdeathsig KILL} (see {@link dev.vmclock.harness.TiedProcesses}). */
     final class LocalHost implements QemuHost {
         private LocalHost() {
         }
@@ -43,7 +44,7 @@ public interface QemuHost {
 
         @Override
         public Process start(List<String> argv, Path runDir) throws IOException {
-            return QemuProcesses.start(argv, runDir.resolve("qemu.stdout"), runDir.resolve("qemu.stderr"));
+            return TiedProcesses.start(argv, runDir.resolve("qemu.stdout"), runDir.resolve("qemu.stderr"));
         }
 
         @Override

@@ -1,5 +1,6 @@
 package dev.vmclock.harness.qemu;
 
+import dev.vmclock.harness.TiedProcesses;
 import dev.vmclock.harness.ExitCode;
 import dev.vmclock.harness.HarnessException;
 import dev.vmclock.harness.Waits;
@@ -21,7 +22,7 @@ import java.util.concurrent.TimeUnit;
  * exposing the guest's vsock as a hybrid vsock unix socket ({@code vsock.sock}) in the run directory. It runs on this
  * machine even when QEMU runs in a container: the run directory is bind-mounted at the same path there, and
  * vhost-user passes guest RAM as file descriptors over the socket, which crosses the container boundary. Started
- * like QEMU ({@link QemuProcesses}: it dies with this JVM, also on {@code kill -9}).
+ * like QEMU ({@link dev.vmclock.harness.TiedProcesses}: it dies with this JVM, also on {@code kill -9}).
  */
 public final class VsockBackend implements AutoCloseable {
 
@@ -141,7 +142,7 @@ public final class VsockBackend implements AutoCloseable {
         Process p;
         try {
             Files.write(dir.resolve("vsock-backend.argv"), argv, StandardCharsets.UTF_8);
-            p = QemuProcesses.start(argv, dir.resolve("vsock-backend.stdout"), dir.resolve("vsock-backend.stderr"));
+            p = TiedProcesses.start(argv, dir.resolve("vsock-backend.stdout"), dir.resolve("vsock-backend.stderr"));
         } catch (IOException e) {
             throw new HarnessException(ExitCode.VSOCK_BACKEND, "cannot start the vsock back end " + binary + ": "
                     + e.getMessage(), e);
