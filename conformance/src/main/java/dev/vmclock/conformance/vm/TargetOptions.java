@@ -176,7 +176,10 @@ public record TargetOptions(
 
     /** The same options with no time device asked for: what {@code doctor} probes, so it reports what is missing. */
     public TargetOptions withoutDevices() {
-        return with(b -> b.vmclock(false).virtioRtc(Optional.of(false)));
+        return with(b -> {
+            b.vmclock(false).virtioRtc(Optional.of(false));
+            b.vhostUserRtc = Optional.empty();
+        });
     }
 
     /** A copy with what {@code change} sets on a builder holding these options changed: {@code o.with(b -> b.machine("microvm"))}. */
