@@ -21,6 +21,9 @@ public enum ExitCode {
     /** The vsock back end ({@code vhost-device-vsock}, for {@code --agent-transport vsock}) cannot be fetched, is not
      * executable, or exited. */
     VSOCK_BACKEND(8),
+    /** The virtio-rtc back end ({@code --vhost-user-rtc}) is missing or not executable, does not answer
+     * {@code --version}, exits or makes no socket at start; or the QEMU has no {@code vhost-user-rtc-pci}. */
+    RTC_BACKEND(9),
     /** QEMU or the harness broke while running (the evidence is kept and its path printed). */
     HARNESS_ERROR(10);
 

@@ -6,6 +6,7 @@ import dev.vmclock.harness.qemu.DebianSuite;
 import dev.vmclock.harness.Device;
 import dev.vmclock.harness.qemu.QemuDevices;
 import dev.vmclock.harness.qemu.QemuBinary;
+import dev.vmclock.harness.qemu.RtcBackend;
 import java.io.PrintStream;
 import java.util.Optional;
 import dev.vmclock.conformance.vm.TargetOptions;
@@ -34,7 +35,8 @@ final class DefaultImplementation {
         } catch (HarnessException e) {
             host = Optional.empty();
         }
-        String virtioRtc = QemuDevices.name(Device.VIRTIO_RTC);
+        // The virtio-rtc front end the run needs: QEMU's own device, or the one for a vhost-user back end.
+        String virtioRtc = given.vhostUserRtc().isPresent() ? RtcBackend.FRONT_END : QemuDevices.name(Device.VIRTIO_RTC);
         if (host.isPresent() && host.get().hasDevice(virtioRtc)) {
             return given;
         }

@@ -33,6 +33,10 @@ final class DoctorCommand implements Callable<Integer> {
         VmmProvider chosen = VmmProvider.named(options.vmm()); // an unknown one is bad input, before anything else
         out.println("providers:");
         VmmProvider.all().forEach(p -> out.printf("  %-16s %s%s%n", p.name(), p.description(), p.name().equals(chosen.name()) ? "  [--vmm]" : ""));
+        // With a virtio-rtc back end, the QEMU a run would choose (its front end is in QEMU >= 11.1 only).
+        if (chosen instanceof dev.vmclock.conformance.qemu.QemuProvider && options.vhostUserRtc().isPresent()) {
+            options = DefaultImplementation.choose(options, out);
+        }
         chosen.doctor(options, out::println);
         return ExitCode.OK.code();
     }

@@ -48,6 +48,8 @@ import picocli.CommandLine.UnmatchedArgumentException;
             " 7:the guest image cannot be built, or a supplied kernel/initramfs is unusable (or, over vsock, the"
                 + " guest's agent never answers there)",
             " 8:--agent-transport vsock: the vsock back end cannot be fetched, is missing or not executable, or exited",
+            " 9:--vhost-user-rtc: the back end is missing or not executable, does not answer --version, exits or makes no"
+                    + " socket at start, speaks another vhost-user version; or the QEMU has no vhost-user-rtc-pci",
             "10:QEMU or the harness broke (the evidence is kept and its path printed)"},
         subcommands = CommandLine.HelpCommand.class)
 public final class Main implements Callable<Integer> {

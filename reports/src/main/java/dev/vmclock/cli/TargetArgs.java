@@ -67,6 +67,13 @@ final class TargetArgs {
             + " --agent-transport vsock (default: Debian's, fetched from the machine's apt mirror and cached on first use)")
     Path vsockBackend;
 
+    @Option(names = "--vhost-user-rtc", paramLabel = "COMMAND", description = "judge this vhost-user virtio-rtc back end"
+            + " instead of QEMU's own virtio-rtc-pci: its path or command line (split at spaces), started with"
+            + " --socket-path SOCKET beside QEMU's vhost-user-rtc-pci (QEMU >= 11.1: the default image); QEMU cannot save"
+            + " or migrate such a machine, so those checks are NOT_APPLICABLE. The project's reference device:"
+            + " conformance/reference-rtc/vmclock-reference-rtc")
+    String vhostUserRtc;
+
     /**
      * The options as given, typed, nothing resolved or probed (the provider does that); what the command line has no
      * option for stays stock. Bad input found before anything is probed is a usage error in the command line's words.
@@ -101,6 +108,7 @@ final class TargetArgs {
         return TargetOptions.defaults().with(b -> {
             b.vmm(vmm).machine(machine).accel(accel).without(hidden).agentTransport(transport);
             Optional.ofNullable(vsockBackend).ifPresent(b::vsockBackend);
+            Optional.ofNullable(vhostUserRtc).ifPresent(b::vhostUserRtc);
             Optional.ofNullable(qemu).ifPresent(b::qemu);
             Optional.ofNullable(container).ifPresent(b::container);
             Optional.ofNullable(firecracker).ifPresent(b::firecracker);

@@ -7,6 +7,8 @@ import dev.vmclock.harness.qemu.MachineSpec;
 import dev.vmclock.harness.qemu.QemuBinary;
 import dev.vmclock.harness.qemu.QemuDevices;
 import dev.vmclock.harness.qemu.QemuVm;
+import dev.vmclock.harness.qemu.RtcBackend;
+import java.util.Optional;
 
 /** A guest-less QEMU with one device, reached over its qtest socket: QEMU's {@link DeviceBus}. */
 final class DeviceMachine implements AutoCloseable {
@@ -21,12 +23,18 @@ final class DeviceMachine implements AutoCloseable {
         this.bus = bus;
     }
 
-    static DeviceMachine start(QemuBinary qemu, Device device) {
-        QemuVm vm = QemuVm.start(qemu, MachineSpec.deviceOnly(device).build());
+    /** With {@code backend}, the device is that vhost-user back end behind QEMU's front end (started with the machine). */
+    static DeviceMachine start(QemuBinary qemu, Device device, Optional<RtcBackend.CommandLine> backend) {
+        MachineSpec.Builder spec = MachineSpec.deviceOnly(device);
+        backend.ifPresent(spec::rtcBackend);
+        QemuVm vm = QemuVm.start(qemu, spec.build());
         try {
             QtestMemory qtest = QtestMemory.connect(vm.runDirectory().resolve("qtest.sock"));
-            String name = QemuDevices.name(device);
-            return new DeviceMachine(vm, qtest, new DeviceBus(qtest, "QEMU " + qemu + " with " + name + " over qtest"));
+            Optional<RtcBackend> rtc = vm.rtcBackend();
+            String name = rtc.map(b -> RtcBackend.FRONT_END + " with the back end " + b.command()).orElse(QemuDevices.name(device));
+            return new DeviceMachine(vm, qtest, new DeviceBus(qtest, "QEMU " + qemu + " with " + name + " over qtest",
+                    () -> rtc.filter(b -> !b.isAlive()).map(b -> "the virtio-rtc back end " + b.exitDescription()
+                            + "; its log: " + b.log())));
         } catch (RuntimeException e) {
             vm.close();
             throw e;

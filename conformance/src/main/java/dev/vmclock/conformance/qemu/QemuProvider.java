@@ -8,6 +8,7 @@ import dev.vmclock.conformance.vm.VmmProvider;
 import dev.vmclock.harness.Device;
 import dev.vmclock.harness.qemu.QemuContainer;
 import dev.vmclock.harness.qemu.QemuDevices;
+import dev.vmclock.harness.qemu.RtcBackend;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
@@ -60,6 +61,14 @@ public final class QemuProvider implements VmmProvider {
                 : "ABSENT (QEMU >= 10.0 needed)"));
         line.accept("virtio-rtc:  " + (t.qemu().hasDevice(QemuDevices.name(Device.VIRTIO_RTC)) ? "present" : "absent"));
         line.accept("accelerator: " + t.accelerator());
+        if (options.vhostUserRtc().isPresent()) {
+            line.accept("rtc backend: " + options.vhostUserRtc().get());
+            line.accept("front end:   " + (t.qemu().hasDevice(RtcBackend.FRONT_END) ? RtcBackend.FRONT_END + " present"
+                    : RtcBackend.FRONT_END + " ABSENT (QEMU >= 11.1 needed)"));
+            RtcBackend.CommandLine c = RtcBackend.CommandLine.parse(options.vhostUserRtc().get());
+            line.accept("version:     " + RtcBackend.version(c));
+            line.accept("features:    0x" + Long.toHexString(RtcBackend.probe(c)) + " (VHOST_USER_GET_FEATURES)");
+        }
         t.qemu().requireVmclock();
     }
 }

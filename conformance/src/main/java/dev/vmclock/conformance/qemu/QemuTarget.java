@@ -28,6 +28,7 @@ import dev.vmclock.harness.page.PageLocation;
 import dev.vmclock.harness.qemu.Accelerator;
 import dev.vmclock.harness.Device;
 import dev.vmclock.harness.qemu.MachineSpec;
+import dev.vmclock.harness.qemu.RtcBackend;
 import dev.vmclock.harness.qemu.PageOverride;
 import dev.vmclock.harness.page.VmclockPage;
 import java.nio.file.Path;
@@ -88,6 +89,7 @@ public final class QemuTarget implements VmTarget, AutoCloseable {
         o.pageOverride().ifPresent(p -> b.pageOverride(new PageOverride(p, PageLocation.QEMU_DEFAULT.address())));
         o.qemuArgs().forEach(b::extraArg);
         config.vsockBackend().ifPresent(b::vsockBackend);
+        config.rtcBackend().ifPresent(b::rtcBackend);
         return b.build();
     }
 
@@ -120,7 +122,7 @@ public final class QemuTarget implements VmTarget, AutoCloseable {
         if (!spec.qtest()) {
             c.remove(Capability.HYPERVISOR_WRITER);
         }
-        if (spec.vsockBackend().isPresent()) {
+        if (spec.vsockBackend().isPresent() || spec.rtcBackend().isPresent()) {
             c.removeAll(UNMIGRATABLE);
         }
         if (config.hop().isEmpty()) {
@@ -136,7 +138,14 @@ public final class QemuTarget implements VmTarget, AutoCloseable {
 
     @Override
     public String lacks(Capability capability) {
-        return VmTarget.cannot(capability) + (spec.vsockBackend().isPresent() && UNMIGRATABLE.contains(capability)
+        if (!UNMIGRATABLE.contains(capability)) {
+            return VmTarget.cannot(capability);
+        }
+        if (spec.rtcBackend().isPresent()) {
+            return VmTarget.cannot(capability) + ": QEMU cannot save or migrate a machine with " + RtcBackend.FRONT_END
+                    + ", the virtio-rtc device's front end (--vhost-user-rtc)";
+        }
+        return VmTarget.cannot(capability) + (spec.vsockBackend().isPresent()
                 ? ": QEMU cannot save or migrate a machine with vhost-user-vsock, the agent's transport (--agent-transport vsock)"
                 : "");
     }
@@ -422,13 +431,13 @@ public final class QemuTarget implements VmTarget, AutoCloseable {
     /**
      * virtio-rtc on a guest-less QEMU of the run's binary, reached over qtest, started on first use: the device-level
      * checks drive it with the suite's own driver. Any QEMU with {@code virtio-rtc-pci} offers it, whatever devices the
-     * guest's machine has.
+     * guest's machine has; with {@code --vhost-user-rtc}, its {@code vhost-user-rtc-pci} and a back end of its own.
      */
     @Override
     public DeviceBus deviceBus(Device device) {
         require(Capability.DEVICE_BUS);
         NotApplicable.unless(device == Device.VIRTIO_RTC, "the suite drives no " + device.specName() + " on a bus");
-        String name = QemuDevices.name(device);
+        String name = config.rtcBackend().isPresent() ? RtcBackend.FRONT_END : QemuDevices.name(device);
         NotApplicable.unless(config.qemu().hasDevice(name), config.qemu() + " has no " + name
                 + " device (QEMU >= 11.1 has it)");
         synchronized (lock) {
@@ -438,7 +447,7 @@ public final class QemuTarget implements VmTarget, AutoCloseable {
             }
             if (bus == null) {
                 try {
-                    bus = DeviceMachine.start(config.qemu(), device);
+                    bus = DeviceMachine.start(config.qemu(), device, config.rtcBackend());
                 } catch (HarnessException e) {
                     busFailure = e;
                     throw e;

@@ -19,6 +19,7 @@ import dev.vmclock.harness.qemu.QemuDevices;
 import dev.vmclock.harness.qemu.QemuBinary;
 import dev.vmclock.harness.qemu.QemuContainer;
 import dev.vmclock.harness.qemu.QemuHost;
+import dev.vmclock.harness.qemu.RtcBackend;
 import dev.vmclock.harness.qemu.VsockBackend;
 import dev.vmclock.harness.guest.AgentTransport;
 import dev.vmclock.images.GuestImage;
@@ -45,7 +46,8 @@ public record TargetConfig(
         List<Device> devices,
         Path evidenceDir,
         Optional<Hop> hop,
-        Optional<Path> vsockBackend) implements ResolvedTarget {
+        Optional<Path> vsockBackend,
+        Optional<RtcBackend.CommandLine> rtcBackend) implements ResolvedTarget {
 
     public TargetConfig {
         devices = List.copyOf(devices);
@@ -98,6 +100,7 @@ public record TargetConfig(
             throw new HarnessException(ExitCode.QEMU_WITHOUT_VMCLOCK, qemu + " has no vhost-user-vsock-pci device;"
                     + " use another QEMU or --agent-transport virtio-serial");
         }
+        Optional<RtcBackend.CommandLine> rtcBackend = o.vhostUserRtc().map(c -> rtcBackend(o, qemu, c));
         Optional<Hop> hop = o.hopTo().map(spec -> Hop.resolve(spec, qemu, o.machine(), ownFiles, o.vmclock()));
         if (hop.isEmpty()) {
             qemu.requireMachine(o.machine());
@@ -105,7 +108,8 @@ public record TargetConfig(
         String rtcName = QemuDevices.name(Device.VIRTIO_RTC, o.machine());
         // Across a hop the device is judged only where both sides have it: state of a device the destination
         // lacks cannot load there.
-        boolean hasRtc = qemu.hasDevice(rtcName) && hop.map(h -> h.destination().hasDevice(rtcName)).orElse(true);
+        boolean hasRtc = rtcBackend.isPresent()
+                || qemu.hasDevice(rtcName) && hop.map(h -> h.destination().hasDevice(rtcName)).orElse(true);
         // Not asked for either way: the machine gets virtio-rtc when this QEMU has it, so both devices are judged;
         // but not for a user's own guest, whose kernel may lack the driver (that would be a boot error, exit 7):
         // vmclock.virtioRtc=true asks for it there.
@@ -148,7 +152,30 @@ public record TargetConfig(
         Optional<Path> backend = vsock && need == GuestNeed.BOOT ? Optional.of(VsockBackend.locate(o.vsockBackend()))
                 : Optional.empty();
         backend.ifPresent(VsockBackend::version); // a binary that does not run is bad input now, not ERRORs later
-        return new TargetConfig(o, qemu, image, accel, devices, evidence, hop, backend);
+        return new TargetConfig(o, qemu, image, accel, devices, evidence, hop, backend, rtcBackend);
+    }
+
+    /** The virtio-rtc back end of {@code --vhost-user-rtc}, checked before anything starts (exit 9 or 2, one line). */
+    private static RtcBackend.CommandLine rtcBackend(TargetOptions o, QemuBinary qemu, String text) {
+        if (o.virtioRtc().equals(Optional.of(false))) {
+            throw new HarnessException(ExitCode.USAGE, "--vhost-user-rtc names the virtio-rtc device under test, but"
+                    + " virtio-rtc is turned off (vmclock.virtioRtc=false): leave one of them out");
+        }
+        if (o.hopTo().isPresent()) {
+            throw new HarnessException(ExitCode.USAGE, "--vhost-user-rtc and --hop-to do not go together: QEMU cannot"
+                    + " migrate a machine with " + RtcBackend.FRONT_END + ", and every hop is a migration");
+        }
+        if (!o.machine().startsWith("q35") && !o.machine().startsWith("pc")) {
+            throw new HarnessException(ExitCode.USAGE, "--vhost-user-rtc needs a PCI machine (q35 or pc), not " + o.machine());
+        }
+        if (!qemu.hasDevice(RtcBackend.FRONT_END)) {
+            throw new HarnessException(ExitCode.RTC_BACKEND, qemu + " has no " + RtcBackend.FRONT_END + " (QEMU >= 11.1"
+                    + " has it: the default image); use such a QEMU for --vhost-user-rtc");
+        }
+        RtcBackend.CommandLine command = RtcBackend.CommandLine.parse(text);
+        RtcBackend.version(command); // a back end that does not run is bad input now, not ERRORs later
+        RtcBackend.probe(command);
+        return command;
     }
 
     /**
@@ -224,6 +251,8 @@ public record TargetConfig(
             d.put("vsock_backend", VsockBackend.version(b) + " (" + (options.vsockBackend().isPresent() ? b.toString()
                     : VsockBackend.fetchedPackage().map(p -> "Debian " + p).orElse(b.toString())) + ")");
         });
+        rtcBackend.ifPresent(c -> d.put("virtio_rtc_backend", RtcBackend.version(c) + " (" + c + ", over "
+                + RtcBackend.FRONT_END + ")"));
         return d;
     }
 

@@ -191,6 +191,9 @@ public final class VirtioRtcView {
                 if (evidence != null) {
                     evidence.exchange(e.describe());
                 }
+                if (!e.wasUsed()) {
+                    requireAlive();
+                }
             });
         }
     }
@@ -210,6 +213,14 @@ public final class VirtioRtcView {
             return; // the check itself reports NOT_APPLICABLE
         }
         evidence.note(bus.describe());
+        requireAlive();
         renegotiate(true, 4);
+    }
+
+    /** An unanswered request to a device whose process is gone is the harness's ERROR, with the cause, not a FAIL. */
+    private void requireAlive() {
+        bus.broken().get().ifPresent(why -> {
+            throw new HarnessException(ExitCode.HARNESS_ERROR, bus.describe() + ": " + why);
+        });
     }
 }

@@ -54,6 +54,9 @@ import java.util.function.Function;
  *                    {@code vmclock.firecracker})
  * @param cloudHypervisor the Cloud Hypervisor binary {@code --vmm cloud-hypervisor} drives
  *                    ({@code run --cloud-hypervisor}, {@code vmclock.cloudHypervisor})
+ * @param vhostUserRtc the virtio-rtc device under test is this vhost-user back end ({@code run --vhost-user-rtc},
+ *                    {@code vmclock.vhostUserRtc}): its path or command line, started with {@code --socket-path SOCKET}
+ *                    beside QEMU's {@code vhost-user-rtc-pci} (QEMU >= 11.1), which QEMU cannot migrate
  */
 public record TargetOptions(
         Optional<String> qemu,
@@ -77,7 +80,8 @@ public record TargetOptions(
         Optional<String> firecracker,
         Optional<String> cloudHypervisor,
         AgentTransport agentTransport,
-        Optional<Path> vsockBackend) {
+        Optional<Path> vsockBackend,
+        Optional<String> vhostUserRtc) {
 
     public static final String PREFIX = "vmclock.";
     /** The provider a run uses unless told otherwise. */
@@ -119,7 +123,8 @@ public record TargetOptions(
                 param.apply(PREFIX + "cloudHypervisor").filter(s -> !s.isBlank()),
                 param.apply(PREFIX + "agentTransport").filter(s -> !s.isBlank()).map(TargetOptions::transport)
                         .orElse(AgentTransport.VIRTIO_SERIAL),
-                param.apply(PREFIX + "vsockBackend").filter(s -> !s.isBlank()).map(Path::of));
+                param.apply(PREFIX + "vsockBackend").filter(s -> !s.isBlank()).map(Path::of),
+                param.apply(PREFIX + "vhostUserRtc").filter(s -> !s.isBlank()));
     }
 
     private static AgentTransport transport(String name) {
@@ -162,6 +167,7 @@ public record TargetOptions(
             p.put(PREFIX + "agentTransport", agentTransport.cliName());
         }
         vsockBackend.ifPresent(v -> p.put(PREFIX + "vsockBackend", v.toString()));
+        vhostUserRtc.ifPresent(v -> p.put(PREFIX + "vhostUserRtc", v));
         guestKernel.ifPresent(k -> p.put(PREFIX + "guestKernel", k.cliName()));
         firecracker.ifPresent(v -> p.put(PREFIX + "firecracker", v));
         cloudHypervisor.ifPresent(v -> p.put(PREFIX + "cloudHypervisor", v));
@@ -170,7 +176,10 @@ public record TargetOptions(
 
     /** The same options with no time device asked for: what {@code doctor} probes, so it reports what is missing. */
     public TargetOptions withoutDevices() {
-        return with(b -> b.vmclock(false).virtioRtc(Optional.of(false)));
+        return with(b -> {
+            b.vmclock(false).virtioRtc(Optional.of(false));
+            b.vhostUserRtc = Optional.empty();
+        });
     }
 
     /** A copy with what {@code change} sets on a builder holding these options changed: {@code o.with(b -> b.machine("microvm"))}. */
@@ -201,6 +210,7 @@ public record TargetOptions(
         private Set<Capability> without;
         private AgentTransport agentTransport;
         private Optional<Path> vsockBackend;
+        private Optional<String> vhostUserRtc;
         private Optional<GuestKernel> guestKernel;
         private Optional<String> firecracker;
         private Optional<String> cloudHypervisor;
@@ -225,6 +235,7 @@ public record TargetOptions(
             without = o.without;
             agentTransport = o.agentTransport;
             vsockBackend = o.vsockBackend;
+            vhostUserRtc = o.vhostUserRtc;
             guestKernel = o.guestKernel;
             firecracker = o.firecracker;
             cloudHypervisor = o.cloudHypervisor;
@@ -320,6 +331,12 @@ public record TargetOptions(
             return this;
         }
 
+        /** The virtio-rtc device is this vhost-user back end (its path or command line). */
+        public Builder vhostUserRtc(String command) {
+            vhostUserRtc = Optional.of(command);
+            return this;
+        }
+
         /** Boot this form of the built image's kernel. */
         public Builder guestKernel(GuestKernel form) {
             guestKernel = Optional.of(form);
@@ -339,7 +356,7 @@ public record TargetOptions(
         public TargetOptions build() {
             return new TargetOptions(qemu, container, machine, accel, kernel, initrd, vmclock, virtioRtc, kbuildImage,
                     pageOverride, qemuArgs, clock, hypervisorWriter, evidenceDir, hopTo, vmm, without, guestKernel,
-                    firecracker, cloudHypervisor, agentTransport, vsockBackend);
+                    firecracker, cloudHypervisor, agentTransport, vsockBackend, vhostUserRtc);
         }
     }
 

@@ -27,7 +27,8 @@ public record MachineSpec(
         boolean startPaused,
         boolean ramFile,
         List<String> extraArgs,
-        Optional<Path> vsockBackend) {
+        Optional<Path> vsockBackend,
+        Optional<RtcBackend.CommandLine> rtcBackend) {
 
     /** Name of the virtio-serial port the in-guest agent listens on. */
     public static final String AGENT_PORT_NAME = "dev.vmclock.agent.0";
@@ -80,6 +81,7 @@ public record MachineSpec(
         b.ramFile = ramFile;
         b.extraArgs.addAll(extraArgs);
         b.vsockBackend = vsockBackend.orElse(null);
+        b.rtcBackend = rtcBackend.orElse(null);
         return b;
     }
 
@@ -100,7 +102,7 @@ public record MachineSpec(
         a.addAll(List.of("-nodefaults", "-no-user-config", "-display", "none", "-name", "vmclock-conformance"));
         // A vhost-user back end maps guest RAM from the file descriptors QEMU sends: it must be shared memory, the
         // RAM file when there is one, else a shared memfd.
-        boolean sharedRam = ramFile || vsockBackend.isPresent();
+        boolean sharedRam = ramFile || vsockBackend.isPresent() || rtcBackend.isPresent();
         a.addAll(List.of("-machine", machineType + (sharedRam ? ",memory-backend=ram" : ""), "-accel",
                 accelerator.qemuName()));
         a.addAll(List.of("-m", Integer.toString(memoryMib), "-smp", Integer.toString(cpus)));
@@ -108,7 +110,7 @@ public record MachineSpec(
             // In the run directory: private (0700), and each QEMU of a machine gets its own file.
             a.addAll(List.of("-object", "memory-backend-file,id=ram,size=" + memoryMib + "M,mem-path="
                     + dir.resolve(RAM_FILE) + ",share=on"));
-        } else if (vsockBackend.isPresent()) {
+        } else if (sharedRam) {
             a.addAll(List.of("-object", "memory-backend-memfd,id=ram,size=" + memoryMib + "M,share=on"));
         }
         if (vsockBackend.isPresent()) {
@@ -119,7 +121,15 @@ public record MachineSpec(
         a.addAll(List.of("-chardev", "socket,id=qmp,path=" + dir.resolve("qmp.sock") + ",server=on,wait=off",
                 "-mon", "chardev=qmp,mode=control"));
         a.addAll(List.of("-serial", "file:" + dir.resolve("console.log")));
-        devices.forEach(d -> a.addAll(List.of("-device", QemuDevices.name(d, machineType))));
+        for (Device d : devices) {
+            if (d == Device.VIRTIO_RTC && rtcBackend.isPresent()) {
+                // The device is the back end; QEMU is only its transport (requestq and alarmq).
+                a.addAll(List.of("-chardev", "socket,id=rtc,path=" + dir.resolve(RtcBackend.SOCKET),
+                        "-device", RtcBackend.FRONT_END + ",chardev=rtc"));
+            } else {
+                a.addAll(List.of("-device", QemuDevices.name(d, machineType)));
+            }
+        }
         for (PageOverride o : pageOverrides) {
             a.addAll(List.of("-device", "loader,file=" + o.file() + ",addr=0x" + Long.toHexString(o.address())
                     + ",force-raw=on"));
@@ -174,6 +184,7 @@ public record MachineSpec(
         private boolean ramFile;
         private final List<String> extraArgs = new ArrayList<>();
         private Path vsockBackend;
+        private RtcBackend.CommandLine rtcBackend;
 
         public Builder machineType(String type) {
             this.machineType = type;
@@ -279,10 +290,21 @@ public record MachineSpec(
             return this;
         }
 
+        /**
+         * The virtio-rtc device, when the machine has one, implemented by this vhost-user back end (null: QEMU's own
+         * {@code virtio-rtc-pci}), started beside QEMU ({@link RtcBackend}); guest RAM then lives in a shared memfd.
+         * The front end is not migratable.
+         */
+        public Builder rtcBackend(RtcBackend.CommandLine command) {
+            this.rtcBackend = command;
+            return this;
+        }
+
         public MachineSpec build() {
             return new MachineSpec(machineType, memoryMib, cpus, accelerator, devices, pageOverrides,
                     Optional.ofNullable(kernelBoot), agentPort, qtest, Optional.ofNullable(snapshotDisk), incoming,
-                    startPaused, ramFile, extraArgs, Optional.ofNullable(vsockBackend));
+                    startPaused, ramFile, extraArgs, Optional.ofNullable(vsockBackend),
+                    Optional.ofNullable(rtcBackend));
         }
     }
 }

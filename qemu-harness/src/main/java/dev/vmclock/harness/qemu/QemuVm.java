@@ -34,10 +34,12 @@ public final class QemuVm implements AutoCloseable {
     private final QmpClient qmp;
     private final Duration startupTime;
     private final Optional<VsockBackend> vsock;
+    private final Optional<RtcBackend> rtc;
 
     private QemuVm(QemuBinary binary, MachineSpec spec, RunDirectory dir, Process process, QmpClient qmp,
-                   Duration startupTime, Optional<VsockBackend> vsock) {
+                   Duration startupTime, Optional<VsockBackend> vsock, Optional<RtcBackend> rtc) {
         this.vsock = vsock;
+        this.rtc = rtc;
         this.binary = binary;
         this.spec = spec;
         this.dir = dir;
@@ -56,6 +58,7 @@ public final class QemuVm implements AutoCloseable {
         List<String> argv = spec.argv(binary.path(), dir.path());
         Process p = null;
         VsockBackend vsock = null;
+        RtcBackend rtc = null;
         try {
             createSnapshotDisk(binary, spec, dir);
             Files.write(dir.resolve("argv"), argv, StandardCharsets.UTF_8);
@@ -63,9 +66,22 @@ public final class QemuVm implements AutoCloseable {
             if (spec.vsockBackend().isPresent()) {
                 vsock = VsockBackend.start(spec.vsockBackend().get(), dir.path());
             }
+            if (spec.rtcBackend().isPresent() && spec.has(dev.vmclock.harness.Device.VIRTIO_RTC)) {
+                rtc = RtcBackend.start(spec.rtcBackend().get(), dir.path());
+            }
             p = binary.host().start(argv, dir.path());
-            QmpClient qmp = awaitQmp(p, dir, START_TIMEOUT);
-            return new QemuVm(binary, spec, dir, p, qmp, Duration.ofNanos(System.nanoTime() - t0), Optional.ofNullable(vsock));
+            QmpClient qmp;
+            try {
+                qmp = awaitQmp(p, dir, START_TIMEOUT);
+            } catch (IOException | RuntimeException e) {
+                Optional<HarnessException> backend = rtc == null ? Optional.empty() : rtcBackendFailure(rtc, dir, e);
+                if (backend.isPresent()) {
+                    throw backend.get();
+                }
+                throw e;
+            }
+            return new QemuVm(binary, spec, dir, p, qmp, Duration.ofNanos(System.nanoTime() - t0), Optional.ofNullable(vsock),
+                    Optional.ofNullable(rtc));
         } catch (IOException | RuntimeException e) {
             if (p != null) {
                 p.destroyForcibly();
@@ -74,12 +90,30 @@ public final class QemuVm implements AutoCloseable {
             if (vsock != null) {
                 vsock.close();
             }
+            if (rtc != null) {
+                rtc.close();
+            }
             dir.keep();
             if (e instanceof HarnessException he) {
                 throw he;
             }
             throw startFailure(binary, dir, p, e);
         }
+    }
+
+    /**
+     * QEMU exited while starting beside a virtio-rtc back end: when the back end died, or QEMU's own error is about
+     * vhost-user (a back end speaking another protocol, refusing a message), the back end is the cause (exit 9).
+     */
+    private static Optional<HarnessException> rtcBackendFailure(RtcBackend rtc, RunDirectory dir, Exception e) {
+        String qemuSaid = readQuietly(dir.resolve("qemu.stderr")).lines().filter(l -> l.contains("vhost"))
+                .findFirst().orElse("").strip();
+        if (rtc.isAlive() && qemuSaid.isEmpty()) {
+            return Optional.empty();
+        }
+        return Optional.of(new HarnessException(ExitCode.RTC_BACKEND, "QEMU could not start with the virtio-rtc back end "
+                + rtc.command().program().getFileName() + ": " + (qemuSaid.isEmpty() ? "the back end " + rtc.exitDescription()
+                : qemuSaid) + " (see " + rtc.log() + ")", e));
     }
 
     private static void createSnapshotDisk(QemuBinary binary, MachineSpec spec, RunDirectory dir) throws IOException {
@@ -179,6 +213,11 @@ public final class QemuVm implements AutoCloseable {
         return vsock;
     }
 
+    /** The virtio-rtc back end beside this QEMU, when its virtio-rtc device is one. */
+    public Optional<RtcBackend> rtcBackend() {
+        return rtc;
+    }
+
     /** The run state QEMU reports ({@code running}, {@code paused}, {@code postmigrate}, {@code inmigrate}...). */
     public String runState() {
         return qmp.execute("query-status").path("status").asText();
@@ -217,6 +256,7 @@ public final class QemuVm implements AutoCloseable {
                 waitQuietly(process, Duration.ofSeconds(5));
             }
             vsock.ifPresent(VsockBackend::close);
+            rtc.ifPresent(RtcBackend::close);
             dir.delete();
         }
     }

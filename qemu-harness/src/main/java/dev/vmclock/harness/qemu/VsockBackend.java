@@ -1,9 +1,7 @@
 package dev.vmclock.harness.qemu;
 
-import dev.vmclock.harness.TiedProcesses;
 import dev.vmclock.harness.ExitCode;
 import dev.vmclock.harness.HarnessException;
-import dev.vmclock.harness.Waits;
 import dev.vmclock.images.FileTree;
 import dev.vmclock.images.GuestImageBuilder;
 import java.io.IOException;
@@ -34,13 +32,12 @@ public final class VsockBackend implements AutoCloseable {
     private static final String SCRIPT = "dev/vmclock/harness/qemu/vhost-device-vsock.sh";
     private static final String MIRROR_HELPER = "dev/vmclock/images/debian-mirror.sh";
     private static final Duration FETCH_TIMEOUT = Duration.ofMinutes(5);
-    private static final Duration START_TIMEOUT = Duration.ofSeconds(10);
 
-    private final Process process;
+    private final VhostUserProcess process;
     private final Path dir;
     private final Path binary;
 
-    private VsockBackend(Process process, Path dir, Path binary) {
+    private VsockBackend(VhostUserProcess process, Path dir, Path binary) {
         this.process = process;
         this.dir = dir;
         this.binary = binary;
@@ -139,24 +136,8 @@ public final class VsockBackend implements AutoCloseable {
     public static VsockBackend start(Path binary, Path dir) {
         List<String> argv = List.of(binary.toString(), "--vm", "guest-cid=" + GUEST_CID + ",socket=" + dir.resolve(VHOST_SOCKET)
                 + ",uds-path=" + dir.resolve(HYBRID_SOCKET));
-        Process p;
-        try {
-            Files.write(dir.resolve("vsock-backend.argv"), argv, StandardCharsets.UTF_8);
-            p = TiedProcesses.start(argv, dir.resolve("vsock-backend.stdout"), dir.resolve("vsock-backend.stderr"));
-        } catch (IOException e) {
-            throw new HarnessException(ExitCode.VSOCK_BACKEND, "cannot start the vsock back end " + binary + ": "
-                    + e.getMessage(), e);
-        }
-        VsockBackend b = new VsockBackend(p, dir, binary);
-        boolean up = Waits.poll(START_TIMEOUT, Duration.ofMillis(5),
-                () -> !p.isAlive() || Files.exists(dir.resolve(VHOST_SOCKET)), done -> done);
-        if (!p.isAlive() || !up) {
-            b.close();
-            throw new HarnessException(ExitCode.VSOCK_BACKEND, "the vsock back end " + binary.getFileName()
-                    + (up ? " " + b.exitDescription() + " at start" : " made no socket within " + START_TIMEOUT.toSeconds() + " s")
-                    + " (see " + dir.resolve("vsock-backend.stderr") + ")");
-        }
-        return b;
+        return new VsockBackend(VhostUserProcess.start("vsock-backend", "the vsock back end " + binary.getFileName(), argv,
+                dir, dir.resolve(VHOST_SOCKET), ExitCode.VSOCK_BACKEND), dir, binary);
     }
 
     /** The hybrid vsock socket the agent is reached through. */
@@ -166,7 +147,7 @@ public final class VsockBackend implements AutoCloseable {
 
     /** The vhost-user socket QEMU connects to. */
     public Path vhostSocket() {
-        return dir.resolve(VHOST_SOCKET);
+        return process.socket();
     }
 
     public Path binary() {
@@ -183,28 +164,14 @@ public final class VsockBackend implements AutoCloseable {
 
     /** "exited with status N: first line of its stderr", for one-line errors. */
     public String exitDescription() {
-        String status = process.isAlive() ? "is running" : "exited with status " + process.exitValue();
-        try {
-            Path err = dir.resolve("vsock-backend.stderr");
-            String first = Files.exists(err) ? Files.readAllLines(err, StandardCharsets.ISO_8859_1).stream()
-                    .filter(l -> !l.isBlank()).findFirst().orElse("") : "";
-            return status + (first.isEmpty() ? "" : ": " + first.strip());
-        } catch (IOException e) {
-            return status;
-        }
+        return process.exitDescription();
     }
 
     /** Kills the back end and removes its sockets (also from a run directory kept as evidence). */
     @Override
     public void close() {
-        process.destroyForcibly();
+        process.close();
         try {
-            process.waitFor(5, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        try {
-            Files.deleteIfExists(vhostSocket());
             Files.deleteIfExists(hybridSocket());
         } catch (IOException e) {
             // the directory goes with the run unless it is kept
