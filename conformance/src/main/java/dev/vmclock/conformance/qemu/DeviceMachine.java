@@ -3,6 +3,7 @@ package dev.vmclock.conformance.qemu;
 import dev.vmclock.conformance.vm.DeviceBus;
 import dev.vmclock.harness.Device;
 import dev.vmclock.harness.memory.QtestMemory;
+import dev.vmclock.harness.qemu.Accelerator;
 import dev.vmclock.harness.qemu.MachineSpec;
 import dev.vmclock.harness.qemu.QemuBinary;
 import dev.vmclock.harness.qemu.QemuDevices;
@@ -26,7 +27,9 @@ final class DeviceMachine implements AutoCloseable {
     /** With {@code backend}, the device is that vhost-user back end behind QEMU's front end (started with the machine). */
     static DeviceMachine start(QemuBinary qemu, Device device, Optional<RtcBackend.CommandLine> backend) {
         MachineSpec.Builder spec = MachineSpec.deviceOnly(device);
-        backend.ifPresent(spec::rtcBackend);
+        // QEMU hands a vhost-user device its rings only while the VM runs: no -S, and the qtest accelerator so that
+        // no firmware runs either (it would assign the BARs the host driver assigns).
+        backend.ifPresent(b -> spec.rtcBackend(b).accelerator(Accelerator.QTEST).startPaused(false));
         QemuVm vm = QemuVm.start(qemu, spec.build());
         try {
             QtestMemory qtest = QtestMemory.connect(vm.runDirectory().resolve("qtest.sock"));
