@@ -17,7 +17,12 @@ public enum Accelerator {
         return name().toLowerCase(Locale.ROOT);
     }
 
+    /** A user's choice: kvm or tcg (QTEST runs no guest and is the harness's own, for device-only machines). */
     public static Accelerator parse(String s) {
-        return valueOf(s.toUpperCase(Locale.ROOT));
+        Accelerator a = valueOf(s.toUpperCase(Locale.ROOT));
+        if (a == QTEST) {
+            throw new IllegalArgumentException("not a user's accelerator: " + s);
+        }
+        return a;
     }
 }
