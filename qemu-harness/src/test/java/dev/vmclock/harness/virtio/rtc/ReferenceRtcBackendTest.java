@@ -106,4 +106,23 @@ class ReferenceRtcBackendTest {
         assertThat(driver.request(new RtcRequest.Read(3)).clockReading()).isGreaterThanOrEqualTo(alarm);
         driver.postAlarmBuffers(1);
     }
+
+    /**
+     * vhost-user has no reset message: QEMU stops the rings on a pause and on a reset alike. A pause (stop, cont) is no
+     * expiration of a retained alarm whose time has passed; a device reset is one (spec: MUST, when retained).
+     */
+    @Test
+    void aPauseIsNoResetButAResetIsAnExpiration() {
+        long now = driver.request(new RtcRequest.Read(3)).clockReading();
+        assertThat(driver.request(new RtcRequest.SetAlarm(now - 1_000_000_000L, 3, RtcRequest.FLAG_ALARM_ENABLED)).ok())
+                .isTrue();
+        assertThat(driver.alarmNotifications(Duration.ofSeconds(2), 1)).as("set enabled in the past").hasSize(1);
+        vm.qmp().execute("stop");
+        vm.qmp().execute("cont");
+        assertThat(driver.request(new RtcRequest.ReadAlarm(3)).flags()).as("still enabled after the pause").isEqualTo(1);
+        assertThat(driver.alarmNotifications(Duration.ofMillis(500), 0)).as("after stop and cont").isEmpty();
+        driver.initialize(true, 4);
+        assertThat(driver.alarmNotifications(Duration.ofSeconds(2), 1)).as("after a reset").hasSize(1);
+        assertThat(driver.request(new RtcRequest.SetAlarm(0, 3, 0)).ok()).isTrue();
+    }
 }
