@@ -6,10 +6,16 @@ import dev.vmclock.conformance.GuestSlots;
 import dev.vmclock.conformance.Shards;
 import dev.vmclock.conformance.Verdict;
 import dev.vmclock.conformance.run.SuiteRun;
+import dev.vmclock.images.FileTree;
+import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Tag;
@@ -137,8 +143,30 @@ public class ReferenceRtcFaultTest {
                 ReferenceRtcRun.GUEST_LEVEL);
         System.out.printf("reference-rtc fault %s, guest level: %.1f s; FAIL %s%n", d.fault(), (System.nanoTime() - t0) / 1e9,
                 ReferenceRtcRun.reasons(run, Verdict.FAIL).keySet());
-        judge(d.fault() + " (guest level)", run, d.guestLevel().orElseThrow(), d.guestErrors());
+        try {
+            judge(d.fault() + " (guest level)", run, d.guestLevel().orElseThrow(), d.guestErrors());
+        } finally {
+            keptRunDirectories(run).forEach(FileTree::deleteQuietly);
+        }
     }
+
+    /**
+     * The machine directories a failed boot keeps for the console log its message names (/tmp/vmclock-vm-N): this test
+     * expects that failure, so it removes them.
+     */
+    private static List<Path> keptRunDirectories(SuiteRun run) {
+        Matcher m = KEPT.matcher(String.join("\n", ReferenceRtcRun.reasons(run, Verdict.ERROR).values()));
+        List<Path> out = new ArrayList<>();
+        while (m.find()) {
+            Path dir = Path.of(m.group(1));
+            if (dir.getFileName().toString().startsWith("vmclock-vm-") && !out.contains(dir)) {
+                out.add(dir);
+            }
+        }
+        return out;
+    }
+
+    private static final Pattern KEPT = Pattern.compile("guest console: (\\S+)/console\\.log");
 
     /** Exactly {@code fails} FAIL; exactly {@code errors} ERROR, each for its reason (nothing, for every fault but one). */
     private static void judge(String what, SuiteRun run, Set<String> fails, Map<String, String> errors) {
