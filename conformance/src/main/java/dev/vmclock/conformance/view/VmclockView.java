@@ -367,16 +367,36 @@ public final class VmclockView {
 
     /** Puts the target through {@code event} now, reading the page right before and right after. */
     public Observation across(Event event) {
-        requireDevice();
-        target.require(event.capability());
         if (event == Event.SYSTEM_RESET) {
+            requireDevice();
+            target.require(event.capability());
             return acrossReset();
         }
+        return across(event, () -> () -> null).observation();
+    }
+
+    /** What {@link #across(Event, Supplier)} saw: the pages around the event, and what the waiting guest call returned. */
+    public record Awaited<T>(Observation observation, T result) {
+    }
+
+    /**
+     * Puts the target through {@code event} while a call waits in the guest: {@code waiting} starts it (after the page
+     * before is read) and returns what collects its answer (before the page after is read). The guest answers one
+     * call at a time, so no page read in the guest may come between. Not for SYSTEM_RESET (a fresh machine).
+     */
+    public <T> Awaited<T> across(Event event, Supplier<Supplier<T>> waiting) {
+        if (event == Event.SYSTEM_RESET) {
+            throw new IllegalArgumentException("SYSTEM_RESET is observed on a fresh machine, with no guest call to wait");
+        }
+        requireDevice();
+        target.require(event.capability());
         target.prepareFor(event);
         VmclockPage before = source.observe();
+        Supplier<T> collect = waiting.get();
         List<EventResult> steps = target.undergo(event);
+        T result = collect.get();
         VmclockPage after = source.observe();
-        return record(new Observation(event, before, after, steps));
+        return new Awaited<>(record(new Observation(event, before, after, steps)), result);
     }
 
     /** A fresh machine has no guest of the suite's: its page is seen from the host only. */
