@@ -23,7 +23,7 @@ import org.opentest4j.TestAbortedException;
  */
 public sealed interface PageSource permits PageSource.Host, PageSource.Guest {
 
-    /** Where the page is read, for the evidence ("read from the host ..." or "read in the guest ..."). */
+    /** Where the page is read, for the evidence ("read from the host ..." or "read in the guest ..."; see {@link VmclockView#PAGE_SOURCE}). */
     String where();
 
     /** The page now, under the seq_count protocol; what the source cannot read is NOT_APPLICABLE or an ERROR. */

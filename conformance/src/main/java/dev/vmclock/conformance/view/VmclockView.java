@@ -130,9 +130,17 @@ public final class VmclockView {
         requireDevice();
         VmclockPage page = boot.get();
         evidence().page("boot-page", page);
-        evidence().note("boot-page: " + source.where());
+        recordSource();
         return page;
     }
+
+    /** Where the check's pages were read, in its evidence ({@value #PAGE_SOURCE}: from the host, or in the guest). */
+    private void recordSource() {
+        evidence().text(PAGE_SOURCE, "the VMClock pages of this check were " + source.where() + "\n");
+    }
+
+    /** The evidence file that says where a check's pages were read. */
+    public static final String PAGE_SOURCE = "page-source.txt";
 
     /**
      * Reads the boot page once, when the view is first used (the extension does so before any test's event): from the
@@ -173,6 +181,7 @@ public final class VmclockView {
     /** The page as the source sees it now, read under the seq_count protocol. */
     public VmclockPage page() {
         requireDevice();
+        recordSource();
         return source.read();
     }
 
@@ -182,6 +191,7 @@ public final class VmclockView {
      */
     public VmclockPage presentedPage() {
         requireDevice();
+        recordSource();
         return source.observe();
     }
 
@@ -419,8 +429,11 @@ public final class VmclockView {
         String name = o.event().name().toLowerCase();
         evidence().page(name + "-before", o.before());
         evidence().page(name + "-after", o.after());
-        evidence().note(name + "-before, " + name + "-after: " + (o.event() == Event.SYSTEM_RESET
-                ? "read from the host, on a fresh machine" : source.where()));
+        if (o.event() == Event.SYSTEM_RESET) {
+            evidence().note(name + "-before, " + name + "-after: read from the host, on a fresh machine");
+        } else {
+            recordSource();
+        }
         evidence().diff(o.event().name(), o.before(), o.after());
         return o;
     }

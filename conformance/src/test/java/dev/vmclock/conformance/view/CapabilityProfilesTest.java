@@ -136,10 +136,10 @@ class CapabilityProfilesTest {
         assertThat(Set.copyOf(JUDGED_IN_GUEST)).as("judged in the guest and host-only are disjoint").doesNotContainAnyElementsOf(HOST_ONLY);
     }
 
-    /** The check's evidence (its notes or the history it was judged on) says the page was read in the guest. */
+    /** The check's evidence (where its pages were read, or the history it was judged on) says: in the guest. */
     private static boolean readInGuest(TestOutcome t) throws java.io.IOException {
         java.nio.file.Path dir = java.nio.file.Path.of(t.evidenceDir().orElseThrow());
-        for (String name : List.of("notes.txt", "history.txt")) {
+        for (String name : List.of(VmclockView.PAGE_SOURCE, "history.txt")) {
             java.nio.file.Path f = dir.resolve(name);
             if (java.nio.file.Files.exists(f) && java.nio.file.Files.readString(f).contains("read in the guest")) {
                 return true;
