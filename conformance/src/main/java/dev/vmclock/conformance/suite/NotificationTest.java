@@ -127,10 +127,13 @@ class NotificationTest {
         vmclock.inGuest(() -> vmclock.guest().poll(Duration.ZERO)); // read(): this descriptor has seen the page
         AcpiEventCounts before = vmclock.inGuest(() -> vmclock.guest().acpiEvents());
         Duration timeout = Duration.ofSeconds(5);
-        var pending = vmclock.guest().startPoll(timeout);
-        sleep(100);
-        Observation o = vmclock.across(Event.SNAPSHOT_LOAD);
-        PollResult woke = vmclock.inGuest(pending::await);
+        VmclockView.Awaited<PollResult> across = vmclock.across(Event.SNAPSHOT_LOAD, () -> {
+            var pending = vmclock.guest().startPoll(timeout);
+            sleep(100);
+            return () -> vmclock.inGuest(pending::await);
+        });
+        Observation o = across.observation();
+        PollResult woke = across.result();
         AcpiEventCounts after = vmclock.inGuest(() -> vmclock.guest().acpiEvents());
         vmclock.evidence().note("poll() across loadvm: " + woke + "; ACPI counters that grew: " + after.increaseSince(before));
         NotApplicable.unless(notifications(before, after) > 0, "no ACPI notification reached the guest across loadvm "

@@ -1,6 +1,5 @@
 package dev.vmclock.conformance.view;
 
-import dev.vmclock.conformance.NotApplicable;
 import dev.vmclock.conformance.vm.Capability;
 
 import dev.vmclock.conformance.vm.Event;
@@ -11,30 +10,34 @@ import dev.vmclock.harness.page.VmclockPage;
 import java.util.List;
 
 /**
- * The host's view of the page right before and right after one event. A target without the host's view
- * ({@link Capability#HOST_MEMORY}) has no pages: asking for them is NOT_APPLICABLE naming it.
+ * The page right before and right after one event, as the view's {@link PageSource} saw it (from the host, or in the
+ * guest). A page the source did not see (a target with neither view: {@link Capability#HOST_MEMORY}; a guest that
+ * could not read it at that moment) is not there: asking for it rethrows why (NOT_APPLICABLE naming what is missing,
+ * or the guest's refusal, an ERROR).
  */
-public record Observation(Event event, VmclockPage before, VmclockPage after, List<EventResult> steps) {
+public record Observation(Event event, PageSource.Sighting seenBefore, PageSource.Sighting seenAfter,
+                          List<EventResult> steps) {
 
     /** Why a step of the history has no pages. */
     static final String NO_HOST_PAGES = "the target cannot " + Capability.HOST_MEMORY.description() + " (capability "
             + Capability.HOST_MEMORY + "): the run's history has no host pages";
 
-    @Override
+    /** Both pages seen. */
+    Observation(Event event, VmclockPage before, VmclockPage after, List<EventResult> steps) {
+        this(event, PageSource.Sighting.of(before), PageSource.Sighting.of(after), steps);
+    }
+
     public VmclockPage before() {
-        return seen(before);
+        return seenBefore.get();
     }
 
-    @Override
     public VmclockPage after() {
-        return seen(after);
+        return seenAfter.get();
     }
 
-    private static VmclockPage seen(VmclockPage page) {
-        if (page == null) {
-            throw NotApplicable.because(NO_HOST_PAGES);
-        }
-        return page;
+    /** Whether both pages were seen (the evidence records only those). */
+    boolean seen() {
+        return seenBefore.seen() && seenAfter.seen();
     }
 
     public List<PageField> changedFields() {

@@ -29,8 +29,9 @@ import java.util.function.ToLongFunction;
  * </ol>
  *
  * <p>Each kind of step needs a capability of the target; a step the target lacks is not offered (checks judged on it
- * are NOT_APPLICABLE naming the capability) and the chain goes on with the steps it can do. Host pages (when the
- * target has {@link Capability#HOST_MEMORY}) and guest probes are taken right before and right after each event (with
+ * are NOT_APPLICABLE naming the capability) and the chain goes on with the steps it can do. Pages (through the VMClock
+ * view's {@link PageSource}: from the host when the target has {@link Capability#HOST_MEMORY}, else in the guest) and
+ * guest probes are taken right before and right after each event (with
  * the guest's virtio-rtc clocks around snapshot load, live migration and file restore, when the machine has the
  * device). Clones restored from the saved file beside the target are started only when a check asks. Because every
  * kind of event the suite drives is in the chain, and lifetime rules are judged against the boot page and every page
@@ -68,8 +69,8 @@ public final class RunHistory {
     }
 
     /**
-     * One step: the host's pages and the guest's probes right before and right after it. Without the host's view
-     * ({@link Capability#HOST_MEMORY}) the pages are absent and asking for them is NOT_APPLICABLE naming it.
+     * One step: the pages and the guest's probes right before and right after it. A page the source did not see (no
+     * view of the page at all, or a guest that could not read it then) is absent, and asking for it rethrows why.
      */
     public record Step(Kind kind, Observation observation, GuestProbe guestBefore, GuestProbe guestAfter) {
         public VmclockPage before() {
@@ -92,26 +93,37 @@ public final class RunHistory {
     /** Tag of the snapshot taken at the start of the history (loaded twice). */
     static final String SNAPSHOT_TAG = "history";
 
-    /** How the history sees the VMClock page from the host: null pages where the host cannot read it. */
-    interface HostPages {
-        /** The page at boot (read once, before any event). */
-        VmclockPage boot();
+    /**
+     * How the history sees the VMClock page: through the VMClock view's {@link PageSource} (from the host, or in the
+     * guest), each page seen or why not.
+     */
+    interface Pages {
+        /** Where the pages are read, for the history's record. */
+        String where();
 
-        /** The page now: consistent if possible, else the raw copy. */
-        VmclockPage now();
+        /** The page at boot (read once, before any event). */
+        PageSource.Sighting boot();
+
+        /** The page now: consistent if possible (the host: else its raw copy), or why it was not seen. */
+        PageSource.Sighting now();
 
         /** seq_count as the host reads it now; -1 when the host cannot read it. */
         long seqCountNow();
 
-        HostPages NONE = new HostPages() {
+        Pages NONE = new Pages() {
             @Override
-            public VmclockPage boot() {
-                return null;
+            public String where() {
+                return "no page source";
             }
 
             @Override
-            public VmclockPage now() {
-                return null;
+            public PageSource.Sighting boot() {
+                return PageSource.Sighting.unseen(NotApplicable.because(Observation.NO_HOST_PAGES));
+            }
+
+            @Override
+            public PageSource.Sighting now() {
+                return boot();
             }
 
             @Override
@@ -121,22 +133,23 @@ public final class RunHistory {
         };
     }
 
-    private final VmclockPage bootPage;
+    private final PageSource.Sighting bootPage;
+    private final String where;
     private final Map<Kind, Step> steps = new EnumMap<>(Kind.class);
     private final Map<Kind, HopRefusedException> refused = new EnumMap<>(Kind.class);
     /** The steps the target does not offer, each with why (the target's {@link VmTarget#lacks} of its capability). */
     private final Map<Kind, String> notOffered;
     private final SavedState savedState;
-    private final List<List<Presented>> timelines;
+    private List<List<Presented>> timelines;
 
-    private RunHistory(VmclockPage bootPage, Map<Kind, Step> steps, Map<Kind, HopRefusedException> refused,
-            Map<Kind, String> notOffered, SavedState savedState) {
+    private RunHistory(PageSource.Sighting bootPage, String where, Map<Kind, Step> steps,
+            Map<Kind, HopRefusedException> refused, Map<Kind, String> notOffered, SavedState savedState) {
         this.bootPage = bootPage;
+        this.where = where;
         this.steps.putAll(steps);
         this.refused.putAll(refused);
         this.notOffered = notOffered.isEmpty() ? Map.of() : new EnumMap<>(notOffered);
         this.savedState = savedState;
-        this.timelines = bootPage == null ? null : timelines();
     }
 
     /**
@@ -144,8 +157,8 @@ public final class RunHistory {
      * cross-version hop is kept as that refusal (the checks that judge it are ERRORs quoting QEMU) and the chain goes
      * on from the source.
      */
-    static RunHistory drive(VmTarget target, HostPages pages, VirtioRtcGuestView rtc) {
-        VmclockPage bootPage = pages.boot();
+    static RunHistory drive(VmTarget target, Pages pages, VirtioRtcGuestView rtc) {
+        PageSource.Sighting bootPage = pages.boot();
         boolean migrationPhase = target.guest().clocks().tsc().size() >= 2;
         Probes probes = new Probes(target, pages, rtc);
         Map<Kind, Step> steps = new EnumMap<>(Kind.class);
@@ -160,14 +173,14 @@ public final class RunHistory {
         if (!notOffered.containsKey(Kind.SNAPSHOT_SAVE)) {
             target.prepareFor(Event.SNAPSHOT_SAVE);
             GuestProbe g0 = probes.take(1, true);
-            VmclockPage p0 = pages.now();
+            PageSource.Sighting p0 = pages.now();
             EventResult save = target.saveSnapshot(SNAPSHOT_TAG);
-            VmclockPage p1 = pages.now();
+            PageSource.Sighting p1 = pages.now();
             steps.put(Kind.SNAPSHOT_SAVE, new Step(Kind.SNAPSHOT_SAVE,
                     new Observation(Event.SNAPSHOT_SAVE, p0, p1, List.of(save)), g0, null));
             try {
                 EventResult load = target.loadSnapshot(SNAPSHOT_TAG);
-                VmclockPage p2 = pages.now();
+                PageSource.Sighting p2 = pages.now();
                 GuestProbe g2 = probes.take(1, true);
                 steps.put(Kind.SNAPSHOT_LOAD, new Step(Kind.SNAPSHOT_LOAD,
                         new Observation(Event.SNAPSHOT_LOAD, p0, p2, List.of(save, load)), g0, g2));
@@ -197,10 +210,10 @@ public final class RunHistory {
             try {
                 target.prepareFor(Event.FILE_RESTORE);
                 GuestProbe g4 = probes.take(1, true);
-                VmclockPage p4 = pages.now();
+                PageSource.Sighting p4 = pages.now();
                 state = target.saveState();
                 EventResult restore = target.restore(state);
-                VmclockPage p5 = pages.now();
+                PageSource.Sighting p5 = pages.now();
                 GuestProbe g5 = probes.take(1, true);
                 steps.put(Kind.FILE_RESTORE, new Step(Kind.FILE_RESTORE,
                         new Observation(Event.FILE_RESTORE, p4, p5, List.of(state.save(), restore)), g4, g5));
@@ -212,10 +225,10 @@ public final class RunHistory {
         if (!notOffered.containsKey(Kind.OLDER_SNAPSHOT_LOAD)) {
             try {
                 target.prepareFor(Event.SNAPSHOT_LOAD);
-                VmclockPage before = pages.now();
+                PageSource.Sighting before = pages.now();
                 GuestProbe gBefore = probes.take(1, false);
                 EventResult older = target.loadSnapshot(SNAPSHOT_TAG);
-                VmclockPage p6 = pages.now();
+                PageSource.Sighting p6 = pages.now();
                 GuestProbe g6 = probes.take(1, false);
                 steps.put(Kind.OLDER_SNAPSHOT_LOAD, new Step(Kind.OLDER_SNAPSHOT_LOAD,
                         new Observation(Event.SNAPSHOT_LOAD, before, p6, List.of(older)), gBefore, g6));
@@ -223,11 +236,11 @@ public final class RunHistory {
                 refused.put(Kind.OLDER_SNAPSHOT_LOAD, e);
             }
         }
-        return new RunHistory(bootPage, steps, refused, notOffered, state);
+        return new RunHistory(bootPage, pages.where(), steps, refused, notOffered, state);
     }
 
     /** The guest probe of each moment, with the host's seq_count and the virtio-rtc clocks beside it. */
-    private record Probes(VmTarget target, HostPages pages, VirtioRtcGuestView rtc) {
+    private record Probes(VmTarget target, Pages pages, VirtioRtcGuestView rtc) {
         GuestProbe take(int clockSamples, boolean withVirtioRtc) {
             return GuestProbe.take(target, pages::seqCountNow, withVirtioRtc ? rtc : null, clockSamples);
         }
@@ -236,19 +249,18 @@ public final class RunHistory {
     /** Samples of the vCPUs' TSCs on each side of the migration (the median resists one descheduled sample). */
     public static final int PHASE_SAMPLES = 7;
 
-    private static Step inPlace(VmTarget target, HostPages pages, Probes probes, Kind kind, GuestProbe before,
+    private static Step inPlace(VmTarget target, Pages pages, Probes probes, Kind kind, GuestProbe before,
                                 int samples) {
-        VmclockPage b = pages.now(); // the caller readied the machine before its probe
+        PageSource.Sighting b = pages.now(); // the caller readied the machine before its probe
         List<EventResult> results = target.undergo(kind.event());
-        VmclockPage a = pages.now();
+        PageSource.Sighting a = pages.now();
         GuestProbe after = probes.take(samples, kind == Kind.LIVE_MIGRATION);
         return new Step(kind, new Observation(kind.event(), b, a, results), before, after);
     }
 
-    /** The page at boot; NOT_APPLICABLE naming HOST_MEMORY when the host could not read it. */
+    /** The page at boot; when the view's source did not see it, why (NOT_APPLICABLE naming what is missing, or an ERROR). */
     public VmclockPage bootPage() {
-        requireHostPages();
-        return bootPage;
+        return bootPage.get();
     }
 
     /**
@@ -297,19 +309,21 @@ public final class RunHistory {
      * behind when loadvm went back to it; and the branch of the older snapshot loaded at the end. Only the steps
      * that happened are on them.
      */
-    public List<List<Presented>> timelinesOfPages() {
-        requireHostPages();
+    public synchronized List<List<Presented>> timelinesOfPages() {
+        if (timelines == null) {
+            timelines = timelines();
+        }
         return timelines;
     }
 
-    private void requireHostPages() {
-        if (bootPage == null) {
-            throw NotApplicable.because(Observation.NO_HOST_PAGES);
-        }
-    }
-
+    /** Every page of the chain, from the boot page on: a page the source did not see stops it with why. */
     private List<List<Presented>> timelines() {
-        Presented boot = new Presented("at boot", bootPage);
+        bootPage.get();
+        steps.values().forEach(s -> {
+            s.before();
+            s.after();
+        });
+        Presented boot = new Presented("at boot", bootPage.get());
         List<Presented> main = new ArrayList<>(List.of(boot));
         List<List<Presented>> all = new ArrayList<>();
         if (steps.isEmpty()) {
@@ -340,8 +354,7 @@ public final class RunHistory {
 
     /** The first value of {@code field} presented again on one timeline after another value was presented. */
     public Optional<String> firstRepeat(String field, ToLongFunction<VmclockPage> value) {
-        requireHostPages();
-        for (List<Presented> timeline : timelines) {
+        for (List<Presented> timeline : timelinesOfPages()) {
             List<Presented> changes = new ArrayList<>();
             for (Presented p : timeline) {
                 if (changes.isEmpty()
@@ -364,9 +377,8 @@ public final class RunHistory {
 
     /** One line per timeline with the values {@code field} took on it. */
     public String describe(String field, ToLongFunction<VmclockPage> value) {
-        requireHostPages();
         StringBuilder b = new StringBuilder();
-        for (List<Presented> timeline : timelines) {
+        for (List<Presented> timeline : timelinesOfPages()) {
             b.append(field).append(" along one timeline:");
             timeline.forEach(p -> b.append(' ').append(Long.toUnsignedString(value.applyAsLong(p.page())))
                     .append(" (").append(p.when()).append(')'));
@@ -378,17 +390,14 @@ public final class RunHistory {
     /** The chain in brief: per step, what it took and the marker, seq_count and generation counter it left. */
     @Override
     public String toString() {
-        StringBuilder b = new StringBuilder("the run's history (");
-        if (bootPage == null) {
-            b.append("no host pages: the target cannot read guest memory from the host)\n");
-        } else {
-            b.append("boot page: marker ").append(Long.toUnsignedString(bootPage.disruptionMarker()))
-                    .append(", seq_count ").append(bootPage.seqCount()).append(")\n");
-        }
+        StringBuilder b = new StringBuilder("the run's history (pages " + where + ")\n");
+        b.append(bootPage.seen() ? "boot page: marker " + Long.toUnsignedString(bootPage.page().disruptionMarker())
+                + ", seq_count " + bootPage.page().seqCount() : "boot page not seen: " + bootPage.unseen().getMessage())
+                .append('\n');
         for (Step s : steps.values()) {
             long ms = s.observation().steps().stream().mapToLong(r -> r.elapsed().toMillis()).sum();
-            if (bootPage == null) {
-                b.append(String.format("%-20s %6d ms%n", s.kind(), ms));
+            if (!s.observation().seen()) {
+                b.append(String.format("%-20s %6d ms  pages not seen%n", s.kind(), ms));
                 continue;
             }
             b.append(String.format("%-20s %6d ms  marker %s -> %s  seq_count %d -> %d  generation %d -> %d%n",

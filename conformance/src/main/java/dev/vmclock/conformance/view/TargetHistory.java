@@ -7,15 +7,16 @@ import dev.vmclock.harness.HarnessException;
 
 /**
  * The run's history as a resource of the target: made once per target, driven once by the first check that asks
- * (from whichever view), and observed at each step by the device views: the host page through the
- * {@link VmclockView} (when there is one, registered before anything runs), the guest probe, and the guest's
- * virtio-rtc clocks. So what a step records does not depend on which view asked first.
+ * (from whichever view), and observed at each step by the device views: the VMClock page through the
+ * {@link VmclockView}'s {@link PageSource} (when there is one, registered before anything runs: the host's view, or
+ * the guest's read of the page), the guest probe, and the guest's virtio-rtc clocks. So what a step records does not
+ * depend on which view asked first.
  */
 public final class TargetHistory {
 
     private final VmTarget target;
     private final VirtioRtcGuestView rtc;
-    private RunHistory.HostPages pages = RunHistory.HostPages.NONE;
+    private RunHistory.Pages pages = RunHistory.Pages.NONE;
     private RunHistory history;
     private RuntimeException failure;
 
@@ -24,12 +25,12 @@ public final class TargetHistory {
         this.rtc = new VirtioRtcGuestView(target, this);
     }
 
-    /** The host's view of the page at each step; set by the VMClock view when it is made, before the chain runs. */
-    synchronized void observeHostPages(RunHistory.HostPages hostPages) {
+    /** The page at each step, as the VMClock view's source sees it; set by the view when it is made, before the chain runs. */
+    synchronized void observePages(RunHistory.Pages pages) {
         if (history != null || failure != null) {
-            throw new IllegalStateException("the run's history was driven before its host pages were observed");
+            throw new IllegalStateException("the run's history was driven before its pages were observed");
         }
-        this.pages = hostPages;
+        this.pages = pages;
     }
 
     /**

@@ -19,7 +19,6 @@ import dev.vmclock.harness.page.HypervisorWriter;
 import dev.vmclock.harness.page.PageField;
 import dev.vmclock.harness.page.PageLocation;
 import dev.vmclock.harness.page.PageLocator;
-import dev.vmclock.harness.page.SeqCountStuckException;
 import dev.vmclock.harness.page.VmclockPage;
 import dev.vmclock.harness.Device;
 import java.time.Duration;
@@ -31,10 +30,13 @@ import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /**
- * The VMClock device of a {@link VmTarget}: its page as the host reads it (under the seq_count protocol),
- * as the guest reads it through ptp_vmclock, and as the hypervisor writes it. Built only on the target's
- * primitives, so whatever a decorator changes in the target, this view sees. The page the device
- * presented right after boot is kept for the static rules.
+ * The VMClock device of a {@link VmTarget}: its page as the view's {@link PageSource} reads it (the host, under the
+ * seq_count protocol; or, for a target without the host's view of guest memory, the guest through read() of
+ * /dev/vmclock0), as the guest reads it through ptp_vmclock, and as the hypervisor writes it. Built only on the
+ * target's primitives, so whatever a decorator changes in the target, this view sees. The page the device presented
+ * right after boot is kept for the static rules. What only the host can see (a copy with no seq_count protocol,
+ * seq_count alone, the ACPI tables, the page's address for the hypervisor's writer, clones and fresh machines) needs
+ * {@link Capability#HOST_MEMORY} whatever the source.
  */
 public final class VmclockView {
 
@@ -43,7 +45,9 @@ public final class VmclockView {
     private final VmTarget target;
     private final Object lock = new Object();
     private volatile PageLocation location;
-    private VmclockPage bootPage;
+    private final PageSource source;
+    /** The page right after boot as the source saw it, or why not; null until read. */
+    private PageSource.Sighting boot;
     private Boolean deviceFound;
     private Discovery discovery;
     private final Map<Event, Observation> shared = new EnumMap<>(Event.class);
@@ -52,22 +56,28 @@ public final class VmclockView {
     private VmclockPage secondClone;
 
     /**
-     * The view of {@code target}'s VMClock device, observing the host page at each step of its {@code history} (so
-     * make it before the history is driven).
+     * The view of {@code target}'s VMClock device, observing the page at each step of its {@code history} (so make it
+     * before the history is driven) through the source the target allows ({@link PageSource#of}).
      */
     public VmclockView(VmTarget target, TargetHistory history) {
         this.target = target;
         this.history = history;
-        history.observeHostPages(new RunHistory.HostPages() {
+        this.source = PageSource.of(target, this::reader);
+        history.observePages(new RunHistory.Pages() {
             @Override
-            public VmclockPage boot() {
-                captureBootPage();
-                return bootPage;
+            public String where() {
+                return source.where();
             }
 
             @Override
-            public VmclockPage now() {
-                return target.has(Capability.HOST_MEMORY) ? observe() : null;
+            public PageSource.Sighting boot() {
+                captureBootPage();
+                return boot;
+            }
+
+            @Override
+            public PageSource.Sighting now() {
+                return source.sighting();
             }
 
             @Override
@@ -79,6 +89,11 @@ public final class VmclockView {
 
     public VmTarget target() {
         return target;
+    }
+
+    /** Where this view reads the page: from the host, or in the guest. */
+    public PageSource pageSource() {
+        return source;
     }
 
     public Evidence evidence() {
@@ -110,30 +125,48 @@ public final class VmclockView {
         return new HypervisorWriter(target.hypervisorMemory(), location());
     }
 
-    /** The page as the host saw it right after boot, before any event or injected change. */
+    /** The page as the source saw it right after boot, before any event or injected change. */
     public VmclockPage bootPage() {
         requireDevice();
-        evidence().page("boot-page", bootPage);
-        return bootPage;
+        VmclockPage page = boot.get();
+        evidence().page("boot-page", page);
+        recordSource();
+        return page;
     }
 
-    /** Reads the boot page once, when the view is first used (the extension does so before any test's event). */
+    /** Where the check's pages were read, in its evidence ({@value #PAGE_SOURCE}: from the host, or in the guest). */
+    private void recordSource() {
+        evidence().text(PAGE_SOURCE, "the VMClock pages of this check were " + source.where() + "\n");
+    }
+
+    /** The evidence file that says where a check's pages were read. */
+    public static final String PAGE_SOURCE = "page-source.txt";
+
+    /**
+     * Reads the boot page once, when the view is first used (the extension does so before any test's event): from the
+     * host once the guest has booted, or in the guest. A page the source cannot see is kept as why.
+     */
     public void captureBootPage() {
-        if (!target.has(Capability.HOST_MEMORY)) {
-            return; // no host view: the checks that need the boot page are NOT_APPLICABLE naming HOST_MEMORY
-        }
         synchronized (lock) {
-            if (bootPage == null) {
-                target.guest();
-                bootPage = observe();
+            if (boot == null) {
+                if (target.has(Capability.HOST_MEMORY)) {
+                    target.guest(); // the page as the booted guest's device presents it
+                }
+                boot = source.sighting();
             }
         }
     }
 
-    /** Page checks need a page: without any sign of a device they are NOT_APPLICABLE, the ACPI checks FAIL. */
+    /**
+     * Page checks need a page: without any sign of a device they are NOT_APPLICABLE, the ACPI checks FAIL. A page the
+     * guest read is such a sign (its driver bound to a device); without one, why the guest could not read it.
+     */
     private void requireDevice() {
-        target.require(Capability.HOST_MEMORY);
         captureBootPage();
+        VmclockPage bootPage = boot.get();
+        if (source instanceof PageSource.Guest) {
+            return;
+        }
         synchronized (lock) {
             if (deviceFound == null) {
                 deviceFound = bootPage.magicIsValid() || !acpiDevices().isEmpty();
@@ -145,15 +178,21 @@ public final class VmclockView {
         }
     }
 
-    /** The page as the host sees it now, read under the seq_count protocol. */
+    /** The page as the source sees it now, read under the seq_count protocol. */
     public VmclockPage page() {
         requireDevice();
-        try {
-            return reader().read().page();
-        } catch (SeqCountStuckException e) {
-            throw NotApplicable.because("no consistent page can be read: seq_count stays odd (" + e.getMessage()
-                    + "); see VMC-SEQ-06");
-        }
+        recordSource();
+        return source.read();
+    }
+
+    /**
+     * The page now as the device presents it: consistent when it can be, else (from the host) the raw copy, so that
+     * an update held open does not hide the fields it does not touch.
+     */
+    public VmclockPage presentedPage() {
+        requireDevice();
+        recordSource();
+        return source.observe();
     }
 
     /**
@@ -166,20 +205,11 @@ public final class VmclockView {
         return java.nio.ByteBuffer.wrap(b).order(java.nio.ByteOrder.LITTLE_ENDIAN).getInt() & 0xffffffffL;
     }
 
-    /** One copy of the page with no seq_count protocol: to see an odd seq_count as it is. */
+    /** One copy of the page with no seq_count protocol, by the host: to see an odd seq_count as it is. */
     public VmclockPage rawPage() {
         requireDevice();
+        target.require(Capability.HOST_MEMORY); // a guest reader only ever returns consistent copies
         return reader().readRaw();
-    }
-
-    /** Consistent if possible; an inconsistent page is still evidence of what the device presented. */
-    private VmclockPage observe() {
-        try {
-            return reader().read().page();
-        } catch (SeqCountStuckException e) {
-            evidence().note("no consistent read (" + e.getMessage() + "): raw page recorded");
-            return e.lastPage();
-        }
     }
 
     /** NOT_APPLICABLE naming HYPERVISOR_WRITER unless the suite can write the page as the hypervisor here. */
@@ -215,6 +245,9 @@ public final class VmclockView {
         try {
             return call.get();
         } catch (AgentException e) {
+            if (source instanceof PageSource.Guest g) {
+                throw g.unreadable(e); // no host view to tell why
+            }
             String errno = e.errno().orElse("");
             if (errno.equals("ENOENT")) {
                 requireDevice();
@@ -255,7 +288,7 @@ public final class VmclockView {
 
     /** Why a conformant driver must refuse to bind to the boot page (its header checks), if it must. */
     private Optional<String> refusedPage() {
-        VmclockPage p = bootPage;
+        VmclockPage p = boot.get();
         if (!p.magicIsValid()) {
             return Optional.of("magic is not VCLK (see VMC-LAYOUT-01)");
         }
@@ -291,7 +324,7 @@ public final class VmclockView {
         if (event != Event.SYSTEM_RESET) {
             RunHistory.Step step = history().step(RunHistory.Kind.valueOf(event.name()));
             step.observation().steps().forEach(s -> evidence().transcript(s.toString(), s.transcript()));
-            return record(step.observation());
+            return record(step.observation()); // a page the source did not see: asking for it says why
         }
         Observation o;
         synchronized (lock) {
@@ -344,20 +377,42 @@ public final class VmclockView {
 
     /** Puts the target through {@code event} now, reading the page right before and right after. */
     public Observation across(Event event) {
-        requireDevice();
-        target.require(event.capability());
         if (event == Event.SYSTEM_RESET) {
+            requireDevice();
+            target.require(event.capability());
             return acrossReset();
         }
-        target.prepareFor(event);
-        VmclockPage before = observe();
-        List<EventResult> steps = target.undergo(event);
-        VmclockPage after = observe();
-        return record(new Observation(event, before, after, steps));
+        return across(event, () -> () -> null).observation();
     }
 
+    /** What {@link #across(Event, Supplier)} saw: the pages around the event, and what the waiting guest call returned. */
+    public record Awaited<T>(Observation observation, T result) {
+    }
+
+    /**
+     * Puts the target through {@code event} while a call waits in the guest: {@code waiting} starts it (after the page
+     * before is read) and returns what collects its answer (before the page after is read). The guest answers one
+     * call at a time, so no page read in the guest may come between. Not for SYSTEM_RESET (a fresh machine).
+     */
+    public <T> Awaited<T> across(Event event, Supplier<Supplier<T>> waiting) {
+        if (event == Event.SYSTEM_RESET) {
+            throw new IllegalArgumentException("SYSTEM_RESET is observed on a fresh machine, with no guest call to wait");
+        }
+        requireDevice();
+        target.require(event.capability());
+        target.prepareFor(event);
+        VmclockPage before = source.observe();
+        Supplier<T> collect = waiting.get();
+        List<EventResult> steps = target.undergo(event);
+        T result = collect.get();
+        VmclockPage after = source.observe();
+        return new Awaited<>(record(new Observation(event, before, after, steps)), result);
+    }
+
+    /** A fresh machine has no guest of the suite's: its page is seen from the host only. */
     private Observation acrossReset() {
         target.require(Capability.FRESH_MACHINE);
+        target.require(Capability.HOST_MEMORY);
         try (Sibling fresh = target.freshMachine()) {
             HostPageReader r = new HostPageReader(fresh.hostMemory(), location());
             VmclockPage before = r.readRaw();
@@ -368,9 +423,17 @@ public final class VmclockView {
     }
 
     private Observation record(Observation o) {
+        if (!o.seen()) {
+            return o;
+        }
         String name = o.event().name().toLowerCase();
         evidence().page(name + "-before", o.before());
         evidence().page(name + "-after", o.after());
+        if (o.event() == Event.SYSTEM_RESET) {
+            evidence().note(name + "-before, " + name + "-after: read from the host, on a fresh machine");
+        } else {
+            recordSource();
+        }
         evidence().diff(o.event().name(), o.before(), o.after());
         return o;
     }
