@@ -158,7 +158,22 @@ def variants(ref):
                              "(fault)" % (cid, self.stale.head))
                     ring.signal()
 
+    class DiesMidRun(ref.RtcDevice):
+        """Not a broken rule but a broken process: the back end exits (status 3) at its 60th request, mid-run. The
+        checks that meet it must be ERROR naming that exit, never a FAIL of the device's rules."""
+
+        handled = 0
+
+        def handle(self, req, req_len, room):
+            DiesMidRun.handled += 1
+            if DiesMidRun.handled == 60:
+                sys.stderr.write("broken_rtc.py: dies-mid-run: exiting at request 60 (fault)\n")
+                sys.stderr.flush()
+                os._exit(3)
+            return super().handle(req, req_len, room)
+
     return {
+        "dies-mid-run": DiesMidRun,
         "unknown-clock-einval": UnknownClockEinval,
         "used-length-short": UsedLengthShort,
         "alarm-never-fires": AlarmNeverFires,

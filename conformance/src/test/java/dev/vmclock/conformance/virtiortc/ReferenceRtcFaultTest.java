@@ -19,6 +19,7 @@ import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.parallel.Execution;
 import org.junit.jupiter.api.parallel.ExecutionMode;
@@ -149,6 +150,27 @@ public class ReferenceRtcFaultTest {
         } finally {
             keptRunDirectories(run).forEach(FileTree::deleteQuietly);
         }
+    }
+
+    /**
+     * A back end that exits mid-run (at its 60th request) is the harness's ERROR for every check that meets it, naming
+     * the exit and where its output is kept: no check FAILs the device for it, and nothing is left running.
+     */
+    @Test
+    @Tag("faults")
+    void aBackEndThatDiesMidRunIsErrorNeverFail() {
+        Assumptions.assumeTrue("dies-mid-run".contains(System.getProperty("vmclock.referenceRtcFaults", "")));
+        SuiteRun run = ReferenceRtcRun.run(ReferenceRtcRun.resolve(ReferenceRtcRun.broken("dies-mid-run")),
+                VrtcRun.DEVICE_LEVEL);
+        assertThat(run.containerFailure()).as("the suite ran").isEmpty();
+        assertThat(ReferenceRtcRun.reasons(run, Verdict.FAIL)).as("FAILs").isEmpty();
+        assertThat(ReferenceRtcRun.reasons(run, Verdict.PASS)).as("checks before the back end died").isNotEmpty();
+        Map<String, String> erred = ReferenceRtcRun.reasons(run, Verdict.ERROR);
+        assertThat(erred).as("checks after the back end died").isNotEmpty();
+        assertThat(erred.values()).allSatisfy(why -> assertThat(why).contains("the virtio-rtc back end exited with status"
+                + " 3: broken_rtc.py: dies-mid-run").contains("_target/rtc-backend-bus"));
+        assertThat(ProcessHandle.current().descendants().map(h -> h.info().commandLine().orElse(""))
+                .filter(c -> c.contains("dies-mid-run"))).as("back ends left running").isEmpty();
     }
 
     /**

@@ -74,17 +74,20 @@ final class VhostUserProcess implements AutoCloseable {
         return process.pid();
     }
 
-    /** "exited with status N: first line of its stderr", for one-line errors. */
+    /**
+     * "exited with status N: last line of its stderr", for one-line errors: the last, because a back end that logs
+     * to stderr says why it stopped at the end.
+     */
     String exitDescription() {
         String status = process.isAlive() ? "is running" : "exited with status " + process.exitValue();
-        String first = firstLine(stderr());
-        return status + (first.isEmpty() ? "" : ": " + first);
+        String last = lastLine(stderr());
+        return status + (last.isEmpty() ? "" : ": " + last);
     }
 
-    static String firstLine(Path file) {
+    static String lastLine(Path file) {
         try {
             return Files.exists(file) ? Files.readAllLines(file, StandardCharsets.ISO_8859_1).stream()
-                    .filter(l -> !l.isBlank()).findFirst().orElse("").strip() : "";
+                    .filter(l -> !l.isBlank()).reduce((a, b) -> b).orElse("").strip() : "";
         } catch (IOException e) {
             return "";
         }
