@@ -35,6 +35,7 @@ class EveryMustClauseIsProvenTest {
     private static final List<Supplier<Map<String, Set<String>>>> FAULT_TESTS = List.of(
             FaultInjectionTest::expectedFailSets,
             ReferenceClockTest::expectedFailSets,
+            RtcClassFaultTest::expectedFailSets,
             VirtioRtcFaultInjectionTest::expectedFailSets,
             VirtioRtcGuestFaultTest::expectedFailSets,
             VmclockGuestDriverFaultTest::expectedFailSets);

@@ -1141,13 +1141,13 @@ static int cmd_rtc_read(const struct req *rq, struct buf *b)
 }
 
 /*
- * The RTC's next tick: RTC_RD_TIME back to back until the second read changes. The tick lies between the start of
+ * The RTC's next tick: RTC_RD_TIME every gap_us until the second read changes. The tick lies between the start of
  * the last read showing the old second (before.monotonic_pre_ns) and the end of the first showing the new one
  * (after.monotonic_post_ns). Returns 0, or the errno of a failed read, or ETIMEDOUT.
  */
 struct rtc_edge { struct rtc_sample before, after; unsigned reads; uint64_t max_read_ns; };
 
-static int rtc_edge(int fd, uint64_t timeout_ns, struct rtc_edge *e)
+static int rtc_edge(int fd, uint64_t timeout_ns, unsigned gap_us, struct rtc_edge *e)
 {
 	memset(e, 0, sizeof *e);
 	rtc_sample(fd, &e->before);
@@ -1168,6 +1168,8 @@ static int rtc_edge(int fd, uint64_t timeout_ns, struct rtc_edge *e)
 		if (e->after.mono1 > deadline)
 			return ETIMEDOUT;
 		e->before = e->after;
+		if (gap_us)
+			usleep(gap_us);
 	}
 }
 
@@ -1225,17 +1227,19 @@ static int rtc_set_wkalm(int fd, long long epoch_s, int enabled)
 }
 
 /*
- * An alarm through the RTC class, seen by the guest: waits for the RTC's next tick (second S), sets the alarm to
- * S + ahead_s with RTC_WKALM_SET (enabled), waits in poll() for the alarm interrupt (the RTC core wakes readers of
- * /dev/rtcN when the driver reports the device's alarm notification and a read of the clock shows the alarm
- * time reached), reads it, then waits for the tick after the wake-up; RTC_AIE_OFF at the end, whatever happened.
- * Times are the guest's CLOCK_MONOTONIC (and CLOCK_REALTIME); the host judges them.
+ * An alarm through the RTC class, seen by the guest: waits for the RTC's next tick (second S; reads gap_us apart),
+ * sets the alarm to S + ahead_s with RTC_WKALM_SET (enabled), waits in poll() for the alarm interrupt (the RTC core
+ * wakes readers of /dev/rtcN when the driver reports the device's alarm notification and a read of the clock shows
+ * the alarm time reached), reads it, then waits for the tick after the wake-up; RTC_AIE_OFF at the end, whatever
+ * happened. Times are the guest's CLOCK_MONOTONIC (and CLOCK_REALTIME); the host judges them.
  */
 static int cmd_rtc_alarm(const struct req *rq, struct buf *b)
 {
 	long long ahead, wait_ms, edge_ms;
 	char dev[128];
-	if (arg_int(rq, "ahead_s", 2, 1, 3600, &ahead) || arg_int(rq, "edge_ms", 1500, 100, 10000, &edge_ms))
+	long long gap_us;
+	if (arg_int(rq, "ahead_s", 2, 1, 3600, &ahead) || arg_int(rq, "edge_ms", 1500, 100, 10000, &edge_ms) ||
+	    arg_int(rq, "gap_us", 2000, 0, 100000, &gap_us))
 		return -1;
 	if (arg_int(rq, "wait_ms", ahead * 1000 + 5000, 0, 600000, &wait_ms))
 		return -1;
@@ -1243,7 +1247,7 @@ static int cmd_rtc_alarm(const struct req *rq, struct buf *b)
 	if (fd < 0)
 		return -1;
 	struct rtc_edge e0, e1;
-	int err0 = rtc_edge(fd, (uint64_t)edge_ms * 1000000u, &e0);
+	int err0 = rtc_edge(fd, (uint64_t)edge_ms * 1000000u, (unsigned)gap_us, &e0);
 	if (err0) {
 		close(fd);
 		return fail(err0, "no tick of %s within %lld ms (%u reads, last %lld)", dev, edge_ms, e0.reads,
@@ -1289,7 +1293,7 @@ static int cmd_rtc_alarm(const struct req *rq, struct buf *b)
 	buf_fmt(b, ",\"data\":%lu,\"events\":%lu,\"count\":%lu,\"read_errno\":", data, data & 0xff, data >> 8);
 	buf_jstr(b, rerr ? strerrorname_np(rerr) : NULL);
 	if (fired) {
-		int err1 = rtc_edge(fd, (uint64_t)edge_ms * 1000000u, &e1);
+		int err1 = rtc_edge(fd, (uint64_t)edge_ms * 1000000u, (unsigned)gap_us, &e1);
 		buf_rtc_edge(b, "edge_after", err1, &e1);
 	} else {
 		buf_str(b, ",\"edge_after\":null");
@@ -1332,7 +1336,7 @@ static int cmd_rtc_wkalm(const struct req *rq, struct buf *b)
 	buf_str(b, ",");
 	rtc_describe(b, dev, fd);
 	buf_fmt(b, ",\"set\":%s", when ? "true" : "false");
-	buf_rtc_wkalm(b, "alarm", fd);
+	buf_rtc_wkalm(b, "wkalm", fd);
 	close(fd);
 	return 0;
 }
@@ -1417,7 +1421,7 @@ static int cmd_rtc_rebind(const struct req *rq, struct buf *b)
 	buf_str(b, ",\"old_dev\":");
 	buf_jstr(b, dev);
 	buf_fmt(b, ",\"unbind_ns\":%" PRIu64 ",\"bind_ns\":%" PRIu64, t1 - t0, t2 - t1);
-	buf_rtc_wkalm(b, "alarm", fd);
+	buf_rtc_wkalm(b, "wkalm", fd);
 	close(fd);
 	return 0;
 }

@@ -167,12 +167,12 @@ final class AgentReplies {
         }
     }
 
-    record WakeAlarmReply(String dev, boolean set, WakeAlarm alarm) {
+    record WakeAlarmReply(String dev, boolean set, WakeAlarm wkalm) {
     }
 
-    record Rebind(String dev, String parent, String oldDev, long unbindNs, long bindNs, WakeAlarm alarm) {
+    record Rebind(String dev, String parent, String oldDev, long unbindNs, long bindNs, WakeAlarm wkalm) {
         RtcRebind toRebind() {
-            return new RtcRebind(oldDev, dev, parent, alarm.toAlarm(), unbindNs, bindNs);
+            return new RtcRebind(oldDev, dev, parent, wkalm.toAlarm(), unbindNs, bindNs);
         }
     }
 

@@ -258,7 +258,7 @@ public final class GuestSession implements GuestAgent, AutoCloseable {
     public RtcWakeAlarm rtcWakeAlarm(String dev, java.util.OptionalLong setEpochSeconds, boolean enabled, boolean aieOff) {
         Map<String, Object> args = new java.util.LinkedHashMap<>(Map.of("dev", dev, "enabled", enabled, "aie_off", aieOff));
         setEpochSeconds.ifPresent(s -> args.put("epoch_s", s));
-        return call("rtc_wkalm", args, AgentReplies.WakeAlarmReply.class).alarm().toAlarm();
+        return call("rtc_wkalm", args, AgentReplies.WakeAlarmReply.class).wkalm().toAlarm();
     }
 
     /** Unbinds virtio_rtc from the virtio device behind {@code dev} and binds it again (see {@link RtcRebind}). */
