@@ -3,7 +3,8 @@
 (VRTC-GUEST-07 to -09; conformance's RtcClassFaultTest runs each through --vhost-user-rtc).
 
 Usage: rtc_class_faults.py REFERENCE FAULT [the reference's own arguments: --socket-path PATH, --log FILE, --version]
-REFERENCE is the path of vmclock-reference-rtc (imported as a module); FAULT one of the names below.
+REFERENCE is the path of vmclock-reference-rtc (imported as a module); FAULT one of the names below (all but the
+last, a conformant device without alarms, break one rule).
 """
 
 import importlib.machinery
@@ -56,11 +57,20 @@ def read_alarm_60s_late(ref):
     return ReadAlarmLate
 
 
+def smeared_clock_without_alarm(ref):
+    """Not a fault: no clock has an alarm, so VIRTIO_RTC_F_ALARM is not offered (the spec's SHOULD asks for it only when
+    some clock supports an alarm). The guest's RTC class device then has no alarm."""
+    class NoAlarm(ref.RtcDevice):
+        ALARM_CLOCKS = ()
+    return NoAlarm
+
+
 FAULTS = {
     "smeared-ahead-5s": smeared_ahead_5s,
     "alarm-late-3s": alarm_late_3s,
     "alarm-never-fires": alarm_never_fires,
     "read-alarm-60s-late": read_alarm_60s_late,
+    "smeared-clock-without-alarm": smeared_clock_without_alarm,
 }
 
 

@@ -30,7 +30,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  * container) with vhost-user-rtc-pci, a booted guest with virtio_rtc.ko, and the project's reference virtio-rtc
  * device as the back end: as it is (all three PASS), and broken in one rule at a time by
  * {@code reference-rtc-faults/rtc_class_faults.py} (a subclass of its {@code RtcDevice}), each with its exact FAIL
- * set and no ERROR. On QEMU's own virtio-rtc-pci (one UTC clock) all three are NOT_APPLICABLE, naming why.
+ * set and no ERROR. On QEMU's own virtio-rtc-pci (one UTC clock) all three are NOT_APPLICABLE, naming why; on the
+ * reference device without alarms (conformant: the feature is a SHOULD) the two alarm checks are.
  */
 @Execution(ExecutionMode.CONCURRENT) // independent runs, each on machines of its own
 @ExtendWith(GuestSlots.class)
@@ -92,6 +93,17 @@ class RtcClassFaultTest {
         assertThat(run.clauses()).filteredOn(c -> RTC_CLASS.contains(c.clause().id())).extracting(ClauseResult::reason)
                 .allSatisfy(r -> assertThat(r).contains("no UTC_SMEARED clock", "[UTC]",
                         "Linux's virtio_rtc registers no RTC class device"));
+    }
+
+    @Test
+    @Tag(FaultInjectionTest.FULL_TIER)
+    void deviceWithoutAlarmsLeavesTheAlarmChecksNotApplicable() {
+        SuiteRun run = run(Optional.of(new RtcClassFault("smeared-clock-without-alarm", Set.of()).command()));
+        assertThat(run.ids(Verdict.PASS)).as("PASS; others: %s, %s", describe(run, Verdict.FAIL),
+                describe(run, Verdict.ERROR)).containsExactly("VRTC-GUEST-07");
+        assertThat(run.ids(Verdict.NOT_APPLICABLE)).containsExactlyInAnyOrder("VRTC-GUEST-08", "VRTC-GUEST-09");
+        assertThat(run.clauses()).filteredOn(c -> c.verdict() == Verdict.NOT_APPLICABLE).extracting(ClauseResult::reason)
+                .allSatisfy(r -> assertThat(r).contains("has no alarm", "VIRTIO_RTC_F_ALARM", "VIRTIO_RTC_FLAG_ALARM_CAP"));
     }
 
     @ParameterizedTest
