@@ -64,11 +64,22 @@ public record Comparison(List<Column> columns, List<Row> rows) {
         String clock = r.run().referenceClock();
         String label = (couldNotRun(r) ? i.vmm().path() : i.vmm().displayName() + " " + i.vmm().version())
                 + (i.hop() == null ? "" : " → " + i.hop().vmm().version())
+                + rtcBackend(i)
                 + " · " + i.machine() + " · " + i.accelerator().name()
                 + (clock == null ? "" : " · clock " + clock);
         return new Column(dir.toString(), label, i.vmm().name(), i.vmm().version(), i.machine(), i.accelerator().name(), clock,
                 r.run().date(), r.gateResult().holds(), r.gateResult().gate(), r.totals().byVerdict(), i.vmm().where(),
                 couldNotRun(r) ? r.gateResult().containerFailure() : null);
+    }
+
+    /** " · virtio-rtc: NAME VERSION" when the run judged a vhost-user back end: what tells two such columns apart. */
+    private static String rtcBackend(Report.Implementation i) {
+        String backend = i.vmm().details().get("virtio_rtc_backend");
+        if (backend == null) {
+            return "";
+        }
+        int paren = backend.indexOf(" (");
+        return " · virtio-rtc: " + (paren > 0 ? backend.substring(0, paren) : backend);
     }
 
     public long differing() {

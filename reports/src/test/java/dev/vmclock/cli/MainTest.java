@@ -85,6 +85,28 @@ class MainTest {
         }
     }
 
+    @Test
+    void aVirtioRtcBackEndThatIsNoFileExitsNineInOneLine(@TempDir Path dir) {
+        // --qemu: the host's QEMU, so that no image is built for a run that must not start.
+        assertThat(run("run", "--qemu", QemuBinary.locate(null).path().toString(), "--vhost-user-rtc", "/nonexistent/rtc",
+                "--out", dir.resolve("out").toString())).isEqualTo(9);
+        assertThat(stderr()).hasLineCount(1);
+        assertThat(dir.resolve("out")).doesNotExist();
+    }
+
+    @Test
+    void aVirtioRtcBackEndThatExitsAtStartExitsNineLeavingNothingRunning(@TempDir Path dir) throws Exception {
+        Path backend = dir.resolve("rtc");
+        Files.writeString(backend, "#!/bin/sh\n[ \"$1\" = --version ] && { echo 'fake-rtc 0.1'; exit 0; }\n"
+                + "echo $$ > " + dir.resolve("rtc.pid") + "\necho 'cannot listen' >&2\nexit 1\n");
+        backend.toFile().setExecutable(true);
+        assertThat(run("run", "--vhost-user-rtc", backend.toString(), "--out", dir.resolve("out").toString())).isEqualTo(9);
+        assertThat(stderr()).contains("the virtio-rtc back end rtc failed at start: it exited with status 1: cannot listen");
+        assertThat(stderr().lines().filter(l -> !l.contains("container image"))).hasSize(1);
+        assertThat(dir.resolve("out")).doesNotExist();
+        assertThat(running(Long.parseLong(Files.readString(dir.resolve("rtc.pid")).strip()))).isFalse();
+    }
+
     /** Whether {@code pid} runs: a zombie (killed, its reaper not yet there) does not, though Java calls it alive. */
     private static boolean running(long pid) throws java.io.IOException {
         Path stat = Path.of("/proc", Long.toString(pid), "stat");

@@ -37,7 +37,7 @@ final class DeviceMachine implements AutoCloseable {
             String name = rtc.map(b -> RtcBackend.FRONT_END + " with the back end " + b.command()).orElse(QemuDevices.name(device));
             return new DeviceMachine(vm, qtest, new DeviceBus(qtest, "QEMU " + qemu + " with " + name + " over qtest",
                     () -> rtc.filter(b -> !b.isAlive()).map(b -> "the virtio-rtc back end " + b.exitDescription()
-                            + "; its log: " + b.log())));
+                            + " (its output is kept in the run's evidence, _target/rtc-backend-bus.*)")));
         } catch (RuntimeException e) {
             vm.close();
             throw e;
@@ -46,6 +46,11 @@ final class DeviceMachine implements AutoCloseable {
 
     DeviceBus bus() {
         return bus;
+    }
+
+    /** The back end behind the device, when it is one. */
+    Optional<RtcBackend> rtcBackend() {
+        return vm.rtcBackend();
     }
 
     @Override

@@ -419,10 +419,14 @@ public final class QemuTarget implements VmTarget, AutoCloseable {
     @Override
     public void close() {
         synchronized (lock) {
+            // A virtio-rtc back end's own output is evidence of the device under test: kept before its directory goes.
+            Path kept = config.evidenceDir().resolve("_target");
             if (guest != null) {
+                guest.machine().vm().rtcBackend().ifPresent(b -> b.keepOutput(kept, "rtc-backend-guest"));
                 guest.close();
             }
             if (bus != null) {
+                bus.rtcBackend().ifPresent(b -> b.keepOutput(kept, "rtc-backend-bus"));
                 bus.close();
             }
         }

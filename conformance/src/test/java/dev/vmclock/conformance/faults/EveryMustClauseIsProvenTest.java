@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.vmclock.conformance.ReferenceClockTest;
 import dev.vmclock.conformance.spec.ClauseEntry;
 import dev.vmclock.conformance.spec.SpecMap;
+import dev.vmclock.conformance.virtiortc.ReferenceRtcFaultTest;
 import dev.vmclock.conformance.virtiortc.VirtioRtcFaultInjectionTest;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -37,6 +38,7 @@ class EveryMustClauseIsProvenTest {
             ReferenceClockTest::expectedFailSets,
             RtcClassFaultTest::expectedFailSets,
             VirtioRtcFaultInjectionTest::expectedFailSets,
+            ReferenceRtcFaultTest::expectedFailSets,
             VirtioRtcGuestFaultTest::expectedFailSets,
             VmclockGuestDriverFaultTest::expectedFailSets);
 

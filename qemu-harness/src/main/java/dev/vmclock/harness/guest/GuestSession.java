@@ -71,6 +71,16 @@ public final class GuestSession implements GuestAgent, AutoCloseable {
                     + "builds (" + console + evidence() + ")");
         }
         AgentVersion.VirtioRtcDriver rtc = v.virtioRtc();
+        if (devices.contains(Device.VIRTIO_RTC) && rtc != null && rtc.driverRegistered() && rtc.devices() > rtc.bound()) {
+            // The kernel has the driver and its probe refused the device: the device under test is what to look at
+            // (e.g. a used length other than the response size fails the probe with -EINVAL), not the kernel.
+            Optional<String> probe = endpoint.consoleTail(400).lines().filter(l -> l.contains("virtio_rtc")
+                    && l.contains("probe") && l.contains("failed")).findFirst().map(String::strip);
+            throw new HarnessException(ExitCode.HARNESS_ERROR, "Linux's virtio_rtc refused " + (rtc.devices() - rtc.bound())
+                    + " of " + rtc.devices() + " virtio-rtc devices at probe" + probe.map(l -> " ('" + l + "')").orElse("")
+                    + ": the device's answers to the driver's first requests (CFG, CLOCK_CAP) are what it cannot use; the"
+                    + " guest-level checks cannot observe it (" + console + evidence() + ")");
+        }
         if (devices.contains(Device.VIRTIO_RTC) && (rtc == null || rtc.devices() == 0 || rtc.bound() < rtc.devices())) {
             String why = rtc == null ? "the agent predates virtio-rtc (rebuild the image)"
                     : rtc.devices() == 0 ? "the guest sees no virtio-rtc device (virtio id 17) on its virtio bus"

@@ -184,6 +184,21 @@ public final class RtcBackend implements AutoCloseable {
         return process.pid();
     }
 
+    /** Copies what the back end printed (stdout, stderr) and its argv into {@code dir} as {@code NAME.*}: evidence. */
+    public void keepOutput(Path dir, String name) {
+        try {
+            Files.createDirectories(dir);
+            for (String ext : List.of("argv", "stdout", "stderr")) {
+                Path from = process.stderr().resolveSibling(NAME + "." + ext);
+                if (Files.exists(from)) {
+                    Files.copy(from, dir.resolve(name + "." + ext), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                }
+            }
+        } catch (IOException e) {
+            // evidence is best effort; the run's verdicts do not depend on it
+        }
+    }
+
     /** "exited with status N: first line of its stderr". */
     public String exitDescription() {
         return process.exitDescription();

@@ -51,7 +51,7 @@ final class VhostUserProcess implements AutoCloseable {
         boolean up = Waits.poll(START_TIMEOUT, Duration.ofMillis(5), () -> !p.isAlive() || Files.exists(socket), done -> done);
         if (!p.isAlive() || !up) {
             b.close();
-            throw new HarnessException(failure, what + (up ? " " + b.exitDescription() + " at start"
+            throw new HarnessException(failure, what + (up ? " failed at start: it " + b.exitDescription()
                     : " made no socket " + socket.getFileName() + " within " + START_TIMEOUT.toSeconds() + " s")
                     + " (see " + b.stderr() + ")");
         }

@@ -56,6 +56,16 @@ class BuildTreeQemuImageTest {
         git("tag", "v0-fake-build");
     }
 
+    /** Images this class built: the tree's git commit differs per run, so each run's tag is new; none is kept. */
+    private static final List<String> BUILT = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    @org.junit.jupiter.api.AfterAll
+    static void removeTheImages() throws Exception {
+        for (String tag : BUILT) {
+            new Command(List.of("docker", "rmi", "-f", tag)).run(Duration.ofSeconds(60));
+        }
+    }
+
     private static void git(String... args) throws Exception {
         List<String> argv = new java.util.ArrayList<>(List.of("git", "-C", TREE.toString()));
         argv.addAll(List.of(args));
@@ -68,6 +78,7 @@ class BuildTreeQemuImageTest {
         assertThat(image.tag()).startsWith(BuildTreeQemuImage.REPOSITORY + ":" + Qemu.binary().version() + "-");
         assertThat(BuildTreeQemuImage.of(TREE).tag()).as("the same tree, the same tag: built once").isEqualTo(image.tag());
         String tag = image.ensureBuilt();
+        BUILT.add(tag);
 
         ImageVersions v = DebianQemuImage.versions(tag).orElseThrow();
         assertThat(v.suite()).isEqualTo("build-dir");

@@ -52,10 +52,23 @@ class AlarmTest {
         long left = alarm - Alarms.now(rtc, clock);
         if (left > 0) {
             List<RtcResponse> early = notifications(rtc, Duration.ofNanos(left / 2), 1);
+            // Early only if the clock had not reached the alarm when the notification was seen: a host too loaded
+            // to look within the window (it stalled past the alarm time) saw nothing early, just late.
+            long seen = Alarms.now(rtc, clock);
+            if (!early.isEmpty() && seen >= alarm) {
+                rtc.evidence().note("a notification was seen only once the clock had passed the alarm (" + (seen - alarm)
+                        + " ns after it): the early window was not observed, it counts as the alarm's notification");
+                assertNotified(rtc, clock, alarm, early);
+                return;
+            }
             assertThat(early).as("notifications while the clock was still %.1f ms or more before a 300 ms alarm "
-                    + "(nanosecond alarm_time)", left / 2e6).isEmpty();
+                    + "(nanosecond alarm_time; seen with the clock %d ns before it)", left / 2e6, alarm - seen).isEmpty();
         }
-        List<RtcResponse> n = notifications(rtc, Alarms.NOTIFICATION_BOUND, 1);
+        assertNotified(rtc, clock, alarm, notifications(rtc, Alarms.NOTIFICATION_BOUND, 1));
+    }
+
+    /** The alarm's notification: for its clock, and seen only once the clock reached the alarm time. */
+    private static void assertNotified(VirtioRtcView rtc, int clock, long alarm, List<RtcResponse> n) {
         assertThat(n).as("notifications once the clock passed the alarm").isNotEmpty();
         assertThat(n.get(0).notificationClockId()).isEqualTo(clock);
         assertThat(Alarms.now(rtc, clock)).as("clock after the notification").isGreaterThanOrEqualTo(alarm);
