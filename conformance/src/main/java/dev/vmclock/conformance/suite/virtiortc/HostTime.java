@@ -65,28 +65,6 @@ final class HostTime {
                 && (next.getMonthValue() == 7 || next.getMonthValue() == 1);
     }
 
-    /** How far from a UTC midnight a leap-second smear may reach (VIRTIO_RTC_SMEAR_NOON_LINEAR: noon to noon). */
-    static final long SMEAR_REACH_NS = 12 * 3600 * 1_000_000_000L + 1_000_000_000L;
-
-    /**
-     * How far a smearing clock may be from UTC between {@code fromNanos} and {@code toNanos}: 1 s (more than any smear
-     * of one leap second deviates) when a leap second could be smeared then, i.e. within {@link #SMEAR_REACH_NS} of the
-     * end of June 30 or December 31; 0 otherwise.
-     */
-    static long smearAllowanceNanos(long fromNanos, long toNanos) {
-        LocalDate day = Instant.ofEpochSecond(Math.floorDiv(fromNanos - SMEAR_REACH_NS, 1_000_000_000L))
-                .atOffset(ZoneOffset.UTC).toLocalDate();
-        for (LocalDate d = day; !d.isAfter(day.plusDays(2)); d = d.plusDays(1)) {
-            LocalDate next = d.plusDays(1);
-            boolean leapDay = next.getDayOfMonth() == 1 && (next.getMonthValue() == 7 || next.getMonthValue() == 1);
-            long midnight = next.atStartOfDay().toEpochSecond(ZoneOffset.UTC) * 1_000_000_000L;
-            if (leapDay && midnight + SMEAR_REACH_NS >= fromNanos && midnight - SMEAR_REACH_NS <= toNanos) {
-                return 1_000_000_000L;
-            }
-        }
-        return 0;
-    }
-
     /** One method's reading against the host: its offset from the bracket's middle and how far outside the bound. */
     record Deviation(String method, long offsetNanos, long boundNanos) {
         boolean within() {
