@@ -8,14 +8,24 @@ import dev.vmclock.conformance.NotApplicable;
 import dev.vmclock.harness.guest.PtpClock;
 import dev.vmclock.harness.guest.PtpReading;
 import dev.vmclock.harness.guest.PtpSeries;
+import dev.vmclock.harness.guest.RtcAlarmRun;
+import dev.vmclock.harness.guest.RtcDevice;
+import dev.vmclock.harness.guest.RtcReading;
+import dev.vmclock.harness.guest.RtcRebind;
+import dev.vmclock.harness.guest.RtcWakeAlarm;
 import dev.vmclock.harness.Device;
+import dev.vmclock.harness.virtio.rtc.ClockType;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
+import java.util.OptionalLong;
 
 /**
  * The virtio-rtc device as the guest sees it through the Linux virtio_rtc driver: the PTP clocks the driver
  * registered for the device's clocks ({@code Virtio PTP type T/variant V}), each read in the guest with the
- * host's realtime clock read right before and right after the agent call. Built only on the target's
+ * host's realtime clock read right before and right after the agent call; and the RTC class device
+ * ({@code /dev/rtcN}) the driver registers for a UTC_SMEARED clock, with its alarm. Built only on the target's
  * primitives (its guest), so a decorated target changes what this view sees.
  */
 public final class VirtioRtcGuestView {
@@ -100,6 +110,120 @@ public final class VirtioRtcGuestView {
                 "the guest's PTP clock " + clock + " went away"));
         evidence().note("series of " + count + " reads of " + clock + ": " + s);
         return s;
+    }
+
+    /**
+     * The RTC class device virtio_rtc registered ({@code /dev/rtcN}, found by its driver, never by number: the guest's
+     * CMOS RTC may be rtc0); NOT_APPLICABLE when the machine has no virtio-rtc device or no guest, or the driver
+     * registered none, naming why: Linux's virtio_rtc registers one only for a VIRTIO_RTC_CLOCK_UTC_SMEARED clock.
+     */
+    public RtcDevice rtcClassDevice() {
+        target.require(Device.VIRTIO_RTC);
+        target.require(Capability.GUEST_AGENT);
+        List<RtcDevice> all = target.guest().rtcDevices();
+        evidence().note("guest RTC class devices: " + all);
+        Optional<RtcDevice> virtio = all.stream().filter(RtcDevice::isVirtio).findFirst();
+        if (virtio.isPresent()) {
+            return virtio.get();
+        }
+        List<PtpClock> ptp = target.guest().ptpClockList().stream().filter(PtpClock::isVirtio).toList();
+        List<String> types = ptp.stream().map(c -> c.virtioClockType().map(ClockType::name)
+                .orElse("type " + c.virtioType())).toList();
+        boolean smeared = ptp.stream().anyMatch(c -> c.virtioClockType().equals(Optional.of(ClockType.UTC_SMEARED)));
+        throw NotApplicable.because(smeared
+                ? "the device offers a UTC_SMEARED clock, but the guest's virtio_rtc registered no RTC class device (a "
+                        + "kernel without CONFIG_VIRTIO_RTC_CLASS?)"
+                : "no UTC_SMEARED clock (the guest's virtio_rtc clocks: " + (types.isEmpty() ? "none" : types)
+                        + "), so Linux's virtio_rtc registers no RTC class device (it does only for a "
+                        + "VIRTIO_RTC_CLOCK_UTC_SMEARED clock)");
+    }
+
+    /**
+     * {@link #rtcClassDevice()}, NOT_APPLICABLE unless the RTC core offers alarms on it: Linux's virtio_rtc offers
+     * them only when the device offers VIRTIO_RTC_F_ALARM and sets VIRTIO_RTC_FLAG_ALARM_CAP for that clock.
+     */
+    public RtcDevice rtcClassDeviceWithAlarm() {
+        RtcDevice d = rtcClassDevice();
+        NotApplicable.unless(d.alarmFeature().isPresent(), "the guest kernel does not say whether " + d.dev() + " has an "
+                + "alarm (RTC_PARAM_GET: Linux >= 5.16, agent >= 1.5.0)");
+        NotApplicable.unless(d.alarmFeature().get(), "the RTC class device " + d.dev() + " has no alarm: Linux's "
+                + "virtio_rtc offers one only when the device offers VIRTIO_RTC_F_ALARM and sets "
+                + "VIRTIO_RTC_FLAG_ALARM_CAP for its UTC_SMEARED clock");
+        return d;
+    }
+
+    /**
+     * One RTC_RD_TIME of {@code rtc}, bracketed by the host's realtime clock around the agent call: the best (shortest
+     * round trip) of {@value #TRIES} calls, after a ping.
+     */
+    public HostBracketedRtcReading readRtc(RtcDevice rtc) {
+        target.guest().ping();
+        HostBracketedRtcReading best = null;
+        List<Long> trips = new java.util.ArrayList<>();
+        for (int i = 0; i < TRIES; i++) {
+            long before = hostRealtimeNanos();
+            RtcReading r = target.guest().rtcRead(rtc.dev()).reading();
+            long after = hostRealtimeNanos();
+            HostBracketedRtcReading b = new HostBracketedRtcReading(r, before, after);
+            trips.add(b.roundTripNanos() / 1000);
+            if (best == null || b.roundTripNanos() < best.roundTripNanos()) {
+                best = b;
+            }
+        }
+        evidence().note("RTC_RD_TIME of " + rtc.dev() + " (shortest of round trips " + trips + " us): " + best);
+        return best;
+    }
+
+    /** An alarm set through the RTC class {@code rtc}, {@code aheadSeconds} after its next tick, waited for in the guest. */
+    public RtcAlarmRun alarm(RtcDevice rtc, int aheadSeconds, Duration wait) {
+        RtcAlarmRun run = target.guest().rtcAlarm(rtc.dev(), aheadSeconds, wait);
+        evidence().note("alarm through " + rtc.dev() + ": " + run);
+        return run;
+    }
+
+    /** RTC_WKALM_SET of {@code rtc} to {@code epochSeconds}, then the RTC core's alarm (RTC_WKALM_RD). */
+    public RtcWakeAlarm setAlarm(RtcDevice rtc, long epochSeconds, boolean enabled) {
+        RtcWakeAlarm a = target.guest().rtcWakeAlarm(rtc.dev(), OptionalLong.of(epochSeconds), enabled, false);
+        evidence().note("RTC_WKALM_SET " + rtc.dev() + " to " + epochSeconds + " s, " + (enabled ? "enabled" : "disabled")
+                + "; RTC_WKALM_RD: " + a);
+        return a;
+    }
+
+    /**
+     * Disables the alarm of virtio_rtc's RTC class device, whichever rtcN it is now (RTC_AIE_OFF: the driver then
+     * disables the device's alarm); a failure is noted, not thrown (clean-up).
+     */
+    public void disableAlarm() {
+        try {
+            target.guest().rtcDevices().stream().filter(RtcDevice::isVirtio).findFirst().ifPresent(d -> evidence().note(
+                    "RTC_AIE_OFF " + d.dev() + "; RTC_WKALM_RD: "
+                            + target.guest().rtcWakeAlarm(d.dev(), OptionalLong.empty(), false, true)));
+        } catch (RuntimeException e) {
+            evidence().note("could not disable the RTC alarm: " + e.getMessage());
+        }
+    }
+
+    /** Unbinds virtio_rtc from the device behind {@code rtc} and binds it again (the driver resets the device). */
+    public RtcRebind rebind(RtcDevice rtc) {
+        RtcRebind r = target.guest().rtcRebind(rtc.dev());
+        evidence().note("virtio_rtc unbound from " + r.parent() + " (" + r.unbindNanos() / 1000 + " us) and bound again ("
+                + r.bindNanos() / 1000 + " us): RTC " + r.oldDev() + " is now " + r.dev() + "; RTC_WKALM_RD right after "
+                + "registration (the device's READ_ALARM): " + r.registered());
+        return r;
+    }
+
+    /** An RTC_RD_TIME with the host's realtime clock just before the agent request and just after its reply. */
+    public record HostBracketedRtcReading(RtcReading reading, long hostBeforeNanos, long hostAfterNanos) {
+
+        public long roundTripNanos() {
+            return hostAfterNanos - hostBeforeNanos;
+        }
+
+        @Override
+        public String toString() {
+            return reading + " within host [" + hostBeforeNanos + ", " + hostAfterNanos + "] (round trip "
+                    + roundTripNanos() / 1000 + " us)";
+        }
     }
 
     /** The host's CLOCK_REALTIME (what QEMU's virtio-rtc reads for its UTC clock), in nanoseconds. */

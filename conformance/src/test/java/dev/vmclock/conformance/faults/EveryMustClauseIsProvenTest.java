@@ -36,6 +36,7 @@ class EveryMustClauseIsProvenTest {
     private static final List<Supplier<Map<String, Set<String>>>> FAULT_TESTS = List.of(
             FaultInjectionTest::expectedFailSets,
             ReferenceClockTest::expectedFailSets,
+            RtcClassFaultTest::expectedFailSets,
             VirtioRtcFaultInjectionTest::expectedFailSets,
             ReferenceRtcFaultTest::expectedFailSets,
             VirtioRtcGuestFaultTest::expectedFailSets,

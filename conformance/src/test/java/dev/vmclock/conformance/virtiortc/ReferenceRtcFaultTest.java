@@ -60,7 +60,8 @@ public class ReferenceRtcFaultTest {
                 // fails: the guest level is ERROR (the run names the kernel as the cause), not FAIL.
                 new BrokenDevice("used-length-short", Set.of("VRTC-VIRTIO-04", "VRTC-NOTIF-01", "VRTC-NOTIF-02"),
                         Optional.of(Set.of()), Map.of("VRTC-GUEST-01", BINDS_NOT, "VRTC-GUEST-02", BINDS_NOT,
-                        "VRTC-GUEST-06", BINDS_NOT)),
+                        "VRTC-GUEST-06", BINDS_NOT, "VRTC-GUEST-07", BINDS_NOT, "VRTC-GUEST-08", BINDS_NOT,
+                        "VRTC-GUEST-09", BINDS_NOT)),
                 // ALARM-10 too: its check lets the alarm time pass between two resets with no buffer moving, a reset the
                 // back end cannot see (vhost-user sends no reset; the rings restart where they stopped), so only the
                 // clock reaching the alarm time (the broken rule) expires it there.
@@ -70,7 +71,8 @@ public class ReferenceRtcFaultTest {
                         Set.of("VRTC-GUEST-01", "VRTC-GUEST-02")),
                 // CORRECT through a simulated leap second: its smeared clock is 0.5 s off UTC in mid-smear, as NOON_LINEAR
                 // demands, and GUEST-01 judges UTC_SMEARED clocks as UTC within the round trip (a check bug: HostTime's
-                // leap-second window is 1 s around midnight, a NOON_LINEAR smear lasts from noon to noon).
+                // leap-second window is 1 s around midnight, a NOON_LINEAR smear lasts from noon to noon). GUEST-07 (the
+                // RTC class device of that clock, whole seconds) allows a leap second's smear at any time: it PASSes.
                 device("leap-second-now", Set.of(), Set.of("VRTC-GUEST-01")),
                 // Invisible: no check judges VRTC-CTRL-08..18 (no leap second can be scheduled in the device from outside);
                 // the stepping smeared clock reads the host's UTC after the leap second, so GUEST-01 passes where it fails

@@ -36,7 +36,7 @@
 #include <linux/rtc.h>
 #include <linux/vm_sockets.h>
 
-#define AGENT_VERSION "1.4.0"
+#define AGENT_VERSION "1.5.0"
 /* The vsock port the agent listens on (Java: HybridVsockEndpoint.AGENT_PORT). */
 #define VSOCK_PORT 5151
 #define PORT_NAME "dev.vmclock.agent.0"
@@ -976,11 +976,120 @@ static int cmd_ptp_series(const struct req *rq, struct buf *b)
 }
 
 /* ---- RTC class devices ------------------------------------------------------------------------ */
-/* Every /sys/class/rtc/rtcN: its name, driver, and an RTC_RD_TIME read of /dev/rtcN (UTC by convention). */
+/* Copies a name, cut to cap - 1 bytes. */
+static char *copy_name(char *out, size_t cap, const char *s)
+{
+	size_t n = strnlen(s, cap - 1);
+	memcpy(out, s, n);
+	out[n] = 0;
+	return out;
+}
+
+/* Basename of the device an RTC class device hangs off (/sys/class/rtc/rtcN/device: "virtio1", "00:01"), or NULL. */
+static const char *rtc_parent(const char *dev, char *out, size_t cap)
+{
+	char path[300], link[512];
+	snprintf(path, sizeof path, "/sys/class/rtc/%s/device", dev);
+	ssize_t n = readlink(path, link, sizeof link - 1);
+	if (n <= 0)
+		return NULL;
+	link[n] = 0;
+	return copy_name(out, cap, strrchr(link, '/') ? strrchr(link, '/') + 1 : link);
+}
+
+/* One RTC_RD_TIME, bracketed by the guest's CLOCK_MONOTONIC and CLOCK_REALTIME. */
+struct rtc_sample {
+	int err; /* 0, or the errno of a refused read */
+	long long epoch_s; /* the time read, as seconds since 1970 taking the RTC to count UTC */
+	struct rtc_time tm;
+	uint64_t mono0, mono1, rt0, rt1;
+};
+
+static void rtc_sample(int fd, struct rtc_sample *s)
+{
+	memset(s, 0, sizeof *s);
+	s->rt0 = now_ns(CLOCK_REALTIME);
+	s->mono0 = now_ns(CLOCK_MONOTONIC);
+	int r = ioctl(fd, RTC_RD_TIME, &s->tm);
+	s->err = r ? errno : 0;
+	s->mono1 = now_ns(CLOCK_MONOTONIC);
+	s->rt1 = now_ns(CLOCK_REALTIME);
+	if (!r) {
+		struct tm t = { .tm_sec = s->tm.tm_sec, .tm_min = s->tm.tm_min, .tm_hour = s->tm.tm_hour,
+				.tm_mday = s->tm.tm_mday, .tm_mon = s->tm.tm_mon, .tm_year = s->tm.tm_year };
+		s->epoch_s = (long long)timegm(&t);
+	}
+}
+
+static void buf_rtc_tm(struct buf *b, const struct rtc_time *tm)
+{
+	buf_fmt(b, "\"%04d-%02d-%02dT%02d:%02d:%02d\"", tm->tm_year + 1900, tm->tm_mon + 1, tm->tm_mday, tm->tm_hour,
+		tm->tm_min, tm->tm_sec);
+}
+
+/* A sample's fields: "ok", "time", "epoch_s" or "errno", and the brackets (no leading comma). */
+static void buf_rtc_sample(struct buf *b, const struct rtc_sample *s)
+{
+	if (s->err) {
+		buf_str(b, "\"ok\":false,\"errno\":");
+		buf_jstr(b, strerrorname_np(s->err));
+	} else {
+		buf_str(b, "\"ok\":true,\"time\":");
+		buf_rtc_tm(b, &s->tm);
+		buf_fmt(b, ",\"epoch_s\":%lld", s->epoch_s);
+	}
+	buf_fmt(b, ",\"monotonic_pre_ns\":%" PRIu64 ",\"monotonic_post_ns\":%" PRIu64 ",\"realtime_pre_ns\":%" PRIu64
+		   ",\"realtime_post_ns\":%" PRIu64, s->mono0, s->mono1, s->rt0, s->rt1);
+}
+
+/* RTC_PARAM_GET of RTC_PARAM_FEATURES (Linux >= 5.16): the feature bits, or -1 when the kernel refuses it. */
+static long long rtc_features(int fd)
+{
+	struct rtc_param p = { .param = RTC_PARAM_FEATURES, .index = 0 };
+	return ioctl(fd, RTC_PARAM_GET, &p) ? -1 : (long long)p.uvalue;
+}
+
+/* The RTC class device a request names ("dev": rtcN), opened; -1 with the failure set when it cannot be. */
+static int rtc_open(const struct req *rq, char *dev, size_t cap)
+{
+	const struct kv *d = req_get(rq, "dev");
+	char path[300];
+	if (!d || d->type != J_STR || strncmp(d->val, "rtc", 3) || strchr(d->val, '/'))
+		return fail(0, "argument 'dev' must name an RTC class device (rtcN)");
+	copy_name(dev, cap, d->val);
+	snprintf(path, sizeof path, "/dev/%s", dev);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return fail(errno, "open %s", path);
+	return fd;
+}
+
+/* "name", "driver" (bound to the parent device), "parent", "alarm" (RTC_FEATURE_ALARM; null if unknown). */
+static void rtc_describe(struct buf *b, const char *dev, int fd)
+{
+	char dir[300], path[512], name[128], drv[128], parent[128];
+	snprintf(dir, sizeof dir, "/sys/class/rtc/%s", dev);
+	snprintf(path, sizeof path, "%s/name", dir);
+	buf_str(b, "\"dev\":");
+	buf_jstr(b, dev);
+	buf_str(b, ",\"name\":");
+	buf_jstr(b, read_text(path, name, sizeof name));
+	buf_str(b, ",\"driver\":");
+	buf_jstr(b, bound_driver(dir, drv, sizeof drv));
+	buf_str(b, ",\"parent\":");
+	buf_jstr(b, rtc_parent(dev, parent, sizeof parent));
+	long long f = fd >= 0 ? rtc_features(fd) : -1;
+	if (f < 0)
+		buf_str(b, ",\"alarm\":null");
+	else
+		buf_fmt(b, ",\"alarm\":%s,\"features\":%lld", f & (1 << RTC_FEATURE_ALARM) ? "true" : "false", f);
+}
+
+/* Every /sys/class/rtc/rtcN: its name, driver, parent, alarm feature, and an RTC_RD_TIME of /dev/rtcN. */
 static int cmd_rtc(const struct req *rq, struct buf *b)
 {
 	(void)rq;
-	char dir[300], path[512], name[128], drv[128];
+	char path[300];
 	buf_str(b, ",\"rtcs\":[");
 	DIR *d = opendir("/sys/class/rtc");
 	int first = 1;
@@ -989,43 +1098,331 @@ static int cmd_rtc(const struct req *rq, struct buf *b)
 		while ((e = readdir(d))) {
 			if (e->d_name[0] == '.')
 				continue;
-			snprintf(dir, sizeof dir, "/sys/class/rtc/%s", e->d_name);
-			snprintf(path, sizeof path, "%s/name", dir);
-			buf_str(b, first ? "{\"dev\":" : ",{\"dev\":");
+			buf_str(b, first ? "{" : ",{");
 			first = 0;
-			buf_jstr(b, e->d_name);
-			buf_str(b, ",\"name\":");
-			buf_jstr(b, read_text(path, name, sizeof name));
-			buf_str(b, ",\"driver\":");
-			buf_jstr(b, bound_driver(dir, drv, sizeof drv));
 			snprintf(path, sizeof path, "/dev/%s", e->d_name);
-			struct rtc_time tm;
-			memset(&tm, 0, sizeof tm);
-			uint64_t rt0 = now_ns(CLOCK_REALTIME);
-			int fd = open(path, O_RDONLY | O_CLOEXEC), r = -1, err;
+			int fd = open(path, O_RDONLY | O_CLOEXEC);
+			struct rtc_sample s;
+			rtc_describe(b, e->d_name, fd);
 			if (fd >= 0) {
-				r = ioctl(fd, RTC_RD_TIME, &tm);
-				err = errno;
+				rtc_sample(fd, &s);
 				close(fd);
 			} else {
-				err = errno;
+				memset(&s, 0, sizeof s);
+				s.err = errno;
+				s.mono0 = s.mono1 = now_ns(CLOCK_MONOTONIC);
+				s.rt0 = s.rt1 = now_ns(CLOCK_REALTIME);
 			}
-			uint64_t rt1 = now_ns(CLOCK_REALTIME);
-			if (r) {
-				buf_str(b, ",\"ok\":false,\"errno\":");
-				buf_jstr(b, strerrorname_np(err));
-			} else {
-				struct tm t = { .tm_sec = tm.tm_sec, .tm_min = tm.tm_min, .tm_hour = tm.tm_hour,
-						.tm_mday = tm.tm_mday, .tm_mon = tm.tm_mon, .tm_year = tm.tm_year };
-				buf_fmt(b, ",\"ok\":true,\"time\":\"%04d-%02d-%02dT%02d:%02d:%02d\",\"epoch_s\":%lld",
-					tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
-					(long long)timegm(&t));
-			}
-			buf_fmt(b, ",\"realtime_pre_ns\":%" PRIu64 ",\"realtime_post_ns\":%" PRIu64 "}", rt0, rt1);
+			buf_str(b, ",");
+			buf_rtc_sample(b, &s);
+			buf_str(b, "}");
 		}
 		closedir(d);
 	}
 	buf_str(b, "]");
+	return 0;
+}
+
+/* One RTC_RD_TIME of "dev", bracketed by the guest's CLOCK_MONOTONIC and CLOCK_REALTIME. */
+static int cmd_rtc_read(const struct req *rq, struct buf *b)
+{
+	char dev[128];
+	int fd = rtc_open(rq, dev, sizeof dev);
+	if (fd < 0)
+		return -1;
+	struct rtc_sample s;
+	buf_str(b, ",");
+	rtc_describe(b, dev, fd);
+	rtc_sample(fd, &s);
+	close(fd);
+	buf_str(b, ",");
+	buf_rtc_sample(b, &s);
+	return 0;
+}
+
+/*
+ * The RTC's next tick: RTC_RD_TIME every gap_us until the second read changes. The tick lies between the start of
+ * the last read showing the old second (before.monotonic_pre_ns) and the end of the first showing the new one
+ * (after.monotonic_post_ns). Returns 0, or the errno of a failed read, or ETIMEDOUT.
+ */
+struct rtc_edge { struct rtc_sample before, after; unsigned reads; uint64_t max_read_ns; };
+
+static int rtc_edge(int fd, uint64_t timeout_ns, unsigned gap_us, struct rtc_edge *e)
+{
+	memset(e, 0, sizeof *e);
+	rtc_sample(fd, &e->before);
+	e->reads = 1;
+	e->max_read_ns = e->before.mono1 - e->before.mono0;
+	if (e->before.err)
+		return e->before.err;
+	uint64_t deadline = e->before.mono1 + timeout_ns;
+	for (;;) {
+		rtc_sample(fd, &e->after);
+		e->reads++;
+		if (e->after.mono1 - e->after.mono0 > e->max_read_ns)
+			e->max_read_ns = e->after.mono1 - e->after.mono0;
+		if (e->after.err)
+			return e->after.err;
+		if (e->after.epoch_s != e->before.epoch_s)
+			return 0;
+		if (e->after.mono1 > deadline)
+			return ETIMEDOUT;
+		e->before = e->after;
+		if (gap_us)
+			usleep(gap_us);
+	}
+}
+
+static void buf_rtc_edge(struct buf *b, const char *key, int err, const struct rtc_edge *e)
+{
+	buf_fmt(b, ",\"%s\":{\"ok\":%s,\"errno\":", key, err ? "false" : "true");
+	buf_jstr(b, err ? strerrorname_np(err) : NULL);
+	buf_fmt(b, ",\"reads\":%u,\"max_read_ns\":%" PRIu64 ",\"before\":{", e->reads, e->max_read_ns);
+	buf_rtc_sample(b, &e->before);
+	buf_str(b, "},\"after\":{");
+	buf_rtc_sample(b, &e->after);
+	buf_str(b, "}}");
+}
+
+/* RTC_WKALM_RD as "key":{...}: the RTC core's alarm (from the driver's read_alarm when it registered the RTC,
+ * then what was set through the RTC class). */
+static void buf_rtc_wkalm(struct buf *b, const char *key, int fd)
+{
+	struct rtc_wkalrm a;
+	memset(&a, 0, sizeof a);
+	int r = ioctl(fd, RTC_WKALM_RD, &a);
+	buf_fmt(b, ",\"%s\":{", key);
+	if (r) {
+		buf_str(b, "\"ok\":false,\"errno\":");
+		buf_jstr(b, strerrorname_np(errno));
+	} else {
+		struct tm t = { .tm_sec = a.time.tm_sec, .tm_min = a.time.tm_min, .tm_hour = a.time.tm_hour,
+				.tm_mday = a.time.tm_mday, .tm_mon = a.time.tm_mon, .tm_year = a.time.tm_year };
+		buf_fmt(b, "\"ok\":true,\"enabled\":%s,\"pending\":%s,\"time\":", a.enabled ? "true" : "false",
+			a.pending ? "true" : "false");
+		buf_rtc_tm(b, &a.time);
+		buf_fmt(b, ",\"epoch_s\":%lld", (long long)timegm(&t));
+	}
+	buf_str(b, "}");
+}
+
+static int rtc_set_wkalm(int fd, long long epoch_s, int enabled)
+{
+	struct rtc_wkalrm a;
+	struct tm t;
+	time_t when = (time_t)epoch_s;
+	memset(&a, 0, sizeof a);
+	gmtime_r(&when, &t);
+	a.enabled = (unsigned char)enabled;
+	a.time.tm_sec = t.tm_sec;
+	a.time.tm_min = t.tm_min;
+	a.time.tm_hour = t.tm_hour;
+	a.time.tm_mday = t.tm_mday;
+	a.time.tm_mon = t.tm_mon;
+	a.time.tm_year = t.tm_year;
+	a.time.tm_wday = -1;
+	a.time.tm_yday = -1;
+	a.time.tm_isdst = -1;
+	return ioctl(fd, RTC_WKALM_SET, &a) ? errno : 0;
+}
+
+/*
+ * An alarm through the RTC class, seen by the guest: waits for the RTC's next tick (second S; reads gap_us apart),
+ * sets the alarm to S + ahead_s with RTC_WKALM_SET (enabled), waits in poll() for the alarm interrupt (the RTC core
+ * wakes readers of /dev/rtcN when the driver reports the device's alarm notification and a read of the clock shows
+ * the alarm time reached), reads it, then waits for the tick after the wake-up; RTC_AIE_OFF at the end, whatever
+ * happened. Times are the guest's CLOCK_MONOTONIC (and CLOCK_REALTIME); the host judges them.
+ */
+static int cmd_rtc_alarm(const struct req *rq, struct buf *b)
+{
+	long long ahead, wait_ms, edge_ms;
+	char dev[128];
+	long long gap_us;
+	if (arg_int(rq, "ahead_s", 2, 1, 3600, &ahead) || arg_int(rq, "edge_ms", 1500, 100, 10000, &edge_ms) ||
+	    arg_int(rq, "gap_us", 2000, 0, 100000, &gap_us))
+		return -1;
+	if (arg_int(rq, "wait_ms", ahead * 1000 + 5000, 0, 600000, &wait_ms))
+		return -1;
+	int fd = rtc_open(rq, dev, sizeof dev);
+	if (fd < 0)
+		return -1;
+	struct rtc_edge e0, e1;
+	int err0 = rtc_edge(fd, (uint64_t)edge_ms * 1000000u, (unsigned)gap_us, &e0);
+	if (err0) {
+		close(fd);
+		return fail(err0, "no tick of %s within %lld ms (%u reads, last %lld)", dev, edge_ms, e0.reads,
+			    e0.after.epoch_s);
+	}
+	long long alarm = e0.after.epoch_s + ahead;
+	uint64_t set0 = now_ns(CLOCK_MONOTONIC);
+	int serr = rtc_set_wkalm(fd, alarm, 1);
+	uint64_t set1 = now_ns(CLOCK_MONOTONIC);
+	if (serr) {
+		ioctl(fd, RTC_AIE_OFF, 0);
+		close(fd);
+		return fail(serr, "RTC_WKALM_SET of %s to %lld (enabled)", dev, alarm);
+	}
+	buf_str(b, ",");
+	rtc_describe(b, dev, fd);
+	buf_rtc_edge(b, "edge_before", 0, &e0);
+	buf_fmt(b, ",\"alarm_epoch_s\":%lld,\"set_monotonic_pre_ns\":%" PRIu64 ",\"set_monotonic_post_ns\":%" PRIu64,
+		alarm, set0, set1);
+	buf_rtc_wkalm(b, "wkalm_after_set", fd);
+
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+	uint64_t w0 = now_ns(CLOCK_MONOTONIC), deadline = w0 + (uint64_t)wait_ms * 1000000u;
+	int r;
+	for (;;) {
+		uint64_t now = now_ns(CLOCK_MONOTONIC);
+		int left = now >= deadline ? 0 : (int)((deadline - now + 999999u) / 1000000u);
+		r = poll(&p, 1, left);
+		if (!(r < 0 && errno == EINTR))
+			break;
+	}
+	int perr = r < 0 ? errno : 0;
+	uint64_t wake_mono = now_ns(CLOCK_MONOTONIC), wake_rt = now_ns(CLOCK_REALTIME);
+	int fired = r > 0 && (p.revents & POLLIN);
+	unsigned long data = 0;
+	int rerr = 0;
+	if (fired && read(fd, &data, sizeof data) != (ssize_t)sizeof data)
+		rerr = errno ? errno : EIO;
+	buf_fmt(b, ",\"fired\":%s,\"wait_ms\":%lld,\"wait_monotonic_pre_ns\":%" PRIu64 ",\"wake_monotonic_ns\":%" PRIu64
+		   ",\"wake_realtime_ns\":%" PRIu64 ",\"revents\":%d,\"poll_errno\":",
+		fired ? "true" : "false", wait_ms, w0, wake_mono, wake_rt, r > 0 ? p.revents : 0);
+	buf_jstr(b, perr ? strerrorname_np(perr) : NULL);
+	buf_fmt(b, ",\"data\":%lu,\"events\":%lu,\"count\":%lu,\"read_errno\":", data, data & 0xff, data >> 8);
+	buf_jstr(b, rerr ? strerrorname_np(rerr) : NULL);
+	if (fired) {
+		int err1 = rtc_edge(fd, (uint64_t)edge_ms * 1000000u, (unsigned)gap_us, &e1);
+		buf_rtc_edge(b, "edge_after", err1, &e1);
+	} else {
+		buf_str(b, ",\"edge_after\":null");
+	}
+	int aerr = ioctl(fd, RTC_AIE_OFF, 0) ? errno : 0;
+	buf_str(b, ",\"aie_off_errno\":");
+	buf_jstr(b, aerr ? strerrorname_np(aerr) : NULL);
+	close(fd);
+	return 0;
+}
+
+/*
+ * The RTC core's alarm of "dev" (RTC_WKALM_RD), after, optionally, RTC_AIE_OFF ("aie_off": true) and RTC_WKALM_SET
+ * ("epoch_s" given, with "enabled", default true).
+ */
+static int cmd_rtc_wkalm(const struct req *rq, struct buf *b)
+{
+	long long epoch;
+	int enabled, aie_off;
+	char dev[128];
+	const struct kv *when = req_get(rq, "epoch_s");
+	if (arg_int(rq, "epoch_s", 0, 0, 1LL << 40, &epoch) || arg_bool(rq, "enabled", 1, &enabled) ||
+	    arg_bool(rq, "aie_off", 0, &aie_off))
+		return -1;
+	int fd = rtc_open(rq, dev, sizeof dev);
+	if (fd < 0)
+		return -1;
+	if (aie_off && ioctl(fd, RTC_AIE_OFF, 0)) {
+		int e = errno;
+		close(fd);
+		return fail(e, "RTC_AIE_OFF on %s", dev);
+	}
+	if (when) {
+		int e = rtc_set_wkalm(fd, epoch, enabled);
+		if (e) {
+			close(fd);
+			return fail(e, "RTC_WKALM_SET of %s to %lld (%s)", dev, epoch, enabled ? "enabled" : "disabled");
+		}
+	}
+	buf_str(b, ",");
+	rtc_describe(b, dev, fd);
+	buf_fmt(b, ",\"set\":%s", when ? "true" : "false");
+	buf_rtc_wkalm(b, "wkalm", fd);
+	close(fd);
+	return 0;
+}
+
+/* The RTC class device whose parent device is `parent`, into dev; 0 when there is none. */
+static int rtc_of_parent(const char *parent, char *dev, size_t cap)
+{
+	char p[128];
+	int found = 0;
+	DIR *d = opendir("/sys/class/rtc");
+	if (!d)
+		return 0;
+	struct dirent *e;
+	while (!found && (e = readdir(d)))
+		if (e->d_name[0] != '.' && rtc_parent(e->d_name, p, sizeof p) && !strcmp(p, parent)) {
+			copy_name(dev, cap, e->d_name);
+			found = 1;
+		}
+	closedir(d);
+	return found;
+}
+
+static int write_text(const char *path, const char *text)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return errno;
+	ssize_t n = write(fd, text, strlen(text));
+	int e = n == (ssize_t)strlen(text) ? 0 : n < 0 ? errno : EIO;
+	close(fd);
+	return e;
+}
+
+/*
+ * Unbinds the virtio_rtc driver from the virtio device behind "dev" and binds it again: the driver resets the device
+ * and registers a new RTC class device, reading the device's alarm (read_alarm) as it does. Answers the new
+ * device's name and the RTC core's alarm right after registration (RTC_WKALM_RD), i.e. what the device answered.
+ */
+static int cmd_rtc_rebind(const struct req *rq, struct buf *b)
+{
+	static const char drv_dir[] = "/sys/bus/virtio/drivers/virtio_rtc";
+	long long tmo;
+	char parent[128], dir[300], drv[128], dev[128], now_dev[128] = "", path[300];
+	if (arg_int(rq, "timeout_ms", 5000, 100, 60000, &tmo))
+		return -1;
+	const struct kv *d = req_get(rq, "dev");
+	if (!d || d->type != J_STR || strncmp(d->val, "rtc", 3) || strchr(d->val, '/'))
+		return fail(0, "argument 'dev' must name an RTC class device (rtcN)");
+	copy_name(dev, sizeof dev, d->val);
+	snprintf(dir, sizeof dir, "/sys/class/rtc/%s", dev);
+	if (!rtc_parent(dev, parent, sizeof parent))
+		return fail(ENOENT, "%s has no parent device", dir);
+	if (!bound_driver(dir, drv, sizeof drv) || strcmp(drv, "virtio_rtc"))
+		return fail(EINVAL, "%s is not virtio_rtc's (its parent %s is bound to %s)", dev, parent,
+			    bound_driver(dir, drv, sizeof drv) ? drv : "no driver");
+	uint64_t t0 = now_ns(CLOCK_MONOTONIC);
+	snprintf(path, sizeof path, "%s/unbind", drv_dir);
+	int e = write_text(path, parent);
+	if (e)
+		return fail(e, "write %s to %s", parent, path);
+	uint64_t t1 = now_ns(CLOCK_MONOTONIC);
+	snprintf(path, sizeof path, "%s/bind", drv_dir);
+	e = write_text(path, parent);
+	uint64_t t2 = now_ns(CLOCK_MONOTONIC);
+	if (e)
+		return fail(e, "write %s to %s (virtio_rtc did not bind again)", parent, path);
+	uint64_t deadline = t2 + (uint64_t)tmo * 1000000u;
+	while (!rtc_of_parent(parent, now_dev, sizeof now_dev)) {
+		if (now_ns(CLOCK_MONOTONIC) > deadline)
+			return fail(ETIMEDOUT, "virtio_rtc bound %s again but registered no RTC class device within %lld ms",
+				    parent, tmo);
+		msleep(5);
+	}
+	snprintf(path, sizeof path, "/dev/%s", now_dev);
+	int fd = -1;
+	while ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0 && errno == ENOENT && now_ns(CLOCK_MONOTONIC) <= deadline)
+		msleep(5); /* devtmpfs creates the node as the device is added */
+	if (fd < 0)
+		return fail(errno, "open %s", path);
+	buf_str(b, ",");
+	rtc_describe(b, now_dev, fd);
+	buf_str(b, ",\"old_dev\":");
+	buf_jstr(b, dev);
+	buf_fmt(b, ",\"unbind_ns\":%" PRIu64 ",\"bind_ns\":%" PRIu64, t1 - t0, t2 - t1);
+	buf_rtc_wkalm(b, "wkalm", fd);
+	close(fd);
 	return 0;
 }
 
@@ -1281,7 +1678,8 @@ static int cmd_probe(const struct req *rq, struct buf *b)
 static const struct { const char *name; int (*fn)(const struct req *, struct buf *); } commands[] = {
 	{ "ping", cmd_ping }, { "read", cmd_read }, { "mmap", cmd_mmap }, { "poll", cmd_poll },
 	{ "acpi", cmd_acpi }, { "clocks", cmd_clocks }, { "ptp", cmd_ptp }, { "ptp_read", cmd_ptp_read },
-	{ "ptp_series", cmd_ptp_series }, { "rtc", cmd_rtc },
+	{ "ptp_series", cmd_ptp_series }, { "rtc", cmd_rtc }, { "rtc_read", cmd_rtc_read },
+	{ "rtc_alarm", cmd_rtc_alarm }, { "rtc_wkalm", cmd_rtc_wkalm }, { "rtc_rebind", cmd_rtc_rebind },
 	{ "acpi_events", cmd_acpi_events }, { "version", cmd_version }, { "probe", cmd_probe },
 	{ "stress", cmd_stress }, { "poweroff", cmd_poweroff },
 };

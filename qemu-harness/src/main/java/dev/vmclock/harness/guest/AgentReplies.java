@@ -120,15 +120,60 @@ final class AgentReplies {
         }
     }
 
-    record Rtc(String dev, String name, String driver, boolean ok, String time, Long epochS, String errno,
-               long realtimePreNs, long realtimePostNs) {
+    record RtcSample(boolean ok, String time, Long epochS, String errno, long monotonicPreNs, long monotonicPostNs,
+                     long realtimePreNs, long realtimePostNs) {
+        RtcReading toReading() {
+            return new RtcReading(Optional.ofNullable(ok ? time : null), Optional.ofNullable(ok ? epochS : null),
+                    ok ? Optional.empty() : Optional.of(errno == null ? "?" : errno), monotonicPreNs, monotonicPostNs,
+                    realtimePreNs, realtimePostNs);
+        }
+    }
+
+    /** An RTC class device as {@code rtc}, {@code rtc_read} and {@code rtc_wkalm} describe it, with a reading where read. */
+    record Rtc(String dev, String name, String driver, String parent, Boolean alarm, boolean ok, String time, Long epochS,
+               String errno, long monotonicPreNs, long monotonicPostNs, long realtimePreNs, long realtimePostNs) {
         RtcDevice toDevice() {
-            return new RtcDevice(dev, name, driver, Optional.ofNullable(time), Optional.ofNullable(epochS),
-                    ok ? Optional.empty() : Optional.ofNullable(errno), realtimePreNs, realtimePostNs);
+            return new RtcDevice(dev, name, driver, parent, Optional.ofNullable(alarm),
+                    new RtcSample(ok, time, epochS, errno, monotonicPreNs, monotonicPostNs, realtimePreNs, realtimePostNs)
+                            .toReading());
         }
     }
 
     record RtcList(List<Rtc> rtcs) {
+    }
+
+    record Edge(boolean ok, String errno, int reads, long maxReadNs, RtcSample before, RtcSample after) {
+        RtcEdge toEdge() {
+            return new RtcEdge(ok ? Optional.empty() : Optional.of(errno == null ? "?" : errno), before.toReading(),
+                    after.toReading(), reads, maxReadNs);
+        }
+    }
+
+    record WakeAlarm(boolean ok, String errno, boolean enabled, boolean pending, String time, long epochS) {
+        RtcWakeAlarm toAlarm() {
+            return new RtcWakeAlarm(ok ? Optional.empty() : Optional.of(errno == null ? "?" : errno), enabled, pending, time,
+                    epochS);
+        }
+    }
+
+    record AlarmRun(Edge edgeBefore, long alarmEpochS, long setMonotonicPreNs, long setMonotonicPostNs,
+                    WakeAlarm wkalmAfterSet, boolean fired, long waitMs, long waitMonotonicPreNs, long wakeMonotonicNs,
+                    long wakeRealtimeNs, long data, String pollErrno, Edge edgeAfter, String aieOffErrno) {
+        RtcAlarmRun toRun() {
+            return new RtcAlarmRun(edgeBefore.toEdge(), alarmEpochS, setMonotonicPreNs, setMonotonicPostNs,
+                    wkalmAfterSet.toAlarm(), fired, waitMs, waitMonotonicPreNs, wakeMonotonicNs, wakeRealtimeNs, data,
+                    Optional.ofNullable(pollErrno), Optional.ofNullable(edgeAfter).map(Edge::toEdge),
+                    Optional.ofNullable(aieOffErrno));
+        }
+    }
+
+    record WakeAlarmReply(String dev, boolean set, WakeAlarm wkalm) {
+    }
+
+    record Rebind(String dev, String parent, String oldDev, long unbindNs, long bindNs, WakeAlarm wkalm) {
+        RtcRebind toRebind() {
+            return new RtcRebind(oldDev, dev, parent, wkalm.toAlarm(), unbindNs, bindNs);
+        }
     }
 
     record Stress(long iterations, long retries, long torn, long elapsedNs) {

@@ -73,6 +73,27 @@ public interface GuestAgent {
     /** The RTC class devices in the guest ({@code /sys/class/rtc/rtc*}), each read once with RTC_RD_TIME. */
     List<RtcDevice> rtcDevices();
 
+    /** One RTC_RD_TIME of the RTC class device {@code dev} ({@code rtcN}), bracketed by the guest's clocks. */
+    RtcDevice rtcRead(String dev);
+
+    /**
+     * An alarm set through the RTC class {@code dev}: {@code aheadSeconds} after its next tick, enabled, waited for at
+     * most {@code wait} with poll() on {@code /dev/rtcN}, then the tick after the wake-up (agent {@code rtc_alarm}).
+     */
+    RtcAlarmRun rtcAlarm(String dev, int aheadSeconds, Duration wait);
+
+    /**
+     * The RTC core's alarm of {@code dev} (RTC_WKALM_RD), after RTC_AIE_OFF when {@code aieOff}, and after RTC_WKALM_SET
+     * of {@code setEpochSeconds} ({@code enabled} or not) when one is given.
+     */
+    RtcWakeAlarm rtcWakeAlarm(String dev, java.util.OptionalLong setEpochSeconds, boolean enabled, boolean aieOff);
+
+    /**
+     * Unbinds the virtio_rtc driver from the virtio device behind {@code dev} and binds it again: the device is reset and
+     * a new RTC class device registers, reading the device's alarm.
+     */
+    RtcRebind rtcRebind(String dev);
+
     /** The guest kernel's ACPI event counters (SCIs, GPEs). */
     AcpiEventCounts acpiEvents();
 

@@ -246,6 +246,36 @@ public final class GuestSession implements GuestAgent, AutoCloseable {
         return rtcs == null ? List.of() : rtcs.stream().map(AgentReplies.Rtc::toDevice).toList();
     }
 
+    /** One RTC_RD_TIME of the RTC class device {@code dev} ({@code rtcN}), bracketed by the guest's clocks. */
+    public RtcDevice rtcRead(String dev) {
+        return call("rtc_read", Map.of("dev", dev), AgentReplies.Rtc.class).toDevice();
+    }
+
+    /**
+     * An alarm {@code aheadSeconds} after the next tick of {@code dev}, set through the RTC class and waited for at most
+     * {@code wait} in the guest (see {@link RtcAlarmRun}); the call lasts up to two ticks more.
+     */
+    public RtcAlarmRun rtcAlarm(String dev, int aheadSeconds, Duration wait) {
+        JsonNode r = call("rtc_alarm", Map.of("dev", dev, "ahead_s", aheadSeconds, "wait_ms", wait.toMillis()),
+                CALL_TIMEOUT.plus(wait).plus(Duration.ofSeconds(aheadSeconds)));
+        return AgentReplies.map(r, AgentReplies.AlarmRun.class).toRun();
+    }
+
+    /**
+     * The RTC core's alarm of {@code dev} (RTC_WKALM_RD), after RTC_AIE_OFF when {@code aieOff}, and after RTC_WKALM_SET
+     * of {@code setEpochSeconds} ({@code enabled} or not) when one is given.
+     */
+    public RtcWakeAlarm rtcWakeAlarm(String dev, java.util.OptionalLong setEpochSeconds, boolean enabled, boolean aieOff) {
+        Map<String, Object> args = new java.util.LinkedHashMap<>(Map.of("dev", dev, "enabled", enabled, "aie_off", aieOff));
+        setEpochSeconds.ifPresent(s -> args.put("epoch_s", s));
+        return call("rtc_wkalm", args, AgentReplies.WakeAlarmReply.class).wkalm().toAlarm();
+    }
+
+    /** Unbinds virtio_rtc from the virtio device behind {@code dev} and binds it again (see {@link RtcRebind}). */
+    public RtcRebind rtcRebind(String dev) {
+        return call("rtc_rebind", Map.of("dev", dev), AgentReplies.Rebind.class).toRebind();
+    }
+
     /** The guest kernel's ACPI event counters (SCIs, GPEs). */
     public AcpiEventCounts acpiEvents() {
         return call("acpi_events", Map.of(), AgentReplies.AcpiEvents.class).toCounts();

@@ -17,7 +17,10 @@ import dev.vmclock.harness.guest.PollResult;
 import dev.vmclock.harness.guest.PtpClock;
 import dev.vmclock.harness.guest.PtpReading;
 import dev.vmclock.harness.guest.PtpSeries;
+import dev.vmclock.harness.guest.RtcAlarmRun;
 import dev.vmclock.harness.guest.RtcDevice;
+import dev.vmclock.harness.guest.RtcRebind;
+import dev.vmclock.harness.guest.RtcWakeAlarm;
 import dev.vmclock.harness.guest.StressResult;
 import dev.vmclock.harness.virtio.rtc.ClockType;
 import dev.vmclock.images.GuestImage;
@@ -227,6 +230,15 @@ public final class QemuGuest implements GuestAgent, AutoCloseable {
     @Override public PtpReading ptpRead(ClockType type) { return session.ptpRead(type); }
     @Override public Optional<PtpSeries> ptpSeries(PtpClock clock, int count) { return session.ptpSeries(clock, count); }
     @Override public List<RtcDevice> rtcDevices() { return session.rtcDevices(); }
+    @Override public RtcDevice rtcRead(String dev) { return session.rtcRead(dev); }
+    @Override public RtcAlarmRun rtcAlarm(String dev, int aheadSeconds, Duration wait) {
+        return session.rtcAlarm(dev, aheadSeconds, wait);
+    }
+    @Override public RtcWakeAlarm rtcWakeAlarm(String dev, java.util.OptionalLong setEpochSeconds, boolean enabled,
+                                               boolean aieOff) {
+        return session.rtcWakeAlarm(dev, setEpochSeconds, enabled, aieOff);
+    }
+    @Override public RtcRebind rtcRebind(String dev) { return session.rtcRebind(dev); }
     @Override public AcpiEventCounts acpiEvents() { return session.acpiEvents(); }
     @Override public Probe probe(int clockSamples) { return session.probe(clockSamples); }
     @Override public AgentVersion version() { return session.version(); }

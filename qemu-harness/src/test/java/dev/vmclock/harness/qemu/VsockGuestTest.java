@@ -50,7 +50,7 @@ class VsockGuestTest {
             List<String> argv = g.machine().vm().spec().argv(Path.of("qemu"), Path.of("/run"));
             assertThat(String.join(" ", argv)).contains("vhost-user-vsock-pci,chardev=vsock")
                     .contains("memory-backend-memfd").doesNotContain("virtserialport");
-            assertThat(g.version().agent()).isEqualTo("1.4.0");
+            assertThat(g.version().agent()).isEqualTo("1.5.0");
             assertThat(g.read().page().magicIsValid()).isTrue();
             assertThatThrownBy(() -> g.machine().qmp().execute("migrate", Map.of("uri", "file:" + tmp.resolve("state"))))
                     .isInstanceOf(QmpErrorException.class).hasMessageContaining("non-migratable device");
