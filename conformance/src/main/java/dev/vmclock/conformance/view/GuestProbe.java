@@ -2,7 +2,8 @@ package dev.vmclock.conformance.view;
 
 import dev.vmclock.conformance.NotApplicable;
 import dev.vmclock.conformance.vm.VmTarget;
-import dev.vmclock.conformance.view.VirtioRtcGuestView.HostBracketedReading;
+import dev.vmclock.conformance.view.VirtioRtcGuestView.HostBracketed;
+import dev.vmclock.harness.guest.PtpReading;
 import dev.vmclock.harness.guest.AcpiEventCounts;
 import dev.vmclock.harness.guest.AgentException;
 import dev.vmclock.harness.guest.GuestClocks;
@@ -31,7 +32,7 @@ import java.util.function.LongSupplier;
  */
 public record GuestProbe(GuestPageRead read, AgentException readFailure, long hostSeqCountAtFailure,
                          List<GuestClocks> clocks, AcpiEventCounts acpiEvents,
-                         Map<PtpClock, HostBracketedReading> virtioRtc) {
+                         Map<PtpClock, HostBracketed<PtpReading>> virtioRtc) {
 
     /**
      * One read of the page, {@code clockSamples} readings of the clocks, the ACPI counters and, when {@code rtc} is
@@ -45,7 +46,7 @@ public record GuestProbe(GuestPageRead read, AgentException readFailure, long ho
         // No read (no /dev/vmclock0, or no consistent page): the checks that need it say which. The host's seq_count
         // right after (a few ms later: the clocks and counters came first) says whether an update held it odd.
         long seq = probe.readFailure() == null ? -1 : hostSeqCount.getAsLong();
-        Map<PtpClock, HostBracketedReading> readings = new LinkedHashMap<>();
+        Map<PtpClock, HostBracketed<PtpReading>> readings = new LinkedHashMap<>();
         if (rtc != null && target.devices().contains(Device.VIRTIO_RTC)) {
             guest.ptpClockList().stream().filter(PtpClock::isVirtio).forEach(c -> readings.put(c, rtc.read(c)));
         }

@@ -83,15 +83,15 @@ public final class VirtioRtcGuestView {
      * (shortest round trip) of {@value #TRIES} calls, after a ping, so that a reconnection to the agent (after a
      * migration or restore) or a descheduled vCPU does not widen the bracket the reading is judged in.
      */
-    public HostBracketedReading read(PtpClock clock) {
+    public HostBracketed<PtpReading> read(PtpClock clock) {
         target.guest().ping();
-        HostBracketedReading best = null;
+        HostBracketed<PtpReading> best = null;
         List<Long> trips = new java.util.ArrayList<>();
         for (int i = 0; i < TRIES; i++) {
             long before = hostRealtimeNanos();
             PtpReading r = target.guest().ptpRead(clock);
             long after = hostRealtimeNanos();
-            HostBracketedReading b = new HostBracketedReading(r, before, after);
+            HostBracketed<PtpReading> b = new HostBracketed<>(r, before, after);
             trips.add(b.roundTripNanos() / 1000);
             if (best == null || b.roundTripNanos() < best.roundTripNanos()) {
                 best = b;
@@ -156,15 +156,15 @@ public final class VirtioRtcGuestView {
      * One RTC_RD_TIME of {@code rtc}, bracketed by the host's realtime clock around the agent call: the best (shortest
      * round trip) of {@value #TRIES} calls, after a ping.
      */
-    public HostBracketedRtcReading readRtc(RtcDevice rtc) {
+    public HostBracketed<RtcReading> readRtc(RtcDevice rtc) {
         target.guest().ping();
-        HostBracketedRtcReading best = null;
+        HostBracketed<RtcReading> best = null;
         List<Long> trips = new java.util.ArrayList<>();
         for (int i = 0; i < TRIES; i++) {
             long before = hostRealtimeNanos();
             RtcReading r = target.guest().rtcRead(rtc.dev()).reading();
             long after = hostRealtimeNanos();
-            HostBracketedRtcReading b = new HostBracketedRtcReading(r, before, after);
+            HostBracketed<RtcReading> b = new HostBracketed<>(r, before, after);
             trips.add(b.roundTripNanos() / 1000);
             if (best == null || b.roundTripNanos() < best.roundTripNanos()) {
                 best = b;
@@ -212,20 +212,6 @@ public final class VirtioRtcGuestView {
         return r;
     }
 
-    /** An RTC_RD_TIME with the host's realtime clock just before the agent request and just after its reply. */
-    public record HostBracketedRtcReading(RtcReading reading, long hostBeforeNanos, long hostAfterNanos) {
-
-        public long roundTripNanos() {
-            return hostAfterNanos - hostBeforeNanos;
-        }
-
-        @Override
-        public String toString() {
-            return reading + " within host [" + hostBeforeNanos + ", " + hostAfterNanos + "] (round trip "
-                    + roundTripNanos() / 1000 + " us)";
-        }
-    }
-
     /** The host's CLOCK_REALTIME (what QEMU's virtio-rtc reads for its UTC clock), in nanoseconds. */
     public static long hostRealtimeNanos() {
         Instant i = Instant.now();
@@ -233,10 +219,10 @@ public final class VirtioRtcGuestView {
     }
 
     /**
-     * A guest reading with the host's realtime clock just before the agent request was sent and just after
-     * its reply arrived: a device that reads the host's clock while serving the request reads inside.
+     * A guest reading (a PTP clock's, an RTC_RD_TIME) with the host's realtime clock just before the agent request was
+     * sent and just after its reply arrived: a device that reads the host's clock while serving the request reads inside.
      */
-    public record HostBracketedReading(PtpReading reading, long hostBeforeNanos, long hostAfterNanos) {
+    public record HostBracketed<R>(R reading, long hostBeforeNanos, long hostAfterNanos) {
 
         public long roundTripNanos() {
             return hostAfterNanos - hostBeforeNanos;

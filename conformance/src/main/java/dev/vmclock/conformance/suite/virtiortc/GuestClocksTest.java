@@ -10,7 +10,7 @@ import dev.vmclock.conformance.vm.Event;
 import dev.vmclock.conformance.view.RunHistory;
 import dev.vmclock.conformance.vm.SavedState;
 import dev.vmclock.conformance.view.VirtioRtcGuestView;
-import dev.vmclock.conformance.view.VirtioRtcGuestView.HostBracketedReading;
+import dev.vmclock.conformance.view.VirtioRtcGuestView.HostBracketed;
 import dev.vmclock.conformance.vm.VmTarget;
 import dev.vmclock.conformance.view.VmclockView;
 import dev.vmclock.harness.guest.PtpClock;
@@ -50,7 +50,7 @@ class GuestClocksTest {
                 + "for the others)");
         SoftAssertions soft = new SoftAssertions();
         for (PtpClock c : clocks) {
-            HostBracketedReading b = rtc.read(c);
+            HostBracketed<PtpReading> b = rtc.read(c);
             PtpReading r = b.reading();
             soft.assertThat(r.gettime().errno()).as("clock_gettime(%s) errno", c).isEmpty();
             soft.assertThat(r.sysOffset().errno()).as("PTP_SYS_OFFSET on %s errno", c).isEmpty();
@@ -157,8 +157,8 @@ class GuestClocksTest {
     private static void acrossEvent(VirtioRtcGuestView rtc, RunHistory.Kind kind, String event,
                                     Runnable own) {
         List<PtpClock> clocks = rtc.clocks();
-        Map<PtpClock, HostBracketedReading> before;
-        Map<PtpClock, HostBracketedReading> after;
+        Map<PtpClock, HostBracketed<PtpReading>> before;
+        Map<PtpClock, HostBracketed<PtpReading>> after;
         if (rtc.target().devices().contains(Device.VMCLOCK)) {
             RunHistory history = rtc.history();
             RunHistory.Step step = history.step(kind);
@@ -179,8 +179,8 @@ class GuestClocksTest {
         }
         SoftAssertions soft = new SoftAssertions();
         for (PtpClock c : clocks) {
-            HostBracketedReading b = before.get(c);
-            HostBracketedReading a = after.get(c);
+            HostBracketed<PtpReading> b = before.get(c);
+            HostBracketed<PtpReading> a = after.get(c);
             if (b == null || a == null) {
                 soft.fail("%s was not read on both sides of %s (before: %s, after: %s)", c, event, b, a);
                 continue;
@@ -201,7 +201,7 @@ class GuestClocksTest {
         soft.assertAll();
     }
 
-    private static void judge(VirtioRtcGuestView rtc, SoftAssertions soft, PtpClock c, HostBracketedReading b, String when) {
+    private static void judge(VirtioRtcGuestView rtc, SoftAssertions soft, PtpClock c, HostBracketed<PtpReading> b, String when) {
         List<HostTime.Deviation> ds = HostTime.deviations(c, b);
         rtc.evidence().note(c + " " + when + ", round trip " + b.roundTripNanos() / 1000 + " us: " + ds);
         soft.assertThat(ds).as("%s %s: successful reads", c, when).isNotEmpty();
@@ -215,7 +215,7 @@ class GuestClocksTest {
      * device could pass. Measured in this run: the restore's duration and each reading's bound.
      */
     private static void requireStaleTimeVisible(VirtioRtcGuestView rtc, List<PtpClock> clocks,
-                                                Map<PtpClock, HostBracketedReading> after, RunHistory.Step step, String event) {
+                                                Map<PtpClock, HostBracketed<PtpReading>> after, RunHistory.Step step, String event) {
         long restoreNanos = step.observation().steps().get(step.observation().steps().size() - 1).elapsed().toNanos();
         long widest = clocks.stream().filter(HostTime::comparable).filter(after::containsKey)
                 .flatMap(c -> HostTime.deviations(c, after.get(c)).stream()).mapToLong(HostTime.Deviation::boundNanos)

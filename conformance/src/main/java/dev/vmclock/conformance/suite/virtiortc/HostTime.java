@@ -1,6 +1,6 @@
 package dev.vmclock.conformance.suite.virtiortc;
 
-import dev.vmclock.conformance.view.VirtioRtcGuestView.HostBracketedReading;
+import dev.vmclock.conformance.view.VirtioRtcGuestView.HostBracketed;
 import dev.vmclock.harness.guest.PtpClock;
 import dev.vmclock.harness.guest.PtpReading;
 import dev.vmclock.harness.virtio.rtc.ClockType;
@@ -82,7 +82,7 @@ final class HostTime {
      * Each successful method of {@code b} against the host time of its clock type: offset from the middle of the
      * host bracket; bound half the round trip plus the PHC's resolution.
      */
-    static List<Deviation> deviations(PtpClock clock, HostBracketedReading b) {
+    static List<Deviation> deviations(PtpClock clock, HostBracketed<PtpReading> b) {
         long offset = offsetFromUtc(clock.virtioClockType()).orElseThrow();
         long mid = b.hostBeforeNanos() + b.roundTripNanos() / 2;
         long bound = b.roundTripNanos() / 2 + PHC_RESOLUTION_NS;

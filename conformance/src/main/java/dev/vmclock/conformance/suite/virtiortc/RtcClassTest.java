@@ -5,7 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.vmclock.conformance.Clause;
 import dev.vmclock.conformance.VmclockConformance;
 import dev.vmclock.conformance.view.VirtioRtcGuestView;
-import dev.vmclock.conformance.view.VirtioRtcGuestView.HostBracketedRtcReading;
+import dev.vmclock.conformance.view.VirtioRtcGuestView.HostBracketed;
+import dev.vmclock.harness.guest.RtcReading;
 import dev.vmclock.harness.guest.AgentException;
 import dev.vmclock.harness.guest.RtcAlarmRun;
 import dev.vmclock.harness.guest.RtcDevice;
@@ -60,7 +61,7 @@ class RtcClassTest {
     @Clause("VRTC-GUEST-07")
     void rtcClassDeviceReadsTheHostUtc(VirtioRtcGuestView rtc) {
         RtcDevice d = rtc.rtcClassDevice();
-        HostBracketedRtcReading b = rtc.readRtc(d);
+        HostBracketed<RtcReading> b = rtc.readRtc(d);
         assertThat(b.reading().errno()).as("RTC_RD_TIME of %s refused", d.dev()).isEmpty();
         long reading = b.reading().epochSeconds().orElseThrow() * NS;
         rtc.evidence().note(String.format("%s (RTC of %s) read %s: the smeared clock at the read was in [%d s, %d s); host "
