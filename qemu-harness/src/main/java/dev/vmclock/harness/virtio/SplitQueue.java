@@ -131,6 +131,16 @@ public final class SplitQueue {
     /** The used entries that appeared since the last call, without waiting. */
     public List<UsedElement> pollUsed() {
         int idx = deviceUsedIdx();
+        int outstanding = (availIdx - lastUsedIdx) & 0xffff;
+        int moved = (idx - lastUsedIdx) & 0xffff;
+        if (moved > outstanding) {
+            // A used idx that stepped back or jumped past what was made available (a torn or stray write): walking
+            // it would take up to 65535 stale entries as used. The device broke the ring; nothing here is judged.
+            throw new UsedRingException(String.format("queue %d: the device's used idx reads %d after %d, %d entries"
+                    + " on, but only %d buffer(s) were available to it (avail idx %d); a used idx may only advance"
+                    + " over buffers the driver made available (virtio 1.x §2.7.8)", index, idx, lastUsedIdx, moved,
+                    outstanding, availIdx));
+        }
         List<UsedElement> out = new ArrayList<>();
         while (lastUsedIdx != idx) {
             long e = used + 4 + 8L * (lastUsedIdx % size);
