@@ -82,7 +82,7 @@ public final class QemuTarget implements VmTarget, AutoCloseable {
         TargetOptions o = config.options();
         boolean tcg = config.accelerator().accelerator() == Accelerator.TCG;
         MachineSpec.Builder b = MachineSpec.builder().machineType(config.machine())
-                .accelerator(config.accelerator().accelerator()).devices(config.devices()).cpus(cpus(config.machine(), tcg))
+                .accelerator(config.accelerator().accelerator()).devices(config.devices()).cpus(2)
                 // The qtest socket lets the suite play the hypervisor's writer (driver checks, the reference clock);
                 // under KVM only when asked for (a decorator writing the page as the device).
                 .qtest(tcg || o.hypervisorWriter() || o.clock().isPresent());
@@ -91,14 +91,6 @@ public final class QemuTarget implements VmTarget, AutoCloseable {
         config.vsockBackend().ifPresent(b::vsockBackend);
         config.rtcBackend().ifPresent(b::rtcBackend);
         return b.build();
-    }
-
-    /**
-     * Two vCPUs, so that cross-CPU checks have a second CPU; one on microvm under TCG, where the guest hangs
-     * bringing up its second CPU ("smp: Bringing up secondary CPUs", 3 boots of 3, measured; -smp 1 booted 3 of 3).
-     */
-    static int cpus(String machine, boolean tcg) {
-        return tcg && machine.startsWith("microvm") ? 1 : 2;
     }
 
     public TargetConfig config() {

@@ -24,6 +24,7 @@ import dev.vmclock.harness.qemu.VsockBackend;
 import dev.vmclock.harness.guest.AgentTransport;
 import dev.vmclock.images.GuestImage;
 import dev.vmclock.images.GuestImageBuilder;
+import dev.vmclock.images.GuestKernel;
 import dev.vmclock.images.VirtioRtcModule;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -130,7 +131,12 @@ public record TargetConfig(
                 // any cached image has the kernel the probe boots, with or without virtio_rtc.ko
                 : builder.cached().or(() -> new GuestImageBuilder().cached());
         // The probe below boots the same file the run will: the accelerator is chosen for that kernel form.
-        image = image.map(i -> o.guestKernel().map(i::booting).orElse(i));
+        // microvm boots the bzImage unless told otherwise: through the PVH entry the kernel sees no FADT there
+        // ("ACPI: Unable to enable ACPI"), so no virtio-mmio device, and with two vCPUs it hangs bringing up the
+        // second (measured on QEMU 10.0 under TCG; the bzImage booted every time).
+        Optional<GuestKernel> form = o.guestKernel().or(() -> o.machine().startsWith("microvm")
+                ? Optional.of(GuestKernel.BZIMAGE) : Optional.empty());
+        image = image.map(i -> form.map(i::booting).orElse(i));
         Optional<Accelerator> forced;
         try {
             forced = o.accel().equals("auto") ? Optional.empty() : Optional.of(Accelerator.parse(o.accel()));
