@@ -50,7 +50,8 @@ final class TargetArgs {
     Path initrd;
 
     @Option(names = "--guest-kernel", paramLabel = "FORM", description = "vmlinux (default: the PVH ELF, as"
-            + " Firecracker and Cloud Hypervisor boot it) or bzimage: which form of the built image's kernel boots")
+            + " Firecracker and Cloud Hypervisor boot it; microvm: bzimage) or bzimage: which form of the built"
+            + " image's kernel boots")
     String guestKernel;
 
     @Option(names = "--without", paramLabel = "CAP", split = ",", description = "hide capabilities of the target (e.g."
