@@ -113,6 +113,28 @@ class RtcBackendTest {
         assertExit9(() -> RtcBackend.probe(RtcBackend.CommandLine.parse(p.toString())), "without VIRTIO_F_VERSION_1");
     }
 
+    /** kill -9 of the JVM: the back end, started like QEMU (setpriv --pdeathsig KILL), dies with it. */
+    @Test
+    void theBackEndDiesWithItsJvm() throws Exception {
+        Path p = python("rtc", "time.sleep(600)\n");
+        Path dir = Files.createDirectories(tmp.resolve("run"));
+        long pid = dev.vmclock.harness.ChildJvms.endAfterPid(ChildJvm.class, "BACKEND_PID", "wait",
+                b -> assertThat(ProcessHandle.of(b).map(ProcessHandle::isAlive)).contains(true), p.toString(),
+                dir.toString(), "wait");
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10))
+                .until(() -> ProcessHandle.of(pid).map(h -> !h.isAlive()).orElse(true));
+    }
+
+    /** Starts a back end (its socket made), prints its pid, then waits to be killed. */
+    static final class ChildJvm {
+        public static void main(String[] args) throws Exception {
+            RtcBackend b = RtcBackend.start(RtcBackend.CommandLine.parse(args[0]), Path.of(args[1]));
+            System.out.println("BACKEND_PID=" + b.pid());
+            System.out.flush();
+            System.in.read();
+        }
+    }
+
     @Test
     void aBackEndThatAnswersIsProbedAndStopped() throws IOException {
         Path p = python("rtc", "c.sendall(struct.pack('<IIIQ', req, 0x4 | 0x1, 8, (1 << 32) | 1))\ntime.sleep(60)\n");
