@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.vmclock.harness.Qemu;
 import dev.vmclock.harness.memory.QtestMemory;
 import dev.vmclock.harness.qemu.MachineSpec;
-import dev.vmclock.harness.qemu.QemuVm;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -23,7 +22,7 @@ import org.junit.jupiter.api.Test;
 class VirtioPciTransportTest {
 
     private static final int VIRTIO_ID_RNG = 4;
-    private static QemuVm vm;
+    private static QtestMachine machine;
     private static QtestMemory bus;
 
     @BeforeAll
@@ -34,19 +33,16 @@ class VirtioPciTransportTest {
         byte[] hlt = new byte[65536];
         Arrays.fill(hlt, (byte) 0xf4);
         Files.write(bios, hlt);
-        vm = QemuVm.start(Qemu.binary(), MachineSpec.deviceOnly().startPaused(false)
+        machine = QtestMachine.start(Qemu.binary(), MachineSpec.deviceOnly().startPaused(false)
                 .extraArg("-bios", bios.toString(), "-device", "virtio-rng-pci").build());
-        bus = QtestMemory.connect(vm.runDirectory().resolve("qtest.sock"));
+        bus = machine.bus();
         Files.delete(bios);
     }
 
     @AfterAll
     static void stop() {
-        if (bus != null) {
-            bus.close();
-        }
-        if (vm != null) {
-            vm.close();
+        if (machine != null) {
+            machine.close();
         }
     }
 

@@ -3,21 +3,14 @@ package dev.vmclock.harness.virtio.rtc;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.vmclock.harness.Device;
-import dev.vmclock.harness.memory.QtestMemory;
 import dev.vmclock.harness.qemu.Accelerator;
-import dev.vmclock.harness.qemu.DebianQemuImage;
-import dev.vmclock.harness.qemu.DebianSuite;
 import dev.vmclock.harness.qemu.MachineSpec;
 import dev.vmclock.harness.qemu.QemuBinary;
-import dev.vmclock.harness.qemu.QemuContainer;
-import dev.vmclock.harness.qemu.QemuHost;
-import dev.vmclock.harness.qemu.QemuVm;
 import dev.vmclock.harness.qemu.RtcBackend;
+import dev.vmclock.harness.virtio.QtestMachine;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
-import java.util.Optional;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
@@ -32,33 +25,25 @@ class ReferenceRtcBackendTest {
 
     private static final Path BACKEND = Path.of(System.getProperty("vmclock.referenceRtc",
             "../conformance/reference-rtc/vmclock-reference-rtc")).toAbsolutePath().normalize();
-    private static QemuVm vm;
-    private static QtestMemory bus;
+    private static QtestMachine machine;
     private static VirtioRtcDriver driver;
 
     @BeforeAll
     static void start() {
         Assumptions.assumeTrue(Files.isExecutable(BACKEND), BACKEND + " is not there");
-        String image = Optional.ofNullable(System.getProperty("vmclock.rtcImage")).filter(s -> !s.isBlank())
-                .orElseGet(() -> DebianQemuImage.shipped().ensureBuilt(DebianSuite.TRIXIE_BACKPORTS));
-        QemuHost host = QemuContainer.shared(image, List.of());
-        QemuBinary qemu = QemuBinary.locate(host, null);
+        QemuBinary qemu = QtestMachine.qemuWithVirtioRtc();
         Assumptions.assumeTrue(qemu.hasDevice(RtcBackend.FRONT_END), qemu + " has no " + RtcBackend.FRONT_END);
         // Running (vhost-user rings start only on a running VM), with no guest code (Accelerator.QTEST).
-        vm = QemuVm.start(qemu, MachineSpec.deviceOnly(Device.VIRTIO_RTC).accelerator(Accelerator.QTEST)
+        machine = QtestMachine.start(qemu, MachineSpec.deviceOnly(Device.VIRTIO_RTC).accelerator(Accelerator.QTEST)
                 .startPaused(false).rtcBackend(RtcBackend.CommandLine.parse(BACKEND + " --log -")).build());
-        bus = QtestMemory.connect(vm.runDirectory().resolve("qtest.sock"));
-        driver = VirtioRtcDriver.attach(bus).orElseThrow();
+        driver = VirtioRtcDriver.attach(machine.bus()).orElseThrow();
         driver.initialize(true, 4);
     }
 
     @AfterAll
     static void stop() {
-        if (bus != null) {
-            bus.close();
-        }
-        if (vm != null) {
-            vm.close();
+        if (machine != null) {
+            machine.close();
         }
     }
 
@@ -117,8 +102,8 @@ class ReferenceRtcBackendTest {
         assertThat(driver.request(new RtcRequest.SetAlarm(now - 1_000_000_000L, 3, RtcRequest.FLAG_ALARM_ENABLED)).ok())
                 .isTrue();
         assertThat(driver.alarmNotifications(Duration.ofSeconds(2), 1)).as("set enabled in the past").hasSize(1);
-        vm.qmp().execute("stop");
-        vm.qmp().execute("cont");
+        machine.vm().qmp().execute("stop");
+        machine.vm().qmp().execute("cont");
         assertThat(driver.request(new RtcRequest.ReadAlarm(3)).flags()).as("still enabled after the pause").isEqualTo(1);
         assertThat(driver.alarmNotifications(Duration.ofMillis(500), 0)).as("after stop and cont").isEmpty();
         driver.initialize(true, 4);

@@ -1,20 +1,12 @@
 package dev.vmclock.harness.virtio.rtc;
 
-import dev.vmclock.harness.qemu.DebianQemuImage;
-import dev.vmclock.harness.qemu.DebianSuite;
-
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.vmclock.harness.memory.QtestMemory;
 import dev.vmclock.harness.Device;
-import dev.vmclock.harness.qemu.QemuDevices;
 import dev.vmclock.harness.qemu.MachineSpec;
 import dev.vmclock.harness.qemu.QemuBinary;
-import dev.vmclock.harness.qemu.QemuContainer;
-import dev.vmclock.harness.qemu.QemuHost;
-import dev.vmclock.harness.qemu.QemuVm;
-import java.util.List;
-import java.util.Optional;
+import dev.vmclock.harness.qemu.QemuDevices;
+import dev.vmclock.harness.virtio.QtestMachine;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
@@ -26,32 +18,23 @@ import org.junit.jupiter.api.Test;
  */
 class VirtioRtcDriverTest {
 
-    private static QemuVm vm;
-    private static QtestMemory bus;
+    private static QtestMachine machine;
     private static VirtioRtcDriver driver;
 
     @BeforeAll
     static void start() {
-        // Debian trixie-backports' QEMU 11.1 as the project builds it, unless -Dvmclock.rtcImage names another.
-        String image = Optional.ofNullable(System.getProperty("vmclock.rtcImage")).filter(s -> !s.isBlank())
-                .orElseGet(() -> DebianQemuImage.shipped().ensureBuilt(DebianSuite.TRIXIE_BACKPORTS));
-        QemuHost host = QemuContainer.shared(image, List.of());
-        QemuBinary qemu = QemuBinary.locate(host, null);
+        QemuBinary qemu = QtestMachine.qemuWithVirtioRtc();
         Assumptions.assumeTrue(qemu.hasDevice(QemuDevices.name(Device.VIRTIO_RTC)),
                 qemu + " has no virtio-rtc-pci: pass -Dvmclock.rtcImage=<QEMU 11.1 image>");
-        vm = QemuVm.start(qemu, MachineSpec.deviceOnly(Device.VIRTIO_RTC).build());
-        bus = QtestMemory.connect(vm.runDirectory().resolve("qtest.sock"));
-        driver = VirtioRtcDriver.attach(bus).orElseThrow();
+        machine = QtestMachine.start(qemu, MachineSpec.deviceOnly(Device.VIRTIO_RTC).build());
+        driver = VirtioRtcDriver.attach(machine.bus()).orElseThrow();
         driver.initialize(true, 4);
     }
 
     @AfterAll
     static void stop() {
-        if (bus != null) {
-            bus.close();
-        }
-        if (vm != null) {
-            vm.close();
+        if (machine != null) {
+            machine.close();
         }
     }
 
