@@ -7,6 +7,7 @@ import dev.vmclock.harness.qemu.MachineSpec;
 import dev.vmclock.harness.qemu.QemuBinary;
 import dev.vmclock.harness.qemu.QemuDevices;
 import dev.vmclock.harness.virtio.QtestMachine;
+import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
