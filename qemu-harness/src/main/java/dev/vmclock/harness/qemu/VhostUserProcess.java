@@ -28,6 +28,9 @@ final class VhostUserProcess implements AutoCloseable {
     private final Path dir;
     private final Path socket;
 
+    private static final Path PROC_NET_UNIX = Path.of("/proc/net/unix");
+    private static final long SO_ACCEPTCON = 0x10000;
+
     private VhostUserProcess(String name, Process process, Path dir, Path socket) {
         this.name = name;
         this.process = process;
@@ -48,14 +51,34 @@ final class VhostUserProcess implements AutoCloseable {
             throw new HarnessException(failure, "cannot start " + what + ": " + e.getMessage(), e);
         }
         VhostUserProcess b = new VhostUserProcess(name, p, dir, socket);
-        boolean up = Waits.poll(START_TIMEOUT, Duration.ofMillis(5), () -> !p.isAlive() || Files.exists(socket), done -> done);
+        boolean up = Waits.poll(START_TIMEOUT, Duration.ofMillis(5), () -> !p.isAlive() || listening(socket), done -> done);
         if (!p.isAlive() || !up) {
             b.close();
             throw new HarnessException(failure, what + (up ? " failed at start: it " + b.exitDescription()
-                    : " made no socket " + socket.getFileName() + " within " + START_TIMEOUT.toSeconds() + " s")
+                    : " made no socket " + socket.getFileName() + " listening within " + START_TIMEOUT.toSeconds() + " s")
                     + " (see " + b.stderr() + ")");
         }
         return b;
+    }
+
+    /**
+     * Whether a socket bound at {@code socket} accepts connections: bind() makes the file before listen(), and a
+     * connect in between is refused (QEMU then fails to start; seen when the probe connected). /proc/net/unix shows
+     * the listening flag (__SO_ACCEPTCON) without taking the back end's one connection; where it cannot be read, the
+     * file has to do.
+     */
+    static boolean listening(Path socket) {
+        if (!Files.exists(socket)) {
+            return false;
+        }
+        try (var lines = Files.lines(PROC_NET_UNIX, StandardCharsets.ISO_8859_1)) {
+            String path = socket.toAbsolutePath().toString();
+            // "Num RefCount Protocol Flags Type St Inode Path": the path last, as bound (it may hold spaces)
+            return lines.skip(1).filter(l -> l.endsWith(" " + path)).map(l -> l.trim().split("\\s+"))
+                    .anyMatch(f -> f.length >= 8 && (Long.parseLong(f[3], 16) & SO_ACCEPTCON) != 0);
+        } catch (IOException | java.io.UncheckedIOException | NumberFormatException e) {
+            return true;
+        }
     }
 
     Path socket() {

@@ -91,7 +91,7 @@ class RtcBackendTest {
     @Test
     void aBackEndThatMakesNoSocketIsNamed() throws IOException {
         Path p = script("rtc", "#!/bin/sh\nexec sleep 60\n");
-        assertExit9(() -> RtcBackend.probe(RtcBackend.CommandLine.parse(p.toString())), "made no socket rtc.sock within");
+        assertExit9(() -> RtcBackend.probe(RtcBackend.CommandLine.parse(p.toString())), "made no socket rtc.sock listening within");
     }
 
     @Test
@@ -111,6 +111,26 @@ class RtcBackendTest {
     void aLegacyDeviceIsNamed() throws IOException {
         Path p = python("rtc", "c.sendall(struct.pack('<IIIQ', req, 0x4 | 0x1, 8, 1))\ntime.sleep(5)\n");
         assertExit9(() -> RtcBackend.probe(RtcBackend.CommandLine.parse(p.toString())), "without VIRTIO_F_VERSION_1");
+    }
+
+    /** bind() makes the socket file before listen(): the back end counts as started only once it listens. */
+    @Test
+    void aBackEndIsStartedOnceItsSocketListensNotWhenTheFileAppears() throws IOException {
+        Path p = script("rtc", """
+                #!/usr/bin/env python3
+                import socket, sys, time
+                path = sys.argv[sys.argv.index('--socket-path') + 1]
+                s = socket.socket(socket.AF_UNIX); s.bind(path)
+                time.sleep(1)
+                s.listen(1)
+                c, _ = s.accept()
+                time.sleep(60)
+                """);
+        Path dir = Files.createDirectories(tmp.resolve("run"));
+        try (RtcBackend b = RtcBackend.start(RtcBackend.CommandLine.parse(p.toString()), dir);
+             java.nio.channels.SocketChannel ch = java.nio.channels.SocketChannel.open(java.net.StandardProtocolFamily.UNIX)) {
+            assertThat(ch.connect(java.net.UnixDomainSocketAddress.of(b.socket()))).isTrue();
+        }
     }
 
     /** kill -9 of the JVM: the back end, started like QEMU (setpriv --pdeathsig KILL), dies with it. */
