@@ -63,11 +63,12 @@ def variants(ref):
                 a.before = not self.reached(cid, a)
 
     class AlarmFiresEarly(ref.RtcDevice):
-        """An alarm expires 250 ms before its clock reaches the alarm time (spec l.869-872). A quarter second, not
-        less: the checks read the clock after the notification, and a round trip under load can hide 100 ms."""
+        """An alarm expires 400 ms before its clock reaches the alarm time (spec l.869-872). Not less: READ-13's check
+        reads the clock after the notification of an alarm set 500 ms ahead, and this device, starved of CPU in CI,
+        once answered that READ 184 ms late, when the clock had reached a time 250 ms early (READ-13 then PASSed)."""
 
         def until_alarm(self, cid, alarm):
-            return super().until_alarm(cid, alarm) - 250_000_000
+            return super().until_alarm(cid, alarm) - 400_000_000
 
     class UtcStepsBack(ref.RtcDevice):
         """Every second reading of the UTC clock (clock 0) is 500 ms before the one it should be: the clock steps
