@@ -10,6 +10,7 @@ import dev.vmclock.harness.guest.GuestAgent;
 import dev.vmclock.harness.guest.GuestClocks;
 import dev.vmclock.harness.guest.GuestPageRead;
 import dev.vmclock.harness.guest.GuestSession;
+import dev.vmclock.harness.Waits;
 import dev.vmclock.harness.guest.HybridVsockEndpoint;
 import dev.vmclock.harness.ExitCode;
 import dev.vmclock.harness.HarnessException;
@@ -70,6 +71,9 @@ public final class QemuGuest implements GuestAgent, AutoCloseable {
                 beforeFirstInstruction.accept(machine);
                 machine.qmp().execute("cont");
             }
+            if (machine.vm().vsockBackend().isPresent()) {
+                awaitVsockListener(machine, timeout, t0);
+            }
             GuestSession s = attachAgent(machine, timeout, t0);
             s.requireDrivers(spec.devices());
             s.requireClockRate();
@@ -123,6 +127,21 @@ public final class QemuGuest implements GuestAgent, AutoCloseable {
     /** A session on a machine whose guest is already running (a restored sibling, for instance). */
     public static QemuGuest attach(Machine machine, Duration timeout) {
         return new QemuGuest(machine, attachAgent(machine, timeout, System.nanoTime()));
+    }
+
+    /**
+     * At boot over hybrid vsock the first CONNECT waits for the agent's console line saying it listens on vsock: a
+     * back end queues a CONNECT sent before the guest's vsock driver is up and delivers it later (Firecracker documents
+     * this for its own), and one CI run saw the agent listening while no handshake was answered for the whole boot.
+     * Gives up silently at the deadline or when QEMU has gone: the session then says what failed.
+     */
+    private static void awaitVsockListener(Machine machine, Duration timeout, long t0) {
+        Duration left = timeout.minusNanos(System.nanoTime() - t0);
+        if (!left.isNegative()) {
+            Waits.poll(left, Duration.ofMillis(20), () -> !machine.vm().isAlive()
+                    || machine.vm().consoleTail(200).lines().anyMatch(l -> l.contains(GuestImage.AGENT_READY_MARKER)
+                    && l.contains("port=vsock:")), done -> done);
+        }
     }
 
     /** The agent through the machine's virtio-serial port, or through its vsock back end's hybrid socket. */
