@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.vmclock.harness.memory.IoBus;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -66,78 +68,64 @@ class SplitQueueTest {
         ram.writew(queue.usedRing() + 2, newIdx);
     }
 
-    /** Guest RAM as a byte array; no ports. */
+    /** Guest RAM as a little-endian byte buffer; no ports. */
     private static final class RamBus implements IoBus {
-        private final byte[] ram;
+        private final ByteBuffer ram;
 
         RamBus(int size) {
-            ram = new byte[size];
+            ram = ByteBuffer.allocate(size).order(ByteOrder.LITTLE_ENDIAN);
         }
 
         @Override
         public byte[] read(long address, int length) {
             byte[] b = new byte[length];
-            System.arraycopy(ram, (int) address, b, 0, length);
+            ram.get((int) address, b);
             return b;
         }
 
         @Override
         public void write(long address, byte[] bytes) {
-            System.arraycopy(bytes, 0, ram, (int) address, bytes.length);
-        }
-
-        private long get(long address, int n) {
-            long v = 0;
-            for (int i = n - 1; i >= 0; i--) {
-                v = v << 8 | ram[(int) address + i] & 0xff;
-            }
-            return v;
-        }
-
-        private void put(long address, int n, long v) {
-            for (int i = 0; i < n; i++) {
-                ram[(int) address + i] = (byte) (v >>> 8 * i);
-            }
+            ram.put((int) address, bytes);
         }
 
         @Override
         public int readb(long address) {
-            return (int) get(address, 1);
+            return Byte.toUnsignedInt(ram.get((int) address));
         }
 
         @Override
         public int readw(long address) {
-            return (int) get(address, 2);
+            return Short.toUnsignedInt(ram.getShort((int) address));
         }
 
         @Override
         public long readl(long address) {
-            return get(address, 4);
+            return Integer.toUnsignedLong(ram.getInt((int) address));
         }
 
         @Override
         public long readq(long address) {
-            return get(address, 8);
+            return ram.getLong((int) address);
         }
 
         @Override
         public void writeb(long address, int value) {
-            put(address, 1, value);
+            ram.put((int) address, (byte) value);
         }
 
         @Override
         public void writew(long address, int value) {
-            put(address, 2, value);
+            ram.putShort((int) address, (short) value);
         }
 
         @Override
         public void writel(long address, long value) {
-            put(address, 4, value);
+            ram.putInt((int) address, (int) value);
         }
 
         @Override
         public void writeq(long address, long value) {
-            put(address, 8, value);
+            ram.putLong((int) address, value);
         }
 
         @Override
